@@ -1,0 +1,66 @@
+"""Liveness, readiness and Prometheus metrics: no token needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from warroom.api.deps import ContextDep
+from warroom.service.context import Context
+from warroom.store.models import Incident
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(ctx: ContextDep) -> JSONResponse:
+    try:
+        ctx.db.ping()
+    except Exception as exc:  # any driver error means "not ready"
+        return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
+    return JSONResponse({"status": "ok", "database": "reachable"})
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class IncidentCollector(Collector):
+    """Counts read from the database at scrape time, so every process reports the same."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        open_now = GaugeMetricFamily(
+            "warroom_incidents_open", "Open incidents by severity", labels=["severity"]
+        )
+        declared = CounterMetricFamily(
+            "warroom_incidents_declared", "Incidents declared, by severity", labels=["severity"]
+        )
+        counts = self._counts()
+        for severity in sorted(self._ctx.playbook.severities):
+            opened, total = counts.get(severity, (0, 0))
+            open_now.add_metric([str(severity)], opened)
+            declared.add_metric([str(severity)], total)
+        yield open_now
+        yield declared
+
+    def _counts(self) -> dict[int, tuple[int, int]]:
+        is_open = func.sum((Incident.status != "resolved").cast(Incident.severity.type))
+        statement = select(Incident.severity, is_open, func.count()).group_by(Incident.severity)
+        with self._ctx.db.unit_of_work() as session:
+            return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}

@@ -1,0 +1,219 @@
+"""Incident routes: parse the request, call one service function, return its result."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Response, status
+from fastapi.responses import PlainTextResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.service import incidents as service
+from warroom.service.messages import render_message
+from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: AwareDatetime | None = Field(None, description="Past UTC time, for retrospective entry")
+
+
+class DeclareBody(Body):
+    title: str = Field(min_length=1, max_length=500)
+    severity: int
+    summary: str = ""
+    services: list[str] = []
+    source: str = Field("manual", max_length=50)
+    drill: bool = False
+
+
+class AcknowledgeBody(Body):
+    person: str | None = None
+
+
+class StatusBody(Body):
+    status: str
+    note: str | None = None
+
+
+class SeverityBody(Body):
+    severity: int
+    reason: str
+
+
+class RoleBody(Body):
+    role: str
+    person: str
+
+
+class UpdateBody(Body):
+    message: str
+    audience: Literal["internal", "public"] = "internal"
+    next_steps: str | None = None
+    eta: str | None = None
+
+
+class AttemptBody(Body):
+    action: str
+    outcome: Literal["failed", "succeeded", "pending"]
+    hypothesis: str | None = None
+
+
+class ImpactBody(Body):
+    affected_users_pct: float | None = None
+    services: list[str] | None = None
+    business_impact: str | None = None
+
+
+class ResolveBody(Body):
+    resolution: str
+    root_cause: str | None = None
+    prevention: str | None = None
+
+
+class ReopenBody(Body):
+    reason: str
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def declare(
+    body: DeclareBody, ctx: ContextDep, caller: Responder, response: Response
+) -> IncidentOut:
+    incident = service.declare(
+        ctx,
+        title=body.title,
+        severity=body.severity,
+        summary=body.summary,
+        services=body.services,
+        source=body.source,
+        at=body.at,
+        drill=body.drill,
+        actor=caller.name,
+    )
+    response.headers["Location"] = f"/api/v1/incidents/{incident.reference}"
+    return incident
+
+
+@router.get("")
+def list_incidents(
+    ctx: ContextDep,
+    _caller: Viewer,
+    status: Literal["open", "resolved", "all"] = "open",
+    severity: int | None = None,
+) -> list[IncidentOut]:
+    return service.list_incidents(ctx, status=status, severity=severity)
+
+
+@router.get("/{reference}")
+def get_incident(reference: str, ctx: ContextDep, _caller: Viewer) -> IncidentDetail:
+    return service.get_incident(ctx, reference)
+
+
+@router.get("/{reference}/timeline")
+def get_timeline(reference: str, ctx: ContextDep, _caller: Viewer) -> list[EventOut]:
+    return service.get_timeline(ctx, reference)
+
+
+@router.get("/{reference}/messages/{kind}", response_class=PlainTextResponse)
+def get_message(reference: str, kind: str, ctx: ContextDep, _caller: Viewer) -> str:
+    return render_message(ctx, reference, kind)
+
+
+@router.post("/{reference}/acknowledge")
+def acknowledge(
+    reference: str, ctx: ContextDep, caller: Responder, body: AcknowledgeBody | None = None
+) -> IncidentOut:
+    body = body or AcknowledgeBody()
+    return service.acknowledge(ctx, reference, actor=caller.name, person=body.person, at=body.at)
+
+
+@router.post("/{reference}/status")
+def change_status(
+    reference: str, body: StatusBody, ctx: ContextDep, caller: Responder
+) -> IncidentOut:
+    return service.change_status(
+        ctx, reference, status=body.status, note=body.note, actor=caller.name, at=body.at
+    )
+
+
+@router.post("/{reference}/severity")
+def change_severity(
+    reference: str, body: SeverityBody, ctx: ContextDep, caller: Responder
+) -> IncidentOut:
+    return service.change_severity(
+        ctx, reference, severity=body.severity, reason=body.reason, actor=caller.name, at=body.at
+    )
+
+
+@router.post("/{reference}/roles")
+def assign_role(reference: str, body: RoleBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
+    return service.assign_role(
+        ctx, reference, role=body.role, person=body.person, actor=caller.name, at=body.at
+    )
+
+
+@router.post("/{reference}/updates", status_code=status.HTTP_201_CREATED)
+def post_update(
+    reference: str, body: UpdateBody, ctx: ContextDep, caller: Responder
+) -> IncidentOut:
+    return service.post_update(
+        ctx,
+        reference,
+        message=body.message,
+        audience=body.audience,
+        next_steps=body.next_steps,
+        eta=body.eta,
+        actor=caller.name,
+        at=body.at,
+    )
+
+
+@router.post("/{reference}/attempts", status_code=status.HTTP_201_CREATED)
+def record_attempt(
+    reference: str, body: AttemptBody, ctx: ContextDep, caller: Responder
+) -> IncidentOut:
+    return service.record_attempt(
+        ctx,
+        reference,
+        action=body.action,
+        outcome=body.outcome,
+        hypothesis=body.hypothesis,
+        actor=caller.name,
+        at=body.at,
+    )
+
+
+@router.post("/{reference}/impact")
+def assess_impact(
+    reference: str, body: ImpactBody, ctx: ContextDep, caller: Responder
+) -> IncidentOut:
+    return service.assess_impact(
+        ctx,
+        reference,
+        affected_users_pct=body.affected_users_pct,
+        services=body.services,
+        business_impact=body.business_impact,
+        actor=caller.name,
+        at=body.at,
+    )
+
+
+@router.post("/{reference}/resolve")
+def resolve(reference: str, body: ResolveBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
+    return service.resolve(
+        ctx,
+        reference,
+        resolution=body.resolution,
+        root_cause=body.root_cause,
+        prevention=body.prevention,
+        actor=caller.name,
+        at=body.at,
+    )
+
+
+@router.post("/{reference}/reopen")
+def reopen(reference: str, body: ReopenBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
+    return service.reopen(ctx, reference, reason=body.reason, actor=caller.name, at=body.at)

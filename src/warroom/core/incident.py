@@ -1,0 +1,94 @@
+"""Incident rules with no I/O: references, channel names, status moves, event times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from warroom.clock import ensure_utc
+from warroom.core.playbook import Playbook
+from warroom.errors import Conflict, InvalidInput
+
+STATUSES = ("investigating", "mitigating", "monitoring", "resolved")
+OPEN_STATUSES = STATUSES[:-1]
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+class EventKind(StrEnum):
+    DECLARED = "declared"
+    SEVERITY_CHANGED = "severity_changed"
+    ROLE_ASSIGNED = "role_assigned"
+    ACKNOWLEDGED = "acknowledged"
+    STATUS_CHANGED = "status_changed"
+    UPDATE_POSTED = "update_posted"
+    RESOLUTION_ATTEMPT = "resolution_attempt"
+    IMPACT_ASSESSED = "impact_assessed"
+    PAGE_SENT = "page_sent"
+    PAGE_FAILED = "page_failed"
+    PAGE_ACKNOWLEDGED = "page_acknowledged"
+    ESCALATED = "escalated"
+    SLA_BREACHED = "sla_breached"
+    ALERT_ATTACHED = "alert_attached"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+def reference_for(day: date, sequence: int) -> str:
+    """`YYYY-MM-DD-NNN`: the UTC day of declaration and that day's running number."""
+    return f"{day:%Y-%m-%d}-{sequence:03d}"
+
+
+def channel_for(pattern: str, day: date, sequence: int) -> str:
+    return pattern.format(date=f"{day:%Y-%m-%d}", seq=sequence)
+
+
+def check_severity(playbook: Playbook, severity: int, field: str = "severity") -> int:
+    if severity not in playbook.severities:
+        known = ", ".join(str(n) for n in sorted(playbook.severities))
+        raise InvalidInput(f"severity {severity} is not in the playbook (known: {known})", field)
+    return severity
+
+
+def check_status_move(current: str, target: str, note: str | None) -> None:
+    """Forward moves are free; a step back needs a note; resolving has its own action."""
+    if target not in STATUSES:
+        raise InvalidInput(f"unknown status {target!r}; use one of {', '.join(STATUSES)}", "status")
+    if current == "resolved":
+        raise Conflict("the incident is resolved; reopen it with a reason first", "status")
+    if target == "resolved":
+        raise Conflict("resolve the incident with its resolution (the resolve action)", "status")
+    if target == current:
+        raise Conflict(f"the incident is already {current}", "status")
+    if STATUSES.index(target) < STATUSES.index(current) and not (note and note.strip()):
+        raise InvalidInput(f"moving back from {current} to {target} needs a note", "note")
+
+
+def check_open(status: str) -> None:
+    if status == "resolved":
+        raise Conflict("the incident is resolved; reopen it with a reason first", "reference")
+
+
+def event_time(at: datetime | None, now: datetime, previous: datetime | None) -> datetime:
+    """The time an action is recorded at: now, or a past `at` for retrospective entry."""
+    if at is None:
+        moment = now
+    else:
+        moment = ensure_utc(at)
+        if moment > now + CLOCK_SKEW:
+            raise InvalidInput("at is in the future; it records past events only", "at")
+    if previous is not None and moment < previous:
+        if at is None:
+            return previous
+        raise InvalidInput(
+            f"at {moment.isoformat()} is before the incident's previous event "
+            f"({previous.isoformat()})",
+            "at",
+        )
+    return moment
+
+
+def require_text(value: str | None, field: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{field} must not be empty", field)
+    return cleaned

@@ -1,0 +1,291 @@
+"""The playbook as data: pydantic models for every section of the policy file.
+
+Loading turns YAML into a validated `Playbook`; `check_playbook` lists every problem with
+its YAML path instead of stopping at the first. Nothing in here knows the seed's values:
+those live in `warroom/playbooks/alchemorsel-v3.yaml`.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
+
+from warroom.core.durations import format_duration, parse_duration
+
+BUILTIN_PLAYBOOK = "alchemorsel-v3.yaml"
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError("a duration is a string like 90s, 15m, 1h or 2d")
+
+
+ClockTime = Annotated[time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
+Duration = Annotated[
+    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
+]
+ContactMethod = Literal["phone", "sms", "slack", "email", "teams", "webhook"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MatrixStep(Strict):
+    """One cell of the escalation matrix: `level` is reached `after` declaration."""
+
+    after: Duration
+    level: str
+
+
+class Severity(Strict):
+    name: str
+    definition: str
+    examples: list[str] = []
+    response_time: Duration
+    resolution_target: Duration
+    escalation_note: str = ""
+    notify_on_declare: list[str] = []
+    page_on_declare: list[str] = []
+    update_every: Duration
+    escalation: list[MatrixStep] = []
+    business_hours_only: bool = False
+    executive_briefing: bool = False
+
+
+class Contact(Strict):
+    method: ContactMethod
+    address: str = Field(min_length=1)
+
+
+class Person(Strict):
+    name: str
+    contacts: list[Contact] = []
+
+
+class Role(Strict):
+    name: str
+    description: str = ""
+    responsibilities: list[str] = []
+    primary: str
+    backup: str | None = None
+
+
+class Vendor(Strict):
+    """An external party reachable through its person entry (`people.<id>`)."""
+
+    provides: str
+
+
+class ContactProtocol(Strict):
+    next_contact_after: Duration
+    document_attempts: bool = True
+    description: list[str] = []
+
+
+class Triggers(Strict):
+    unacknowledged: bool = True
+    unresolved: bool = True
+    severity_raised: bool = True
+    failed_attempts: int = Field(default=3, ge=1)
+
+
+class BusinessHours(Strict):
+    timezone: str = "UTC"
+    days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(17, 0)
+
+
+class Service(Strict):
+    name: str
+    description: str = ""
+    owner: str | None = None
+    runbook: str | None = None
+
+
+class Templates(Strict):
+    initial: str
+    update: str
+    resolution: str
+
+
+class StatusPage(Strict):
+    title: str
+    url: str
+    component_status: dict[int, str] = {
+        1: "major_outage",
+        2: "partial_outage",
+        3: "degraded_performance",
+        4: "operational",
+    }
+
+
+class Communication(Strict):
+    channel_name: str = "incident-{date}-{seq:03d}"
+    status_page: StatusPage
+    internal_systems: dict[str, str] = {}
+    announce_to: list[str] = []
+    templates: Templates
+
+
+class Meeting(Strict):
+    attendees: str = ""
+    duration: str = ""
+    facilitator: str = ""
+
+
+class Cadence(Strict):
+    every: Duration
+    agenda: list[str] = []
+
+
+class PostIncident(Strict):
+    postmortem_due: Duration
+    sections: list[str]
+    meeting: Meeting = Meeting()
+    immediate_actions: list[str] = []
+    follow_up_actions: list[str] = []
+    follow_up_review: Duration
+    monthly_review: Cadence | None = None
+    quarterly_exercise: Cadence | None = None
+
+
+class IntakeRule(Strict):
+    match: dict[str, str]
+    service: str | None = None
+    severity: int | None = None
+    drop: bool = False
+
+
+class Intake(Strict):
+    severity_label: str = "severity"
+    severity_map: dict[str, int] = {
+        "critical": 1,
+        "error": 2,
+        "high": 2,
+        "warning": 3,
+        "info": 4,
+        "low": 4,
+    }
+    default_severity: int = 3
+    service_labels: list[str] = ["service", "job"]
+    rules: list[IntakeRule] = []
+    auto_resolve: bool = False
+    reopen_window: Duration = timedelta(hours=1)
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+
+
+class Playbook(Strict):
+    name: str
+    timezone: str = "UTC"
+    business_hours: BusinessHours = BusinessHours()
+    severities: dict[int, Severity]
+    levels: dict[str, list[str]]
+    roles: dict[str, Role]
+    smes: dict[str, str] = {}
+    people: dict[str, Person]
+    vendors: dict[str, Vendor] = {}
+    contact_protocol: ContactProtocol
+    triggers: Triggers = Triggers()
+    channels: dict[ContactMethod, str] = {}
+    services: dict[str, Service] = {}
+    communication: Communication
+    post_incident: PostIncident
+    intake: Intake = Intake()
+
+    @field_validator("severities")
+    @classmethod
+    def _severities_run_from_one(cls, value: dict[int, Severity]) -> dict[int, Severity]:
+        expected = list(range(1, len(value) + 1))
+        if sorted(value) != expected:
+            missing = [n for n in range(1, max(value, default=0) + 1) if n not in value]
+            raise ValueError(
+                f"severities must be numbered 1..N with none missing; missing {missing or [1]}"
+            )
+        return value
+
+    def severity(self, level: int) -> Severity:
+        return self.severities[level]
+
+    def person_name(self, person_id: str) -> str:
+        person = self.people.get(person_id)
+        return person.name if person else person_id
+
+
+class PlaybookProblem(BaseModel):
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class PlaybookInvalid(Exception):
+    def __init__(self, source: str, problems: list[PlaybookProblem]) -> None:
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"playbook {source} has {len(problems)} problem(s):\n{lines}")
+        self.source = source
+        self.problems = problems
+
+
+def builtin_playbook_text() -> str:
+    return resources.files("warroom.playbooks").joinpath(BUILTIN_PLAYBOOK).read_text("utf-8")
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """Load and fully check a playbook; the built-in default when no path is given."""
+    source = str(path) if path else f"(built-in {BUILTIN_PLAYBOOK})"
+    text = Path(path).read_text("utf-8") if path else builtin_playbook_text()
+    playbook, problems = check_playbook_text(text)
+    if playbook is None or problems:
+        raise PlaybookInvalid(source, problems)
+    return playbook
+
+
+def check_playbook_text(text: str) -> tuple[Playbook | None, list[PlaybookProblem]]:
+    """Parse and validate; return the playbook (if it parsed) and every problem found."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return None, [PlaybookProblem(path="(file)", message=f"not valid YAML: {exc}")]
+    if not isinstance(raw, dict):
+        return None, [PlaybookProblem(path="(file)", message="the top level must be a mapping")]
+    try:
+        playbook = Playbook.model_validate(raw)
+    except ValidationError as exc:
+        return None, [_problem_from_error(err) for err in exc.errors()]
+    from warroom.core.playbook_rules import cross_reference_problems
+
+    return playbook, cross_reference_problems(playbook)
+
+
+def _problem_from_error(err: Any) -> PlaybookProblem:
+    path = ".".join(str(part) for part in err["loc"]) or "(file)"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    return PlaybookProblem(path=path, message=message)
+
+
+def dump_playbook(playbook: Playbook) -> str:
+    data = playbook.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

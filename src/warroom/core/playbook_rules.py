@@ -1,0 +1,127 @@
+"""Cross-reference checks: the rules that span sections, each problem with its YAML path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+
+from warroom.core.playbook import Playbook, PlaybookProblem
+
+
+def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
+    checks = (
+        _role_problems,
+        _level_problems,
+        _severity_problems,
+        _people_references,
+        _communication_problems,
+        _intake_problems,
+        _timezone_problems,
+    )
+    return [PlaybookProblem(path=p, message=m) for check in checks for p, m in check(playbook)]
+
+
+def _reachable_person(playbook: Playbook, person_id: str | None) -> str | None:
+    """Why `person_id` cannot be paged, or None when it can."""
+    if person_id is None:
+        return None
+    person = playbook.people.get(person_id)
+    if person is None:
+        return f"names unknown person {person_id!r}"
+    if not person.contacts:
+        return f"names person {person_id!r}, who has no contacts to page"
+    return None
+
+
+def _role_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for role_id, role in playbook.roles.items():
+        for slot in ("primary", "backup"):
+            problem = _reachable_person(playbook, getattr(role, slot))
+            if problem:
+                yield f"roles.{role_id}.{slot}", problem
+
+
+def _level_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for level_id, members in playbook.levels.items():
+        if not members:
+            yield f"levels.{level_id}", "an escalation level needs at least one person"
+        for index, person_id in enumerate(members):
+            problem = _reachable_person(playbook, person_id)
+            if problem:
+                yield f"levels.{level_id}.{index}", problem
+
+
+def _severity_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for number, severity in playbook.severities.items():
+        base = f"severities.{number}"
+        for index, level in enumerate(severity.notify_on_declare):
+            if level not in playbook.levels:
+                yield f"{base}.notify_on_declare.{index}", f"unknown level {level!r}"
+        for index, role in enumerate(severity.page_on_declare):
+            if role not in playbook.roles:
+                yield f"{base}.page_on_declare.{index}", f"unknown role {role!r}"
+        previous = None
+        for index, step in enumerate(severity.escalation):
+            if step.level not in playbook.levels:
+                yield f"{base}.escalation.{index}.level", f"unknown level {step.level!r}"
+            if previous is not None and step.after <= previous:
+                yield f"{base}.escalation.{index}.after", "matrix steps must come in rising time"
+            previous = step.after
+        if severity.response_time > severity.resolution_target:
+            yield f"{base}.response_time", "response time is longer than the resolution target"
+
+
+def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for area, person_id in playbook.smes.items():
+        if person_id not in playbook.people:
+            yield f"smes.{area}", f"names unknown person {person_id!r}"
+    for vendor_id in playbook.vendors:
+        if vendor_id not in playbook.people:
+            yield f"vendors.{vendor_id}", "a vendor needs a people entry with its contacts"
+    for service_id, service in playbook.services.items():
+        if service.owner and service.owner not in playbook.people:
+            yield f"services.{service_id}.owner", f"names unknown person {service.owner!r}"
+
+
+def _communication_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    communication = playbook.communication
+    pattern = communication.channel_name
+    if "{date}" not in pattern or "{seq" not in pattern:
+        yield "communication.channel_name", "the pattern needs {date} and {seq}"
+    environment = jinja2.Environment()
+    for name in ("initial", "update", "resolution"):
+        try:
+            environment.parse(getattr(communication.templates, name))
+        except jinja2.TemplateSyntaxError as exc:
+            yield f"communication.templates.{name}", f"template error line {exc.lineno}: {exc}"
+    for number in communication.status_page.component_status:
+        if number not in playbook.severities:
+            yield f"communication.status_page.component_status.{number}", "unknown severity"
+
+
+def _intake_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    intake = playbook.intake
+    valid = playbook.severities
+    for label, number in intake.severity_map.items():
+        if number not in valid:
+            yield f"intake.severity_map.{label}", f"unknown severity {number}"
+    if intake.default_severity not in valid:
+        yield "intake.default_severity", f"unknown severity {intake.default_severity}"
+    for index, rule in enumerate(intake.rules):
+        if rule.severity is not None and rule.severity not in valid:
+            yield f"intake.rules.{index}.severity", f"unknown severity {rule.severity}"
+        if rule.service is not None and rule.service not in playbook.services:
+            yield f"intake.rules.{index}.service", f"unknown service {rule.service!r}"
+
+
+def _timezone_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for path, zone in (
+        ("timezone", playbook.timezone),
+        ("business_hours.timezone", playbook.business_hours.timezone),
+    ):
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            yield path, f"unknown timezone {zone!r}"

@@ -1,0 +1,464 @@
+"""Incident use cases: one function each, one transaction each, every change on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.core import incident as rules
+from warroom.core.incident import EventKind
+from warroom.errors import Conflict, InvalidInput
+from warroom.service.context import Context
+from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+from warroom.store.models import Incident, TimelineEvent
+from warroom.store.queries import incident_by_reference, next_reference_number, timeline
+
+PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
+
+
+def append_event(
+    session: Session,
+    incident: Incident,
+    kind: str,
+    at: datetime,
+    actor: str,
+    data: dict[str, Any] | None = None,
+    *,
+    recorded_at: datetime | None = None,
+) -> TimelineEvent:
+    """The one way anything reaches a timeline: appended, numbered, never edited."""
+    incident.event_count += 1
+    incident.last_event_at = max(incident.last_event_at, at)
+    event = TimelineEvent(
+        incident_id=incident.id,
+        seq=incident.event_count,
+        at=at,
+        recorded_at=recorded_at or at,
+        actor=actor,
+        kind=str(kind),
+        data=data or {},
+    )
+    session.add(event)
+    return event
+
+
+def snapshot(ctx: Context, incident: Incident) -> IncidentOut:
+    return IncidentOut.of(incident, ctx.playbook.severities[incident.severity].name)
+
+
+def declare(
+    ctx: Context,
+    *,
+    title: str,
+    severity: int,
+    actor: str,
+    summary: str = "",
+    services: Sequence[str] = (),
+    source: str = "manual",
+    at: datetime | None = None,
+    drill: bool = False,
+    detected_at: datetime | None = None,
+) -> IncidentOut:
+    """Declare an incident: reference, chat channel, role holders, the `declared` event."""
+    title = rules.require_text(title, "title")
+    rules.check_severity(ctx.playbook, severity)
+    _check_services(ctx, services)
+    now = ctx.clock.now()
+    declared_at = rules.event_time(at, now, None)
+    day = declared_at.date()
+    with ctx.db.unit_of_work() as session:
+        sequence = next_reference_number(session, day.isoformat())
+        incident = Incident(
+            reference=rules.reference_for(day, sequence),
+            channel=rules.channel_for(ctx.playbook.communication.channel_name, day, sequence),
+            title=title,
+            summary=(summary or "").strip(),
+            severity=severity,
+            status="investigating",
+            source=source,
+            services=list(dict.fromkeys(services)),
+            roles={role_id: role.primary for role_id, role in ctx.playbook.roles.items()},
+            impact={},
+            drill=drill,
+            retrospective=at is not None,
+            detected_at=detected_at or declared_at,
+            declared_at=declared_at,
+            last_event_at=declared_at,
+            event_count=0,
+        )
+        session.add(incident)
+        session.flush()
+        append_event(
+            session,
+            incident,
+            EventKind.DECLARED,
+            declared_at,
+            actor,
+            {
+                "title": incident.title,
+                "severity": severity,
+                "summary": incident.summary,
+                "services": incident.services,
+                "roles": incident.roles,
+                "source": source,
+                "drill": drill,
+                "retrospective": incident.retrospective,
+            },
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def acknowledge(
+    ctx: Context,
+    reference: str,
+    *,
+    actor: str,
+    person: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    """First acknowledgement stops the clock on the response SLA; later ones change nothing."""
+    if person is not None:
+        _check_person(ctx, person, "person")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        if incident.acknowledged_at is None:
+            moment = rules.event_time(at, now, incident.last_event_at)
+            incident.acknowledged_at = moment
+            incident.acknowledged_by = person or actor
+            append_event(
+                session,
+                incident,
+                EventKind.ACKNOWLEDGED,
+                moment,
+                actor,
+                {"person": person},
+                recorded_at=now,
+            )
+        return snapshot(ctx, incident)
+
+
+def change_status(
+    ctx: Context,
+    reference: str,
+    *,
+    status: str,
+    actor: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_status_move(incident.status, status, note)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        previous = incident.status
+        incident.status = status
+        if status in ("mitigating", "monitoring") and incident.mitigated_at is None:
+            incident.mitigated_at = moment
+        append_event(
+            session,
+            incident,
+            EventKind.STATUS_CHANGED,
+            moment,
+            actor,
+            {"from": previous, "to": status, "note": note},
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def change_severity(
+    ctx: Context,
+    reference: str,
+    *,
+    severity: int,
+    reason: str,
+    actor: str,
+    at: datetime | None = None,
+) -> IncidentOut:
+    rules.check_severity(ctx.playbook, severity)
+    reason = rules.require_text(reason, "reason")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        if severity == incident.severity:
+            raise Conflict(f"the incident is already severity {severity}", "severity")
+        moment = rules.event_time(at, now, incident.last_event_at)
+        previous = incident.severity
+        incident.severity = severity
+        append_event(
+            session,
+            incident,
+            EventKind.SEVERITY_CHANGED,
+            moment,
+            actor,
+            {"from": previous, "to": severity, "reason": reason},
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def assign_role(
+    ctx: Context,
+    reference: str,
+    *,
+    role: str,
+    person: str,
+    actor: str,
+    at: datetime | None = None,
+) -> IncidentOut:
+    if role not in ctx.playbook.roles:
+        known = ", ".join(ctx.playbook.roles)
+        raise InvalidInput(f"unknown role {role!r} (known: {known})", "role")
+    _check_person(ctx, person, "person")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        previous = incident.roles.get(role)
+        incident.roles = {**incident.roles, role: person}
+        append_event(
+            session,
+            incident,
+            EventKind.ROLE_ASSIGNED,
+            moment,
+            actor,
+            {"role": role, "person": person, "previous": previous},
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def post_update(
+    ctx: Context,
+    reference: str,
+    *,
+    message: str,
+    audience: str,
+    actor: str,
+    next_steps: str | None = None,
+    eta: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    message = rules.require_text(message, "message")
+    if audience not in ("internal", "public"):
+        raise InvalidInput("audience is internal or public", "audience")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        append_event(
+            session,
+            incident,
+            EventKind.UPDATE_POSTED,
+            moment,
+            actor,
+            {
+                "message": message,
+                "audience": audience,
+                "status": incident.status,
+                "next_steps": next_steps,
+                "eta": eta,
+            },
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def record_attempt(
+    ctx: Context,
+    reference: str,
+    *,
+    action: str,
+    outcome: str,
+    actor: str,
+    hypothesis: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    action = rules.require_text(action, "action")
+    if outcome not in ("failed", "succeeded", "pending"):
+        raise InvalidInput("outcome is failed, succeeded or pending", "outcome")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        failed_so_far = _count_failed_attempts(session, incident) + (outcome == "failed")
+        append_event(
+            session,
+            incident,
+            EventKind.RESOLUTION_ATTEMPT,
+            moment,
+            actor,
+            {
+                "action": action,
+                "hypothesis": hypothesis,
+                "outcome": outcome,
+                "failed_attempts": failed_so_far,
+            },
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def assess_impact(
+    ctx: Context,
+    reference: str,
+    *,
+    actor: str,
+    affected_users_pct: float | None = None,
+    services: Sequence[str] | None = None,
+    business_impact: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    if affected_users_pct is not None and not 0 <= affected_users_pct <= 100:
+        raise InvalidInput("affected_users_pct is a percentage from 0 to 100", "affected_users_pct")
+    if services is not None:
+        _check_services(ctx, services)
+    if affected_users_pct is None and services is None and business_impact is None:
+        raise InvalidInput(
+            "give at least one of affected_users_pct, services, business_impact",
+            "affected_users_pct",
+        )
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        assessed = {
+            key: value
+            for key, value in (
+                ("affected_users_pct", affected_users_pct),
+                ("services", list(services) if services is not None else None),
+                ("business_impact", business_impact),
+            )
+            if value is not None
+        }
+        incident.impact = {**incident.impact, **assessed}
+        if services is not None:
+            incident.services = list(dict.fromkeys([*incident.services, *services]))
+        append_event(
+            session, incident, EventKind.IMPACT_ASSESSED, moment, actor, assessed, recorded_at=now
+        )
+        return snapshot(ctx, incident)
+
+
+def resolve(
+    ctx: Context,
+    reference: str,
+    *,
+    resolution: str,
+    actor: str,
+    root_cause: str | None = None,
+    prevention: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    resolution = rules.require_text(resolution, "resolution")
+    with _change(ctx, reference) as (session, incident, now):
+        rules.check_open(incident.status)
+        moment = rules.event_time(at, now, incident.last_event_at)
+        incident.status = "resolved"
+        incident.resolved_at = moment
+        incident.mitigated_at = incident.mitigated_at or moment
+        incident.resolution = resolution
+        incident.root_cause = root_cause
+        append_event(
+            session,
+            incident,
+            EventKind.RESOLVED,
+            moment,
+            actor,
+            {
+                "resolution": resolution,
+                "root_cause": root_cause,
+                "prevention": prevention,
+            },
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def reopen(
+    ctx: Context, reference: str, *, reason: str, actor: str, at: datetime | None = None
+) -> IncidentOut:
+    reason = rules.require_text(reason, "reason")
+    with _change(ctx, reference) as (session, incident, now):
+        if incident.status != "resolved":
+            raise Conflict("only a resolved incident can be reopened", "reference")
+        moment = rules.event_time(at, now, incident.last_event_at)
+        incident.status = "investigating"
+        incident.resolved_at = None
+        append_event(
+            session,
+            incident,
+            EventKind.REOPENED,
+            moment,
+            actor,
+            {"reason": reason},
+            recorded_at=now,
+        )
+        return snapshot(ctx, incident)
+
+
+def get_incident(ctx: Context, reference: str) -> IncidentDetail:
+    with ctx.db.unit_of_work() as session:
+        incident = incident_by_reference(session, reference)
+        events = timeline(session, incident.id)
+        base = snapshot(ctx, incident).model_dump()
+        return IncidentDetail(
+            **base,
+            alerts=[e.data for e in events if e.kind == EventKind.ALERT_ATTACHED],
+            pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
+            escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
+        )
+
+
+def list_incidents(
+    ctx: Context, *, status: str = "open", severity: int | None = None, limit: int = 500
+) -> list[IncidentOut]:
+    if status not in ("open", "resolved", "all"):
+        raise InvalidInput("status is open, resolved or all", "status")
+    if severity is not None:
+        rules.check_severity(ctx.playbook, severity)
+    statement = select(Incident).order_by(Incident.declared_at.desc(), Incident.id.desc())
+    if status == "open":
+        statement = statement.where(Incident.status != "resolved")
+    elif status == "resolved":
+        statement = statement.where(Incident.status == "resolved")
+    if severity is not None:
+        statement = statement.where(Incident.severity == severity)
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(statement.limit(limit)).scalars()
+        return [snapshot(ctx, incident) for incident in rows]
+
+
+def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
+    with ctx.db.unit_of_work() as session:
+        incident = incident_by_reference(session, reference)
+        return [EventOut.of(event) for event in timeline(session, incident.id)]
+
+
+@contextmanager
+def _change(ctx: Context, reference: str) -> Iterator[tuple[Session, Incident, datetime]]:
+    """Load an incident under a row lock inside a fresh unit of work."""
+    with ctx.db.unit_of_work() as session:
+        incident = incident_by_reference(session, reference, lock=True)
+        yield session, incident, ctx.clock.now()
+
+
+def _count_failed_attempts(session: Session, incident: Incident) -> int:
+    statement = select(func.count()).where(
+        TimelineEvent.incident_id == incident.id,
+        TimelineEvent.kind == EventKind.RESOLUTION_ATTEMPT,
+        TimelineEvent.data["outcome"].as_string() == "failed",
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def _check_person(ctx: Context, person: str, field: str) -> None:
+    if person not in ctx.playbook.people:
+        raise InvalidInput(f"{person!r} is not a person in the playbook", field)
+
+
+def _check_services(ctx: Context, services: Sequence[str]) -> None:
+    unknown = [s for s in services if s not in ctx.playbook.services]
+    if unknown:
+        known = ", ".join(ctx.playbook.services)
+        raise InvalidInput(f"unknown service(s) {', '.join(unknown)} (known: {known})", "services")

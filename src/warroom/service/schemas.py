@@ -1,0 +1,62 @@
+"""What service functions return: plain pydantic snapshots, also the API's response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from warroom.store.models import Incident, TimelineEvent
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: TimelineEvent) -> EventOut:
+        return cls(seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, data=event.data)
+
+
+class IncidentOut(BaseModel):
+    reference: str
+    title: str
+    summary: str
+    severity: int
+    severity_name: str
+    status: str
+    channel: str
+    services: list[str]
+    roles: dict[str, str]
+    impact: dict[str, Any]
+    source: str
+    drill: bool
+    retrospective: bool
+    detected_at: datetime | None
+    declared_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    resolution: str | None
+    root_cause: str | None
+
+    @classmethod
+    def of(cls, incident: Incident, severity_name: str) -> IncidentOut:
+        fields = {
+            name: getattr(incident, name) for name in cls.model_fields if name != "severity_name"
+        }
+        return cls(severity_name=severity_name, **fields)
+
+
+class IncidentDetail(IncidentOut):
+    """An incident with what its timeline says about alerts, pages and escalations."""
+
+    alerts: list[dict[str, Any]] = []
+    pages: list[dict[str, Any]] = []
+    escalations: list[dict[str, Any]] = []
+    next_steps: list[dict[str, Any]] = []

@@ -1,0 +1,116 @@
+"""SQLAlchemy models: incidents, their append-only timeline, reference sequences and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from warroom.clock import ensure_utc
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in, timezone-aware UTC out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else ensure_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else ensure_utc(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(50), default="manual")
+    services: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    roles: Mapped[dict[str, str]] = mapped_column(JsonType, default=dict)
+    impact: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False)
+    retrospective: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    mitigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    last_event_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="incident", order_by="TimelineEvent.seq", lazy="raise_on_sql"
+    )
+
+
+class TimelineEvent(Base):
+    """One line of an incident's timeline. Rows are only ever inserted."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "seq", name="uq_timeline_incident_seq"),
+        Index("ix_timeline_kind_at", "kind", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="RESTRICT"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+    incident: Mapped[Incident] = relationship(back_populates="events")
+
+
+class ReferenceSequence(Base):
+    """The last incident number handed out for a UTC day: `2024-01-15` -> 3."""
+
+    __tablename__ = "reference_sequences"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

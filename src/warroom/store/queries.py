@@ -1,0 +1,44 @@
+"""Queries that need more than the ORM's defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from warroom.errors import NotFound
+from warroom.store.models import Incident, ReferenceSequence, TimelineEvent
+
+
+def next_reference_number(session: Session, day: str) -> int:
+    """Atomically take the next number for `day`; concurrent declarations never share one."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        insert(ReferenceSequence)
+        .values(day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceSequence.day], set_={"last": ReferenceSequence.last + 1}
+        )
+        .returning(ReferenceSequence.last)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def incident_by_reference(session: Session, reference: str, *, lock: bool = False) -> Incident:
+    statement = select(Incident).where(Incident.reference == reference)
+    if lock:
+        statement = statement.with_for_update()
+    incident = session.execute(statement).scalar_one_or_none()
+    if incident is None:
+        raise NotFound(f"no incident {reference!r}", "reference")
+    return incident
+
+
+def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
+    statement = (
+        select(TimelineEvent)
+        .where(TimelineEvent.incident_id == incident_id)
+        .order_by(TimelineEvent.seq)
+    )
+    return list(session.execute(statement).scalars())
