@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from warroom.clock import ManualClock
 from warroom.core.playbook import Playbook, load_playbook
 from warroom.service.context import Context
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade
-from warroom.store.models import Base
 from warroom.store.session import Database
 
 POSTGRES_URL = os.environ.get("WARROOM_TEST_DATABASE_URL")
@@ -67,7 +66,8 @@ def database_url(
 
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    names = [n for n in inspect(engine).get_table_names() if n != "alembic_version"]
+    tables = ", ".join(f'"{name}"' for name in names)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -42,3 +44,11 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
         .order_by(TimelineEvent.seq)
     )
     return list(session.execute(statement).scalars())
+
+
+def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on the model's unique key; True if a row was added."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing()
+    result = session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,65 @@
+"""Local administration: API tokens and the database schema."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli.output import console, fail, print_json, print_table
+from warroom.cli.state import local_context
+from warroom.errors import WarroomError
+from warroom.service import tokens
+
+token_group = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+db_group = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@token_group.command("create")
+def token_create(
+    name: str = typer.Option(..., "--name", help="Who or what uses the token."),
+    role: str = typer.Option("responder", "--role", help="viewer, responder or admin."),
+) -> None:
+    """Create a token; it is printed once and stored only as a hash."""
+    try:
+        secret = tokens.create_token(local_context(), name, role)
+    except WarroomError as exc:
+        fail(exc.message)
+    typer.echo(secret)
+
+
+@token_group.command("list")
+def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List tokens (never their secrets)."""
+    rows = tokens.list_tokens(local_context())
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+        return
+    print_table(
+        "API tokens",
+        ["Name", "Role", "Created", "Revoked"],
+        [[t.name, t.role, t.created_at, t.revoked_at or "-"] for t in rows],
+    )
+
+
+@token_group.command("revoke")
+def token_revoke(name: str = typer.Argument(..., help="The token's name.")) -> None:
+    """Revoke a token at once."""
+    try:
+        tokens.revoke_token(local_context(), name)
+    except WarroomError as exc:
+        fail(exc.message)
+    console.print(f"revoked {name}", highlight=False)
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    ctx = local_context(migrate=True)
+    console.print(
+        f"database at {ctx.db.engine.url.render_as_string(hide_password=True)} is up to date",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(token_group, name="token")
+    app.add_typer(db_group, name="db")

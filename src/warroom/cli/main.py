@@ -1,0 +1,38 @@
+"""`warroom`: the command line. Each command group lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli import admin, incidents, playbook, server
+from warroom.cli.state import override
+
+app = typer.Typer(
+    name="warroom",
+    help="Incident response, run as code: declare, page, escalate, communicate, learn.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    url: str = typer.Option(None, "--url", envvar="WARROOM_URL", help="warroom server URL."),
+    token: str = typer.Option(None, "--token", envvar="WARROOM_TOKEN", help="API token."),
+    database_url: str = typer.Option(
+        None, "--database-url", envvar="WARROOM_DATABASE_URL", help="SQLAlchemy database URL."
+    ),
+    playbook_path: str = typer.Option(
+        None, "--playbook", envvar="WARROOM_PLAYBOOK", help="Playbook YAML (default: built-in)."
+    ),
+) -> None:
+    override(url=url, token=token, database_url=database_url, playbook_path=playbook_path)
+
+
+for module in (incidents, playbook, admin, server):
+    module.register(app)
+
+
+def main() -> None:
+    app()

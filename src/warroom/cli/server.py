@@ -1,0 +1,32 @@
+"""`warroom serve`: the API, web UI, status page and intake in one process."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+import uvicorn
+
+from warroom.cli.state import local_context, override
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8080, "--port", help="Port to listen on."),
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="API only; run `warroom worker` for escalations."
+    ),
+) -> None:
+    """Run warroom: migrate the database, then serve everything on HOST:PORT."""
+    from warroom.api.app import create_app
+
+    override(url=None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ctx = local_context(migrate=True)
+    app = create_app(ctx)
+    app.state.run_scheduler = not no_scheduler
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -1,0 +1,89 @@
+"""Durable scheduled work and outgoing messages: the seams every time-driven feature uses.
+
+`schedule` puts a step in the `timers` table; `enqueue` puts a message in the `outbox`.
+Both take the caller's session, so they commit with the change that causes them, and both
+are idempotent on their key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from warroom.store.models import OutboxMessage, Timer
+from warroom.store.queries import insert_if_absent
+
+
+def schedule(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    incident_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Schedule `kind` at `due_at` under a unique `key`; False if that key already exists."""
+    return insert_if_absent(
+        session,
+        Timer,
+        {
+            "key": key,
+            "kind": kind,
+            "due_at": due_at,
+            "incident_id": incident_id,
+            "payload": payload or {},
+            "state": "pending",
+            "created_at": now,
+        },
+    )
+
+
+def cancel_pending(
+    session: Session, *, incident_id: int, kinds: Iterable[str] | None = None
+) -> int:
+    """Cancel an incident's pending timers (all, or of the given kinds)."""
+    statement = update(Timer).where(Timer.incident_id == incident_id, Timer.state == "pending")
+    if kinds is not None:
+        statement = statement.where(Timer.kind.in_(list(kinds)))
+    result = session.execute(statement.values(state="cancelled"))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    method: str,
+    address: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    incident_id: int | None = None,
+    person: str | None = None,
+) -> bool:
+    """Queue a message for delivery under a unique `key`; False if it was already queued."""
+    return insert_if_absent(
+        session,
+        OutboxMessage,
+        {
+            "key": key,
+            "kind": kind,
+            "method": method,
+            "address": address,
+            "subject": subject,
+            "body": body,
+            "incident_id": incident_id,
+            "person": person,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
+    )
