@@ -14,6 +14,7 @@ from warroom.core import incident as rules
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput
 from warroom.service.context import Context
+from warroom.service.reactions import after_change
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, next_reference_number, timeline
@@ -44,6 +45,24 @@ def append_event(
         data=data or {},
     )
     session.add(event)
+    return event
+
+
+def record(
+    ctx: Context,
+    session: Session,
+    incident: Incident,
+    kind: str,
+    at: datetime,
+    actor: str,
+    data: dict[str, Any] | None = None,
+    *,
+    now: datetime,
+) -> TimelineEvent:
+    """Append an event and let every area react to it, all in the caller's transaction."""
+    event = append_event(session, incident, kind, at, actor, data, recorded_at=now)
+    session.flush()
+    after_change(session, ctx, incident, event, now)
     return event
 
 
@@ -93,7 +112,8 @@ def declare(
         )
         session.add(incident)
         session.flush()
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.DECLARED,
@@ -109,7 +129,7 @@ def declare(
                 "drill": drill,
                 "retrospective": incident.retrospective,
             },
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -131,14 +151,15 @@ def acknowledge(
             moment = rules.event_time(at, now, incident.last_event_at)
             incident.acknowledged_at = moment
             incident.acknowledged_by = person or actor
-            append_event(
+            record(
+                ctx,
                 session,
                 incident,
                 EventKind.ACKNOWLEDGED,
                 moment,
                 actor,
                 {"person": person},
-                recorded_at=now,
+                now=now,
             )
         return snapshot(ctx, incident)
 
@@ -159,14 +180,15 @@ def change_status(
         incident.status = status
         if status in ("mitigating", "monitoring") and incident.mitigated_at is None:
             incident.mitigated_at = moment
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.STATUS_CHANGED,
             moment,
             actor,
             {"from": previous, "to": status, "note": note},
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -189,14 +211,15 @@ def change_severity(
         moment = rules.event_time(at, now, incident.last_event_at)
         previous = incident.severity
         incident.severity = severity
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.SEVERITY_CHANGED,
             moment,
             actor,
             {"from": previous, "to": severity, "reason": reason},
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -219,14 +242,15 @@ def assign_role(
         moment = rules.event_time(at, now, incident.last_event_at)
         previous = incident.roles.get(role)
         incident.roles = {**incident.roles, role: person}
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.ROLE_ASSIGNED,
             moment,
             actor,
             {"role": role, "person": person, "previous": previous},
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -248,7 +272,8 @@ def post_update(
     with _change(ctx, reference) as (session, incident, now):
         rules.check_open(incident.status)
         moment = rules.event_time(at, now, incident.last_event_at)
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.UPDATE_POSTED,
@@ -261,7 +286,7 @@ def post_update(
                 "next_steps": next_steps,
                 "eta": eta,
             },
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -283,7 +308,8 @@ def record_attempt(
         rules.check_open(incident.status)
         moment = rules.event_time(at, now, incident.last_event_at)
         failed_so_far = _count_failed_attempts(session, incident) + (outcome == "failed")
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.RESOLUTION_ATTEMPT,
@@ -295,7 +321,7 @@ def record_attempt(
                 "outcome": outcome,
                 "failed_attempts": failed_so_far,
             },
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -334,9 +360,7 @@ def assess_impact(
         incident.impact = {**incident.impact, **assessed}
         if services is not None:
             incident.services = list(dict.fromkeys([*incident.services, *services]))
-        append_event(
-            session, incident, EventKind.IMPACT_ASSESSED, moment, actor, assessed, recorded_at=now
-        )
+        record(ctx, session, incident, EventKind.IMPACT_ASSESSED, moment, actor, assessed, now=now)
         return snapshot(ctx, incident)
 
 
@@ -359,7 +383,8 @@ def resolve(
         incident.mitigated_at = incident.mitigated_at or moment
         incident.resolution = resolution
         incident.root_cause = root_cause
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.RESOLVED,
@@ -370,7 +395,7 @@ def resolve(
                 "root_cause": root_cause,
                 "prevention": prevention,
             },
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 
@@ -385,14 +410,15 @@ def reopen(
         moment = rules.event_time(at, now, incident.last_event_at)
         incident.status = "investigating"
         incident.resolved_at = None
-        append_event(
+        record(
+            ctx,
             session,
             incident,
             EventKind.REOPENED,
             moment,
             actor,
             {"reason": reason},
-            recorded_at=now,
+            now=now,
         )
         return snapshot(ctx, incident)
 

@@ -1,0 +1,28 @@
+"""What follows a change: every area that acts on timeline events reacts here, in the
+same transaction as the change (paging schedules timers, announcements queue messages,
+post-incident work opens its records).
+
+A reaction looks at `event.kind`, ignores what is not its business, and must be
+idempotent (it writes keyed timers and outbox rows, never a second copy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from warroom.service.context import Context
+from warroom.store.models import Incident, TimelineEvent
+
+Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
+
+REACTIONS: tuple[Reaction, ...] = ()
+
+
+def after_change(
+    session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
+) -> None:
+    for react in REACTIONS:
+        react(session, ctx, incident, event, now)
