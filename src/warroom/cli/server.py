@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 import uvicorn
 
 from warroom.cli.state import local_context, override
+from warroom.logs import configure as configure_logging
 
 
 def serve(
@@ -21,7 +20,7 @@ def serve(
     from warroom.api.app import create_app
 
     override(url=None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     ctx = local_context(migrate=True)
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler

@@ -26,8 +26,13 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction; lines queued in `session.info["log_after_commit"]` as
+        (logger, message) are logged once it has committed, never for a rollback."""
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+            for logger, line in session.info.pop("log_after_commit", []):
+                logger.info(line)
 
     def ping(self) -> None:
         with self.engine.connect() as connection:
