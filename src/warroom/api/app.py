@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Histogram
 from warroom.api import health, incidents
 from warroom.api.errors import install_error_handlers
 from warroom.service.context import Context
+from warroom.web import ui
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -26,6 +27,7 @@ def create_app(ctx: Context) -> FastAPI:
     _install_request_metrics(app)
     for router in (health.router, incidents.router):
         app.include_router(router)
+    ui.install(app)
     return app
 
 
