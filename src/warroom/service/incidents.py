@@ -429,7 +429,7 @@ def reopen(
 
 
 def get_incident(ctx: Context, reference: str) -> IncidentDetail:
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         events = timeline(session, incident.id)
         base = snapshot(ctx, incident).model_dump()
@@ -455,13 +455,13 @@ def list_incidents(
         statement = statement.where(Incident.status == "resolved")
     if severity is not None:
         statement = statement.where(Incident.severity == severity)
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         rows = session.execute(statement.limit(limit)).scalars()
         return [snapshot(ctx, incident) for incident in rows]
 
 
 def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         return [EventOut.of(event) for event in timeline(session, incident.id)]
 
