@@ -107,6 +107,7 @@ class Triggers(Strict):
     unresolved: bool = True
     severity_raised: bool = True
     failed_attempts: int = Field(default=3, ge=1)
+    unacknowledged_pages_backup_of: list[str] = []
 
 
 class BusinessHours(Strict):
@@ -145,6 +146,7 @@ class Communication(Strict):
     status_page: StatusPage
     internal_systems: dict[str, str] = {}
     announce_to: list[str] = []
+    update_reminder_role: str | None = None
     templates: Templates
 
 
