@@ -23,7 +23,8 @@ manage = APIRouter(prefix="/api/v1", tags=["status page"])
 router = APIRouter()
 
 JSON = "application/json"
-CACHE_HEADERS = {"Cache-Control": "public, max-age=10", "Access-Control-Allow-Origin": "*"}
+# Browsers and proxies revalidate every time: a status page must never show yesterday's news.
+CACHE_HEADERS = {"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
 
 
 def _cache(request: Request) -> service.StatusCache:
