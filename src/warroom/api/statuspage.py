@@ -38,8 +38,7 @@ async def _serve(
     request: Request, name: str, renderer: Callable[[PublicStatus], bytes], media_type: str
 ) -> Response:
     cache = _cache(request)
-    entry = cache.fresh()
-    body = entry.rendered.get(name) if entry is not None else None
+    body = cache.servable(name)
     if body is None:  # rebuilding reads the database: off the event loop
         body = await run_in_threadpool(cache.document, name, renderer)
     return Response(body, media_type=media_type, headers=CACHE_HEADERS)

@@ -267,6 +267,7 @@ class StatusCache:
         self.check_every = check_every
         self._entry: Entry | None = None
         self._lock = threading.Lock()
+        self._renderers: dict[str, Callable[[PublicStatus], bytes]] = {}
 
     def fresh(self) -> Entry | None:
         """The current entry if it can be served without touching the database."""
@@ -280,14 +281,43 @@ class StatusCache:
             return None
         return entry
 
+    def servable(self, name: str) -> bytes | None:
+        """A body to answer with at once: the fresh one, or one due only for its periodic
+        database check, which then runs in the background so no request waits on it."""
+        entry = self._entry
+        if entry is None or entry.generation != _generation or name not in entry.rendered:
+            return None
+        valid_until = entry.status.valid_until
+        if valid_until is not None and self.ctx.clock.now() >= valid_until:
+            return None
+        if time.monotonic() - entry.checked > self.check_every:
+            self._check_in_background()
+        return entry.rendered[name]
+
+    def _check_in_background(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a check is already running
+
+        def run() -> None:
+            try:
+                entry = self._refresh()
+                for name, render in list(self._renderers.items()):
+                    if name not in entry.rendered:
+                        entry.rendered[name] = render(entry.status)
+            finally:
+                self._lock.release()
+
+        threading.Thread(target=run, name="status-cache-check", daemon=True).start()
+
     def get(self) -> Entry:
         entry = self.fresh()
         if entry is not None:
             return entry
-        with self._lock:
-            return self._refresh()
+        with self._lock:  # one refresh at a time; those who waited take its result
+            return self.fresh() or self._refresh()
 
     def document(self, name: str, render: Callable[[PublicStatus], bytes]) -> bytes:
+        self._renderers[name] = render
         entry = self.get()
         body = entry.rendered.get(name)
         if body is None:
