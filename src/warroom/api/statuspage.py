@@ -24,7 +24,11 @@ router = APIRouter()
 
 JSON = "application/json"
 # Browsers and proxies revalidate every time: a status page must never show yesterday's news.
-CACHE_HEADERS = {"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
+CACHE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Access-Control-Allow-Origin": "*",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def _cache(request: Request) -> service.StatusCache:
