@@ -123,8 +123,8 @@ def _event(n: int, seq: int, at: datetime, kind: str, data: dict[str, Any]) -> d
     }
 
 
-def wrk(url: str, connections: int) -> tuple[float, float]:
-    """(requests/s, p99 ms) from one bounded wrk run."""
+def wrk(url: str, connections: int) -> tuple[float, float, int]:
+    """(requests/s, p99 ms, requests) from one bounded wrk run."""
     output = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}", "--latency", url],
         capture_output=True,
@@ -134,7 +134,14 @@ def wrk(url: str, connections: int) -> tuple[float, float]:
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
-    return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return rps, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], count
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the server process has used: a figure other load cannot inflate."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -170,20 +177,25 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait(f"{base}/healthz")
-            _report(base)
+            _report(base, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=20)
 
 
-def _report(base: str) -> None:
+def _report(base: str, pid: int) -> None:
     for route in ROUTES:
         first = time.perf_counter()
         urllib.request.urlopen(base + route, timeout=60).read()  # builds the cache
         cold = (time.perf_counter() - first) * 1000
         print(f"{route}  (first request {cold:.0f} ms)")
         for connections in CONNECTIONS:
-            rps, p99 = wrk(base + route, connections)
-            print(f"  {connections:3} connections: {rps:7.0f} req/s  p99 {p99:7.2f} ms")
+            before = cpu_seconds(pid)
+            rps, p99, count = wrk(base + route, connections)
+            cpu_us = (cpu_seconds(pid) - before) / count * 1e6
+            print(
+                f"  {connections:3} connections: {rps:7.0f} req/s  p99 {p99:7.2f} ms  "
+                f"server CPU {cpu_us:4.0f} us/request (= {1e6 / cpu_us:5.0f} req/s per core)"
+            )
     print(f"target: summary.json >= 2000 req/s with p99 <= 20 ms; wrk -t1 -d{DURATION}")
     print(f"peer: /healthz on the same server and run; load average {os.getloadavg()[0]:.1f}")
