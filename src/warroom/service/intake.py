@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import secrets
 import string
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +41,9 @@ TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
 KEY_LENGTH = 32
 KEY_ALPHABET = string.ascii_letters + string.digits
 REJECTED_KEPT = 1000
+AUTH_CACHE_SECONDS = 5.0
+_sqlite_writer = threading.Lock()
+_auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -88,31 +97,57 @@ def revoke_integration(ctx: Context, name: str) -> None:
             raise NotFound(f"no integration named {name!r}", "name")
         if row.revoked_at is None:
             row.revoked_at = ctx.clock.now()
+    for cache_key in [
+        k for k, v in _auth_cache.items() if v[0].id == row.id and k[0] == ctx.db.url
+    ]:
+        del _auth_cache[cache_key]
 
 
 def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
+    """The integration behind a key. Valid keys are remembered for AUTH_CACHE_SECONDS so a
+    busy sender costs no extra transaction per payload; a revocation here applies at once,
+    one made by another process within that time."""
     if not key:
         raise Unauthorized(f"send the {kind} integration key", "authorization")
-    with ctx.db.unit_of_work() as session:
-        row = session.execute(
-            select(Integration).where(Integration.key_hash == hash_secret(key))
-        ).scalar_one_or_none()
-        if row is None or row.revoked_at is not None:
-            raise Unauthorized("the integration key is unknown or revoked", "authorization")
-        if row.type != kind:
-            raise Unauthorized(
-                f"this key belongs to a {row.type} integration, not {kind}", "authorization"
-            )
-        return _info(row)
+    cache_key = (ctx.db.url, hash_secret(key))
+    cached = _auth_cache.get(cache_key)
+    if cached is not None and cached[1] > time.monotonic():
+        found = cached[0]
+    else:
+        with ctx.db.unit_of_work() as session:
+            row = session.execute(
+                select(Integration).where(Integration.key_hash == cache_key[1])
+            ).scalar_one_or_none()
+            if row is None or row.revoked_at is not None:
+                raise Unauthorized("the integration key is unknown or revoked", "authorization")
+            found = _info(row)
+        _auth_cache[cache_key] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
+    if found.type != kind:
+        raise Unauthorized(
+            f"this key belongs to a {found.type} integration, not {kind}", "authorization"
+        )
+    return found
 
 
 def ingest(ctx: Context, integration: IntegrationInfo, notification: Notification) -> Outcome:
     """One payload, one transaction. Two first payloads of one group racing each other: the
     unique group row lets one commit and the other roll back and attach on its retry."""
-    try:
-        return _ingest_once(ctx, integration, notification)
-    except IntegrityError:
-        return _ingest_once(ctx, integration, notification)
+    with _writer(ctx):
+        try:
+            return _ingest_once(ctx, integration, notification)
+        except IntegrityError:
+            return _ingest_once(ctx, integration, notification)
+
+
+@contextmanager
+def _writer(ctx: Context) -> Iterator[None]:
+    """SQLite has one writer at a time; threads that queue on its busy handler sleep in
+    growing steps (up to 100 ms), so on SQLite this process's payloads queue on a lock."""
+    if not ctx.db.is_sqlite:
+        yield
+        return
+    with _sqlite_writer:
+        yield
 
 
 def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification) -> Outcome:
@@ -150,9 +185,9 @@ def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification)
                 updated_at=now,
             )
             session.add(group)
-        else:
+            session.flush()
+        elif group.incident_id != incident.id:
             group.incident_id, group.updated_at = incident.id, now
-        session.flush()
         added = _attach(ctx, session, incident, group, planned, note, actor, now)
         _follow(ctx, session, incident, note, actor)
         return Outcome(move, incident.reference, added, dropped)
@@ -203,27 +238,17 @@ def _attach(
     actor: str,
     now: datetime,
 ) -> int:
-    """Insert the alerts not seen before (same fingerprint, status and start) in one
-    statement, and put one `alert_attached` event summarising them on the timeline."""
-    fingerprints = {a.fingerprint for a in planned.alerts}
-    seen = {
-        tuple(row)
-        for row in session.execute(
-            select(AlertRow.fingerprint, AlertRow.status, AlertRow.starts_at)
-            .where(AlertRow.incident_id == incident.id)
-            .where(AlertRow.fingerprint.in_(fingerprints))
-        )
-    }
-    new = [a for a in planned.alerts if (a.fingerprint, a.status, a.starts_at) not in seen]
-    new = list({(a.fingerprint, a.status, a.starts_at): a for a in new}.values())
-    if not new:
-        return 0
+    """Insert the alerts not seen before (same fingerprint, status and start: the unique
+    alert_key, so a repeat or a concurrent duplicate inserts nothing) in one statement, and
+    put one `alert_attached` event summarising them on the timeline."""
+    by_key = {digest(a.fingerprint, a.status, a.starts_at.isoformat()): a for a in planned.alerts}
     rows = [
         {
             "incident_id": incident.id,
             "group_id": group.id,
             "source": a.source,
             "fingerprint": a.fingerprint,
+            "alert_key": key,
             "status": a.status,
             "title": a.title,
             "labels": a.labels,
@@ -233,9 +258,19 @@ def _attach(
             "received_at": now,
             "details": a.details,
         }
-        for a in new
+        for key, a in by_key.items()
     ]
-    session.execute(insert(AlertRow), rows)
+    table = AlertRow.__table__
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["incident_id", "alert_key"])
+        .returning(table.c.alert_key)
+    )
+    inserted = set(session.execute(statement, rows).scalars())
+    new = [a for key, a in by_key.items() if key in inserted]
+    if not new:
+        return 0
     data = {"source": note.source, "group_key": note.group_key, **summarise(new)}
     incidents.record(ctx, session, incident, EventKind.ALERT_ATTACHED, now, actor, data, now=now)
     return len(new)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.store.models import Base, JsonType, UTCDateTime
@@ -40,13 +40,14 @@ class AlertGroup(Base):
 
 class AlertRow(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_incident_fingerprint", "incident_id", "fingerprint"),)
+    __table_args__ = (UniqueConstraint("incident_id", "alert_key", name="uq_alerts_incident_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id"))
     source: Mapped[str] = mapped_column(String(20))
     fingerprint: Mapped[str] = mapped_column(String(64))
+    alert_key: Mapped[str] = mapped_column(String(64))  # fingerprint, status and start: a repeat
     status: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(Text)
     labels: Mapped[dict[str, str]] = mapped_column(JsonType)

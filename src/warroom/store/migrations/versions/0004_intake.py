@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("group_id", sa.Integer(), sa.ForeignKey("alert_groups.id"), nullable=False),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("alert_key", sa.String(64), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("labels", JsonType, nullable=False),
@@ -54,8 +55,8 @@ def upgrade() -> None:
         sa.Column("ends_at", UTCDateTime(), nullable=True),
         sa.Column("received_at", UTCDateTime(), nullable=False),
         sa.Column("details", JsonType, nullable=False),
+        sa.UniqueConstraint("incident_id", "alert_key", name="uq_alerts_incident_key"),
     )
-    op.create_index("ix_alerts_incident_fingerprint", "alerts", ["incident_id", "fingerprint"])
     op.create_table(
         "rejected_payloads",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -71,7 +72,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("rejected_payloads")
-    op.drop_index("ix_alerts_incident_fingerprint", table_name="alerts")
     op.drop_table("alerts")
     op.drop_index("ix_alert_groups_incident_id", table_name="alert_groups")
     op.drop_table("alert_groups")
