@@ -275,6 +275,7 @@ def main() -> None:
             print(f"skipped: {tool} is not installed (apt-get install {tool})")
             return
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s per run; warroom on SQLite (WAL)")
+    print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         workdir = Path(tmp)
         server, url, keys = start_warroom(workdir)
@@ -301,3 +302,4 @@ def main() -> None:
             stop(server)
             stop(alertmanager)
         report(results, memory, committed_alerts(workdir))
+        print(f"load average after: {os.getloadavg()[0]:.1f}")

@@ -157,3 +157,16 @@ def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -
         )
     kept = intake.list_rejected(ctx)
     assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
+
+
+def test_first_notifications_of_one_group_racing_each_other_open_one_incident(ctx, source):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def first(_n: int) -> str | None:
+        return send(ctx, source, "02-firing-group-of-3.json").reference
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        references = set(pool.map(first, range(4)))
+    assert len(references) == 1
+    assert len(incidents.list_incidents(ctx, status="all")) == 1
+    assert alert_rows(ctx) == 3

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -35,6 +35,7 @@ KEPT_BODY = 64 * 1024
 HIDDEN_HEADERS = {"authorization", "cookie", "proxy-authorization"}
 _ROUTING_KEY = re.compile(r'("routing_key"\s*:\s*")[^"]*(")')
 Parser = Callable[[Any, datetime], Notification]
+T = TypeVar("T")
 
 
 @router.post("/api/v1/integrations/alertmanager", status_code=200)
@@ -69,7 +70,7 @@ async def pagerduty_enqueue(request: Request) -> JSONResponse:
         raw = await _read(request, pagerduty.MAX_BODY)
         body = _json(request, raw)
         event = pagerduty.parse(body, ctx.clock.now())
-        found = await run_in_threadpool(intake.authenticate, ctx, event.routing_key, "pagerduty")
+        found = await _run(ctx, intake.authenticate, ctx, event.routing_key, "pagerduty")
     except pagerduty.InvalidEvent as exc:
         await _keep(request, exc, _safe(request))
         return _pd(400, "invalid event", exc.message, exc.errors)
@@ -88,7 +89,7 @@ async def pagerduty_enqueue(request: Request) -> JSONResponse:
             headers={"Retry-After": str(wait)},
         )
     try:
-        await run_in_threadpool(intake.ingest, ctx, found, event.notification)
+        await _run(ctx, intake.ingest, ctx, found, event.notification)
     except SQLAlchemyError:
         log.exception("event=intake_db_error endpoint=/v2/enqueue")
         return _pd(503, "unavailable", "database unavailable; retry", ["database unavailable"])
@@ -106,7 +107,7 @@ async def _webhook(
 ) -> JSONResponse:
     ctx: Context = request.app.state.context
     try:
-        found = await run_in_threadpool(intake.authenticate, ctx, _bearer(request), kind)
+        found = await _run(ctx, intake.authenticate, ctx, _bearer(request), kind)
         if limited and (wait := _limiter(request).hit(f"key:{found.id}", ctx.clock.now())):
             return JSONResponse(
                 error_body("too many events for this key; retry later", None),
@@ -115,7 +116,7 @@ async def _webhook(
             )
         raw = await _read(request, MAX_BODY)
         notification = parse(_json(request, raw), ctx.clock.now())
-        outcome = await run_in_threadpool(intake.ingest, ctx, found, notification)
+        outcome = await _run(ctx, intake.ingest, ctx, found, notification)
     except WarroomError as exc:
         await _keep(request, exc, _safe(request))
         return JSONResponse(error_body(exc.message, exc.field), status_code=exc.status_code)
@@ -131,6 +132,12 @@ async def _webhook(
             "dropped": outcome.dropped,
         }
     )
+
+
+async def _run(ctx: Context, work: Callable[..., T], *args: Any) -> T:
+    """Database work runs in the thread pool, never blocking the event loop (a SQLite
+    writer may wait on another process's lock)."""
+    return await run_in_threadpool(work, *args)
 
 
 def _bearer(request: Request) -> str | None:
