@@ -168,3 +168,32 @@ def test_a_database_failure_answers_503_so_senders_retry(app_client, keys, monke
     assert answer.status_code == 503
     body = fixture("pagerduty-trigger.json") | {"routing_key": keys["pagerduty"]}
     assert app_client.post(PD, json=body).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"alerts": [], "x": NaN}',
+        b'{"alerts": [], "x": "\xff\xfe"}',
+    ],
+)
+def test_hostile_json_is_a_400_not_a_500(app_client, keys, content) -> None:
+    headers = bearer(keys["alertmanager"]) | {"Content-Type": "application/json"}
+    answer = app_client.post(AM, content=content, headers=headers)
+    assert answer.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:00:00-05:00", "2024-13-01T00:00:00Z"])
+def test_timestamps_at_the_edge_of_time_are_refused_by_name(app_client, keys, value) -> None:
+    body = fixture("01-firing-single-alert.json")
+    body["alerts"][0]["startsAt"] = value
+    answer = app_client.post(AM, json=body, headers=bearer(keys["alertmanager"]))
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "alerts[0].startsAt")
+
+
+def test_text_the_database_cannot_store_is_a_400_not_a_retry(app_client, keys) -> None:
+    body = fixture("01-firing-single-alert.json")
+    body["alerts"][0]["annotations"]["summary"] = "nul \u0000 byte"
+    answer = app_client.post(AM, json=body, headers=bearer(keys["alertmanager"]))
+    assert answer.status_code in (200, 400)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from warroom.api.errors import error_body
@@ -90,6 +90,10 @@ async def pagerduty_enqueue(request: Request) -> JSONResponse:
         )
     try:
         await _run(ctx, intake.ingest, ctx, found, event.notification)
+    except DataError as exc:
+        refused = _refused_value(exc)
+        await _keep(request, refused, _safe(request))
+        return _pd(400, "invalid event", refused.message, [refused.message])
     except SQLAlchemyError:
         log.exception("event=intake_db_error endpoint=/v2/enqueue")
         return _pd(503, "unavailable", "database unavailable; retry", ["database unavailable"])
@@ -120,6 +124,10 @@ async def _webhook(
     except WarroomError as exc:
         await _keep(request, exc, _safe(request))
         return JSONResponse(error_body(exc.message, exc.field), status_code=exc.status_code)
+    except DataError as exc:
+        refused = _refused_value(exc)
+        await _keep(request, refused, _safe(request))
+        return JSONResponse(error_body(refused.message, refused.field), status_code=400)
     except SQLAlchemyError:
         log.exception("event=intake_db_error endpoint=%s", request.url.path)
         return JSONResponse(error_body("database unavailable; retry", None), status_code=503)
@@ -138,6 +146,13 @@ async def _run(ctx: Context, work: Callable[..., T], *args: Any) -> T:
     """Database work runs in the thread pool, never blocking the event loop (a SQLite
     writer may wait on another process's lock)."""
     return await run_in_threadpool(work, *args)
+
+
+def _refused_value(exc: DataError) -> PayloadRejected:
+    """The database refused a value it will always refuse (a NUL byte in text, say): the
+    sender's fault, so a 4xx, not a 503 that would be retried for ever."""
+    reason = str(exc.orig).splitlines()[0][:200] if exc.orig else "invalid value"
+    return PayloadRejected(f"a value cannot be stored: {reason}", "body")
 
 
 def _bearer(request: Request) -> str | None:
@@ -170,9 +185,13 @@ def _json(request: Request, raw: bytes) -> Any:
             status_code=415,
         )
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PayloadRejected(f"malformed JSON: {exc}", "body") from None
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise PayloadRejected(f"malformed JSON: {str(exc)[:200]}", "body") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def _safe(request: Request) -> str:

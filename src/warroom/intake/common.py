@@ -63,14 +63,12 @@ def timestamp(value: Any, field: str) -> datetime | None:
         raise PayloadRejected(f"{field} must be an RFC 3339 timestamp", field)
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            raise PayloadRejected(f"{field}: {value[:40]!r} has no time zone", field)
+        return None if parsed.year <= 1 else ensure_utc(parsed)
+    except (ValueError, OverflowError):
         message = f"{field}: {value[:40]!r} is not an RFC 3339 timestamp"
         raise PayloadRejected(message, field) from None
-    if parsed.tzinfo is None:
-        raise PayloadRejected(f"{field}: {value[:40]!r} has no time zone", field)
-    if parsed.year <= 1:
-        return None
-    return ensure_utc(parsed)
 
 
 def digest(*parts: str) -> str:
