@@ -23,8 +23,15 @@ def source(ctx: Context) -> intake.IntegrationInfo:
     return intake.authenticate(ctx, key, "alertmanager")
 
 
-def send(ctx: Context, source: intake.IntegrationInfo, name: str) -> intake.Outcome:
-    return intake.ingest(ctx, source, alertmanager.parse(fixture(name), ctx.clock.now()))
+def send(
+    ctx: Context, source: intake.IntegrationInfo, name: str, *, fired_again: bool = False
+) -> intake.Outcome:
+    """`fired_again`: the alerts resolved and fired anew, so they carry a new startsAt."""
+    body = fixture(name)
+    if fired_again:
+        for alert in body["alerts"]:
+            alert["startsAt"] = ctx.clock.now().isoformat()
+    return intake.ingest(ctx, source, alertmanager.parse(body, ctx.clock.now()))
 
 
 def alert_rows(ctx: Context) -> int:
@@ -93,9 +100,17 @@ def test_a_group_firing_again_within_the_window_reopens_its_incident(ctx, source
     first = send(ctx, source, "01-firing-single-alert.json")
     incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(minutes=30))
-    again = send(ctx, source, "01-firing-single-alert.json")
+    again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert (again.move, again.reference) == ("reopen", first.reference)
     assert incidents.get_incident(ctx, first.reference).status == "investigating"
+
+
+def test_a_repeat_of_alerts_a_resolved_incident_already_had_reopens_nothing(ctx, source):
+    first = send(ctx, source, "01-firing-single-alert.json")
+    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    repeat = send(ctx, source, "01-firing-single-alert.json")
+    assert repeat.move == "ignore"
+    assert incidents.get_incident(ctx, first.reference).status == "resolved"
 
 
 def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> None:
@@ -103,7 +118,7 @@ def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> No
     first = send(ctx, source, "01-firing-single-alert.json")
     incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(hours=2))
-    again = send(ctx, source, "01-firing-single-alert.json")
+    again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert again.move == "declare" and again.reference != first.reference
 
 

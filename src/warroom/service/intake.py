@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from warroom.core.incident import EventKind
 from warroom.core.routing import (
+    Alert,
     GroupMove,
     Notification,
     Plan,
@@ -172,8 +173,12 @@ def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification)
             now=now,
             reopen_window=ctx.playbook.intake.reopen_window,
         )
-        if move is GroupMove.IGNORE:
-            return Outcome(move, None, 0, dropped)
+        if move is GroupMove.IGNORE or (
+            incident is not None
+            and incident.resolved_at is not None
+            and _only_repeats(session, incident, planned)
+        ):
+            return Outcome(GroupMove.IGNORE, None, 0, dropped)
         actor = f"{note.source}:{integration.name}"
         incident = _open(ctx, session, move, incident, note, planned, actor)
         if group is None:
@@ -191,6 +196,23 @@ def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification)
         added = _attach(ctx, session, incident, group, planned, note, actor, now)
         _follow(ctx, session, incident, note, actor)
         return Outcome(move, incident.reference, added, dropped)
+
+
+def alert_key(alert: Alert) -> str:
+    """An alert's identity on an incident: the same fingerprint, status and start is a repeat."""
+    return digest(alert.fingerprint, alert.status, alert.starts_at.isoformat())
+
+
+def _only_repeats(session: Session, incident: Incident, planned: Plan) -> bool:
+    """A resolved incident's group re-notifying alerts it already had (Alertmanager's repeat
+    of a still-firing alert) reopens nothing; only an alert firing anew does."""
+    keys = {alert_key(a) for a in planned.alerts if a.status == "firing"}
+    known = session.execute(
+        select(func.count())
+        .select_from(AlertRow)
+        .where(AlertRow.incident_id == incident.id, AlertRow.alert_key.in_(keys))
+    ).scalar_one()
+    return int(known) == len(keys)
 
 
 def _open(
@@ -241,7 +263,7 @@ def _attach(
     """Insert the alerts not seen before (same fingerprint, status and start: the unique
     alert_key, so a repeat or a concurrent duplicate inserts nothing) in one statement, and
     put one `alert_attached` event summarising them on the timeline."""
-    by_key = {digest(a.fingerprint, a.status, a.starts_at.isoformat()): a for a in planned.alerts}
+    by_key = {alert_key(a): a for a in planned.alerts}
     rows = [
         {
             "incident_id": incident.id,
