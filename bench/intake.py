@@ -153,18 +153,34 @@ def wrk(name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
     return result
 
 
-def profile_top(raw: Path, top: int = 8) -> list[tuple[str, float]]:
-    """py-spy's raw (collapsed) stacks -> the functions with the most self time, as shares."""
+WAITING = ("Condition.wait", "EpollSelector.select", "Runner.run", "_writer (", "_worker (")
+
+
+def profile_top(raw: Path, top: int = 8) -> dict[str, list[tuple[str, float]]]:
+    """py-spy's raw (collapsed) stacks -> where the busy time goes: the functions with the
+    most self time, and warroom's own functions by inclusive time, as shares of busy samples
+    (threads waiting for work or for the SQLite writer lock left out)."""
     own: Counter[str] = Counter()
-    total = 0
+    inclusive: Counter[str] = Counter()
+    busy = 0
     for line in raw.read_text("utf-8", "replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        leaf = re.sub(r":\d+\)$", ")", stack.split(";")[-1])
-        own[leaf] += int(count)
-        total += int(count)
-    return [(name, count / total) for name, count in own.most_common(top)] if total else []
+        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+        if any(frames[-1].startswith(w) for w in WAITING):
+            continue
+        busy += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            if "(warroom/" in frame and "cli/" not in frame:
+                inclusive[frame] += int(count)
+    if not busy:
+        return {"self": [], "warroom": []}
+    return {
+        "self": [(name, n / busy) for name, n in own.most_common(top)],
+        "warroom": [(name, n / busy) for name, n in inclusive.most_common(top)],
+    }
 
 
 def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
@@ -184,7 +200,7 @@ def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) ->
         except subprocess.TimeoutExpired:
             spy.kill()
             spy.wait(timeout=5)
-        result["profile"] = profile_top(raw) if raw.exists() else []
+        result["profile"] = profile_top(raw) if raw.exists() else {}
     return result
 
 
@@ -264,9 +280,11 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
     accepted = results["warroom_batch"]["ok"] * BATCH + results["warroom_single"]["ok"]
     print(f"committed alert rows: {stored} (accepted by warroom: {accepted})")
     for name in ("warroom_batch", "warroom_single"):
-        print(f"py-spy top self time, {name}:")
-        for frame, share in results[name].get("profile", []):
-            print(f"  {share:6.1%}  {frame}")
+        profile = results[name].get("profile", {})
+        for kind, title in (("self", "self time"), ("warroom", "warroom code, inclusive")):
+            print(f"py-spy {name}, top {title} (share of busy samples):")
+            for frame, share in profile.get(kind, []):
+                print(f"  {share:6.1%}  {frame}")
 
 
 def main() -> None:

@@ -156,6 +156,7 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
         intake.ingest(auto, found, pagerduty.parse(event, ctx.clock.now()).notification)
     detail = incidents.get_incident(ctx, opened.reference)
     assert detail.acknowledged_at is not None and detail.status == "resolved"
+    assert [(a["firing"], a["resolved"]) for a in detail.alerts] == [(1, 0), (0, 1)]
 
 
 def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -> None:

@@ -114,7 +114,7 @@ def _alert(action: str, dedup: str, payload: dict[str, Any], now: datetime) -> A
     return Alert(
         source="pagerduty",
         group_key=dedup,
-        status="firing" if action == "trigger" else "resolved",
+        status="resolved" if action == "resolve" else "firing",
         title=summary or dedup,
         labels=labels,
         annotations={"summary": summary} if summary else {},

@@ -159,13 +159,7 @@ def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification)
     with ctx.db.unit_of_work() as session:
         now = ctx.clock.now()
         group_hash = digest(note.group_key)
-        group = session.execute(
-            select(AlertGroup)
-            .where(AlertGroup.integration_id == integration.id)
-            .where(AlertGroup.group_hash == group_hash)
-            .with_for_update()
-        ).scalar_one_or_none()
-        incident = session.get(Incident, group.incident_id) if group else None
+        group, incident = _group(session, integration, group_hash)
         move = group_move(
             firing=note.action == "trigger" and any(a.status == "firing" for a in planned.alerts),
             incident_resolved_at=incident.resolved_at if incident else None,
@@ -193,9 +187,27 @@ def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification)
             session.flush()
         elif group.incident_id != incident.id:
             group.incident_id, group.updated_at = incident.id, now
-        added = _attach(ctx, session, incident, group, planned, note, actor, now)
+        acknowledging = note.action == "acknowledge"
+        added = (
+            0
+            if acknowledging
+            else _attach(ctx, session, incident, group, planned, note, actor, now)
+        )
         _follow(ctx, session, incident, note, actor)
         return Outcome(move, incident.reference, added, dropped)
+
+
+def _group(
+    session: Session, integration: IntegrationInfo, group_hash: str
+) -> tuple[AlertGroup | None, Incident | None]:
+    """The group's row, locked, and its incident."""
+    group = session.execute(
+        select(AlertGroup)
+        .where(AlertGroup.integration_id == integration.id)
+        .where(AlertGroup.group_hash == group_hash)
+        .with_for_update()
+    ).scalar_one_or_none()
+    return group, session.get(Incident, group.incident_id) if group else None
 
 
 def alert_key(alert: Alert) -> str:
