@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Histogram
 
-from warroom.api import health, incidents
+from warroom.api import health, incidents, post
 from warroom.api.errors import install_error_handlers
 from warroom.service.context import Context
 
@@ -24,7 +24,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.registry.register(health.IncidentCollector(ctx))
     install_error_handlers(app)
     _install_request_metrics(app)
-    for router in (health.router, incidents.router):
+    for router in (health.router, incidents.router, post.router):
         app.include_router(router)
     return app
 

@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from warroom.service.context import Context
+from warroom.service.postmortem import open_postmortem
 from warroom.store.models import Incident, TimelineEvent
 
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
-REACTIONS: tuple[Reaction, ...] = ()
+REACTIONS: tuple[Reaction, ...] = (open_postmortem,)
 
 
 def after_change(
