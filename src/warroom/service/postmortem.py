@@ -74,14 +74,15 @@ def open_postmortem(
         {"owner": owner, "due_at": due_at.isoformat()},
         now=now,
     )
-    jobs.schedule(
-        session,
-        key=f"postmortem-overdue:{incident.id}",
-        kind="postmortem_overdue",
-        due_at=due_at,
-        now=now,
-        incident_id=incident.id,
-    )
+    if due_at > now:  # an imported past incident's long-gone deadline reminds no one
+        jobs.schedule(
+            session,
+            key=f"postmortem-overdue:{incident.id}",
+            kind="postmortem_overdue",
+            due_at=due_at,
+            now=now,
+            incident_id=incident.id,
+        )
 
 
 def _load(session: Session, reference: str) -> tuple[Incident, Postmortem]:
