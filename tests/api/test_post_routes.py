@@ -120,7 +120,8 @@ def test_the_monthly_review_has_the_spec_shape_and_leaves_drills_out(
 def test_a_month_with_no_incidents_gives_a_valid_empty_report(api: TestClient) -> None:
     report = api.get("/api/v1/reports/monthly", params={"month": "2023-06"}).json()
     assert report["incidents"]["total"] == 0
-    assert report["time_to_acknowledge"] == {}
+    assert report["time_to_acknowledge"]["1"] == {"median": None, "p90": None, "mean": None}
+    assert report["sla"]["resolution"]["4"] == {"met": 0, "breached": 0}
     for fmt in ("md", "html", "csv"):
         response = api.get("/api/v1/reports/monthly", params={"month": "2023-06", "format": fmt})
         assert response.status_code == 200, response.text

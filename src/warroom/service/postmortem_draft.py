@@ -86,7 +86,20 @@ def executive_summary(m: Material) -> str:
 
 def _describe(event: TimelineEvent) -> str:
     data = event.data or {}
-    interesting = ("message", "to", "reason", "action", "outcome", "person", "role", "level")
+    interesting = (
+        "title",
+        "message",
+        "to",
+        "reason",
+        "action",
+        "outcome",
+        "person",
+        "role",
+        "level",
+        "resolution",
+        "owner",
+        "section",
+    )
     detail = ", ".join(f"{k}: {data[k]}" for k in interesting if data.get(k) not in (None, ""))
     return f"{event.kind}" + (f" — {detail}" if detail else "")
 

@@ -22,6 +22,7 @@ from warroom.service.context import Context
 from warroom.store.models import Incident, TimelineEvent, UTCDateTime
 from warroom.store.post_models import ActionItem
 
+EMPTY = {"median": None, "p90": None, "mean": None}
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 METRICS = {
     "time_to_acknowledge": (Incident.declared_at, Incident.acknowledged_at),
@@ -206,6 +207,7 @@ def monthly_report(ctx: Context, month: str) -> dict[str, Any]:
     now = ctx.clock.now()
     where = _in_month(start, end)
     with ctx.db.unit_of_work() as session:
+        keys = [str(n) for n in sorted(ctx.playbook.severities)]
         by_severity = _counts(session, Incident.severity, where)
         by_service = _by_service(session, where)
         headline = _headline(session, where)
@@ -222,8 +224,13 @@ def monthly_report(ctx: Context, month: str) -> dict[str, Any]:
             },
         }
         for name, (begin, finish) in METRICS.items():
-            report[name] = _summaries(session, where, begin, finish)
-        report["sla"] = _sla(session, ctx, where, now)
+            found = _summaries(session, where, begin, finish)
+            report[name] = {key: found.get(key, dict(EMPTY)) for key in keys}
+        sla = _sla(session, ctx, where, now)
+        report["sla"] = {
+            name: {key: found.get(key, {"met": 0, "breached": 0}) for key in keys}
+            for name, found in sla.items()
+        }
         report["action_items"] = _action_items(session, where, now)
         report["trends"] = _trends(session, start, headline)
         report["top_services"] = [
