@@ -81,15 +81,29 @@ def test_malformed_import_lines_are_refused_one_by_one_with_line_numbers(
             }
         ),
         past_incident(title="Second good one"),
+        past_incident(
+            events=[
+                {
+                    "kind": "role_assigned",
+                    "at": "2024-01-03T10:01:00Z",
+                    "data": {"role": "juggler", "person": "sre-lead"},
+                }
+            ]
+        ),
     ]
     result = import_lines(ctx, lines)
     assert len(result.imported) == 2
     refused = dict(result.refused)
-    assert sorted(refused) == [2, 4, 5, 6]
+    assert sorted(refused) == [2, 4, 5, 6, 8]
     assert "not JSON" in refused[2]
     assert "declared_at" in refused[4]
     assert "severity" in refused[5]
     assert "out of order" in refused[6]
+    assert "unknown role" in refused[8]
+    assert (
+        incidents.list_incidents(ctx, status="all")
+        and len(incidents.list_incidents(ctx, status="all")) == 2
+    )
 
 
 def test_a_drill_is_scored_on_first_page_roles_and_first_update(

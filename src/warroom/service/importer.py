@@ -139,6 +139,52 @@ def _history(ctx: Context, reference: str, event: ImportedEvent) -> None:
         )
 
 
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "status_changed": ("to",),
+    "severity_changed": ("to", "reason"),
+    "role_assigned": ("role", "person"),
+    "update_posted": ("message",),
+    "resolution_attempt": ("action", "outcome"),
+    "resolved": ("resolution",),
+    "reopened": ("reason",),
+}
+
+
+def _check_against_playbook(ctx: Context, line: ImportedIncident) -> None:
+    """Refuse what the service functions would refuse half-way, before anything is written."""
+    playbook = ctx.playbook
+    if line.severity not in playbook.severities:
+        raise WarroomError(f"severity {line.severity} is not in the playbook", "severity")
+    unknown = [s for s in line.services if s not in playbook.services]
+    if unknown:
+        raise WarroomError(f"unknown service(s) {', '.join(unknown)}", "services")
+    for index, event in enumerate(line.events):
+        where = f"events.{index}"
+        for key in REQUIRED.get(event.kind, ()):
+            if event.data.get(key) in (None, ""):
+                raise WarroomError(f"{where}: {event.kind} needs data.{key}", f"{where}.data.{key}")
+        data = event.data
+        if event.kind == "role_assigned" and data["role"] not in playbook.roles:
+            raise WarroomError(f"{where}: unknown role {data['role']!r}", f"{where}.data.role")
+        person = data.get("person")
+        if (
+            event.kind in ("role_assigned", "acknowledged")
+            and person is not None
+            and (person not in playbook.people)
+        ):
+            raise WarroomError(
+                f"{where}: {person!r} is not in the playbook", f"{where}.data.person"
+            )
+        if event.kind == "resolution_attempt" and data["outcome"] not in (
+            "failed",
+            "succeeded",
+            "pending",
+        ):
+            raise WarroomError(
+                f"{where}: outcome is failed, succeeded or pending", f"{where}.data.outcome"
+            )
+
+
 def parse_line(text: str, now: datetime) -> ImportedIncident:
     """Check a line whole: JSON, fields, and events in time order from the declaration."""
     try:
@@ -195,6 +241,7 @@ def import_lines(
     for number, text in _numbered(lines):
         try:
             line = parse_line(text, ctx.clock.now())
+            _check_against_playbook(ctx, line)
         except WarroomError as exc:
             result.refused.append((number, exc.message))
         else:
