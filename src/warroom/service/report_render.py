@@ -70,8 +70,42 @@ def charts(report: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _severity_table(report: dict[str, Any], playbook: Playbook) -> list[str]:
+    lines = [
+        "| Severity | Incidents | TTA median | TTA p90 | TTR median | TTR p90 | TTD median "
+        "| Response SLA met/breached | Resolution SLA met/breached |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    none = {"met": 0, "breached": 0}
+    for sev, count in report["incidents"]["by_severity"].items():
+        tta = report["time_to_acknowledge"].get(sev, {})
+        ttr = report["time_to_resolve"].get(sev, {})
+        ttd = report["time_to_detect"].get(sev, {})
+        resp = report["sla"]["response"].get(sev, none)
+        reso = report["sla"]["resolution"].get(sev, none)
+        name = playbook.severities[int(sev)].name if int(sev) in playbook.severities else sev
+        lines.append(
+            f"| Sev{sev} {name} | {count} | {_span(tta.get('median'))} | {_span(tta.get('p90'))} "
+            f"| {_span(ttr.get('median'))} | {_span(ttr.get('p90'))} | {_span(ttd.get('median'))} "
+            f"| {resp['met']}/{resp['breached']} | {reso['met']}/{reso['breached']} |"
+        )
+    return lines
+
+
+def _trend_lines(report: dict[str, Any]) -> list[str]:
+    lines = ["| Month | Incidents | TTA median | TTR median |", "|---|---|---|---|"]
+    for p in report["trends"]["previous"]:
+        lines.append(
+            f"| {p['month']} | {p['total']} | {_span(p['time_to_acknowledge_median'])} "
+            f"| {_span(p['time_to_resolve_median'])} |"
+        )
+    change = report["trends"]["total_change_pct"]
+    shown = "n/a" if change is None else f"{change:+.1f}%"
+    return [*lines, "", f"Incident count change against their average: {shown}"]
+
+
 def to_markdown(report: dict[str, Any], playbook: Playbook, with_charts: bool = True) -> str:
-    incidents = report["incidents"]
+    incidents, items = report["incidents"], report["action_items"]
     lines = [
         f"# Monthly incident review: {report['month']}",
         "",
@@ -79,29 +113,12 @@ def to_markdown(report: dict[str, Any], playbook: Playbook, with_charts: bool = 
         "",
         "## By severity",
         "",
-        "| Severity | Incidents | TTA median | TTA p90 | TTR median | TTR p90 | TTD median "
-        "| Response SLA met/breached | Resolution SLA met/breached |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for sev, count in incidents["by_severity"].items():
-        tta, ttr = (
-            report["time_to_acknowledge"].get(sev, {}),
-            report["time_to_resolve"].get(sev, {}),
-        )
-        ttd = report["time_to_detect"].get(sev, {})
-        resp = report["sla"]["response"].get(sev, {"met": 0, "breached": 0})
-        reso = report["sla"]["resolution"].get(sev, {"met": 0, "breached": 0})
-        name = playbook.severities[int(sev)].name if int(sev) in playbook.severities else sev
-        lines.append(
-            f"| Sev{sev} {name} | {count} | {_span(tta.get('median'))} | {_span(tta.get('p90'))} "
-            f"| {_span(ttr.get('median'))} | {_span(ttr.get('p90'))} | {_span(ttd.get('median'))} "
-            f"| {resp['met']}/{resp['breached']} | {reso['met']}/{reso['breached']} |"
-        )
+    lines += _severity_table(report, playbook)
     lines += ["", "## By service", ""]
     lines += [f"- {s}: {n}" for s, n in incidents["by_service"].items()] or ["- none"]
     lines += ["", "## By source", ""]
     lines += [f"- {s}: {n}" for s, n in incidents["by_source"].items()] or ["- none"]
-    items = report["action_items"]
     lines += [
         "",
         "## Action items",
@@ -110,31 +127,14 @@ def to_markdown(report: dict[str, Any], playbook: Playbook, with_charts: bool = 
         "",
         "## Trends (against the three previous months)",
         "",
-        "| Month | Incidents | TTA median | TTR median |",
-        "|---|---|---|---|",
     ]
-    for p in report["trends"]["previous"]:
-        lines.append(
-            f"| {p['month']} | {p['total']} | {_span(p['time_to_acknowledge_median'])} "
-            f"| {_span(p['time_to_resolve_median'])} |"
-        )
-    change = report["trends"]["total_change_pct"]
-    lines += [
-        "",
-        f"Incident count change against their average: "
-        f"{'n/a' if change is None else f'{change:+.1f}%'}",
-        "",
-        "## Services with most incidents",
-        "",
-    ]
-    lines += [
-        f"{n}. {t['service']} ({t['incidents']})" for n, t in enumerate(report["top_services"], 1)
-    ] or ["none"]
+    lines += _trend_lines(report)
+    lines += ["", "## Services with most incidents", ""]
+    top = report["top_services"]
+    lines += [f"{n}. {t['service']} ({t['incidents']})" for n, t in enumerate(top, 1)] or ["none"]
     if with_charts:
         lines += ["", "## Charts", ""]
-        lines += [
-            f"![{title}](data:image/png;base64,{png})" for title, png in charts(report).items()
-        ]
+        lines += [f"![{t}](data:image/png;base64,{png})" for t, png in charts(report).items()]
     return "\n".join(lines) + "\n"
 
 
