@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warroom.store.models import Base, JsonType, UTCDateTime
+from warroom.store.models import Base, Incident, JsonType, UTCDateTime
 
 
 class Postmortem(Base):
@@ -39,3 +39,7 @@ class ActionItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The monthly review filters incidents by drill flag and declaration time (migration 0006_post).
+Index("ix_incidents_drill_declared", Incident.drill, Incident.declared_at)
