@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from warroom.api import health, incidents, intake, statuspage
+from warroom.api import health, incidents, intake, post, statuspage
 from warroom.api.errors import install_error_handlers
 from warroom.api.metrics import RequestMetrics
 from warroom.service.context import Context
@@ -23,7 +23,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.registry.register(health.IncidentCollector(ctx))
     install_error_handlers(app)
     app.add_middleware(RequestMetrics, registry=app.state.registry)
-    for router in (health.router, incidents.router, intake.router, statuspage.router):
+    routers = (health.router, incidents.router, intake.router, post.router, statuspage.router)
+    for router in routers:
         app.include_router(router)
     ui.install(app)
     return app

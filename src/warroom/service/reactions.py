@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from warroom.service import statuspage
 from warroom.service.context import Context
+from warroom.service.postmortem import open_postmortem
 from warroom.store.models import Incident, TimelineEvent
 
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
-REACTIONS: tuple[Reaction, ...] = (statuspage.announce,)
+REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem)
 
 
 def after_change(

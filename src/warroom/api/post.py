@@ -1,0 +1,129 @@
+"""Post-incident routes: post-mortems, action items, the follow-up review, monthly reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response, status
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict
+
+from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.service import action_items, postmortem, reports
+from warroom.service.action_items import ActionItemOut
+from warroom.service.postmortem import PostmortemOut
+
+router = APIRouter(prefix="/api/v1", tags=["post-incident"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionBody(Strict):
+    text: str
+
+
+class PostmortemStatusBody(Strict):
+    status: str
+
+
+class ActionItemBody(Strict):
+    title: str
+    owner: str
+    due: str | datetime
+
+
+class ActionItemPatch(Strict):
+    status: str | None = None
+    owner: str | None = None
+    due: str | datetime | None = None
+
+
+@router.get("/incidents/{reference}/postmortem", response_model=None)
+def get_postmortem(
+    reference: str,
+    ctx: ContextDep,
+    _caller: Viewer,
+    format: Literal["md", "html", "json"] = "md",
+) -> Response | PostmortemOut:
+    if format == "html":
+        return HTMLResponse(postmortem.get_html(ctx, reference))
+    document = postmortem.get_postmortem(ctx, reference)
+    if format == "json":
+        return document
+    return PlainTextResponse(document.markdown, media_type="text/markdown; charset=utf-8")
+
+
+@router.put("/incidents/{reference}/postmortem/sections/{section}")
+def edit_section(
+    reference: str, section: str, body: SectionBody, ctx: ContextDep, caller: Responder
+) -> PostmortemOut:
+    return postmortem.edit_section(
+        ctx, reference, section=section, text=body.text, actor=caller.name
+    )
+
+
+@router.post("/incidents/{reference}/postmortem/status")
+def postmortem_status(
+    reference: str, body: PostmortemStatusBody, ctx: ContextDep, caller: Responder
+) -> PostmortemOut:
+    return postmortem.change_status(ctx, reference, status=body.status, actor=caller.name)
+
+
+@router.get("/incidents/{reference}/follow-up-review")
+def follow_up_review(reference: str, ctx: ContextDep, _caller: Viewer) -> dict[str, Any]:
+    return postmortem.follow_up_review(ctx, reference)
+
+
+@router.post("/incidents/{reference}/action-items", status_code=status.HTTP_201_CREATED)
+def create_action_item(
+    reference: str, body: ActionItemBody, ctx: ContextDep, caller: Responder
+) -> ActionItemOut:
+    return action_items.create_item(
+        ctx, reference, title=body.title, owner=body.owner, due=body.due, actor=caller.name
+    )
+
+
+@router.get("/incidents/{reference}/action-items")
+def incident_action_items(reference: str, ctx: ContextDep, _caller: Viewer) -> list[ActionItemOut]:
+    return action_items.list_items(ctx, reference=reference)
+
+
+@router.patch("/action-items/{item_id}")
+def update_action_item(
+    item_id: int, body: ActionItemPatch, ctx: ContextDep, caller: Responder
+) -> ActionItemOut:
+    return action_items.update_item(
+        ctx, item_id, status=body.status, owner=body.owner, due=body.due, actor=caller.name
+    )
+
+
+@router.get("/action-items")
+def list_action_items(
+    ctx: ContextDep,
+    _caller: Viewer,
+    overdue: bool = False,
+    status: str | None = None,
+) -> list[ActionItemOut]:
+    return action_items.list_items(ctx, overdue=overdue, status=status)
+
+
+@router.get("/reports/monthly", response_model=None)
+def monthly_report(
+    ctx: ContextDep,
+    _caller: Viewer,
+    month: str,
+    format: str = "json",
+) -> Response | dict[str, Any]:
+    if format == "json":
+        return reports.monthly_report(ctx, month)
+    text = reports.monthly_rendered(ctx, month, format)
+    media = {"md": "text/markdown", "html": "text/html", "csv": "text/csv"}[format]
+    return Response(text, media_type=f"{media}; charset=utf-8")
+
+
+@router.get("/reports/drills")
+def drill_report(ctx: ContextDep, _caller: Viewer) -> list[dict[str, Any]]:
+    return reports.drill_scores(ctx)

@@ -1,0 +1,346 @@
+"""Post-mortems: opened when an incident resolves, drafted from its data, edited, published.
+
+The post-mortem is owned by the incident commander and due `post_incident.postmortem_due`
+after resolution; a timer reminds the owner when it is overdue. Publishing renders HTML and
+opens the follow-up review timer (`post_incident.follow_up_review`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import markdown as md
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.core.incident import EventKind
+from warroom.errors import Conflict, InvalidInput, NotFound
+from warroom.service import jobs
+from warroom.service.action_items import on_action_item_overdue
+from warroom.service.context import Context
+from warroom.service.postmortem_draft import Material, render_markdown
+from warroom.service.reminders import note, remind
+from warroom.store.models import Incident, Timer
+from warroom.store.post_models import ActionItem, Postmortem
+from warroom.store.queries import incident_by_reference, timeline
+
+STATUSES = ("draft", "in_review", "published")
+OWNER_ROLE = "incident_commander"
+
+
+class PostmortemOut(BaseModel):
+    reference: str
+    owner: str
+    status: str
+    due_at: datetime
+    overdue: bool
+    published_at: datetime | None
+    edited_sections: list[str]
+    markdown: str
+
+
+def open_postmortem(
+    session: Session, ctx: Context, incident: Incident, event: Any, now: datetime
+) -> None:
+    """Reaction: resolving a real incident (not a drill) opens its post-mortem, once."""
+    if event.kind != EventKind.RESOLVED or incident.drill:
+        return
+    exists = session.execute(
+        select(Postmortem.id).where(Postmortem.incident_id == incident.id)
+    ).first()
+    if exists:
+        return
+    owner = incident.roles.get(OWNER_ROLE) or next(iter(incident.roles.values()), "unassigned")
+    due_at = event.at + ctx.playbook.post_incident.postmortem_due
+    session.add(
+        Postmortem(
+            incident_id=incident.id,
+            owner=owner,
+            status="draft",
+            due_at=due_at,
+            sections={},
+            created_at=now,
+        )
+    )
+    note(
+        session,
+        incident,
+        "postmortem_created",
+        event.at,
+        "warroom",
+        {"owner": owner, "due_at": due_at.isoformat()},
+        now=now,
+    )
+    if due_at > now:  # an imported past incident's long-gone deadline reminds no one
+        jobs.schedule(
+            session,
+            key=f"postmortem-overdue:{incident.id}",
+            kind="postmortem_overdue",
+            due_at=due_at,
+            now=now,
+            incident_id=incident.id,
+        )
+
+
+def _load(session: Session, reference: str) -> tuple[Incident, Postmortem]:
+    incident = incident_by_reference(session, reference, lock=True)
+    postmortem = session.execute(
+        select(Postmortem).where(Postmortem.incident_id == incident.id)
+    ).scalar_one_or_none()
+    if postmortem is None:
+        raise NotFound(f"{reference} has no post-mortem yet (it opens on resolution)", "reference")
+    return incident, postmortem
+
+
+def _material(
+    session: Session, ctx: Context, incident: Incident, pm: Postmortem, now: datetime
+) -> Material:
+    items = session.execute(
+        select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
+    ).scalars()
+    follow_up = (
+        pm.published_at + ctx.playbook.post_incident.follow_up_review if pm.published_at else None
+    )
+    return Material(
+        ctx.playbook, incident, timeline(session, incident.id), list(items), now, follow_up
+    )
+
+
+def _out(session: Session, ctx: Context, incident: Incident, pm: Postmortem) -> PostmortemOut:
+    now = ctx.clock.now()
+    text = render_markdown(_material(session, ctx, incident, pm, now), pm.sections)
+    return PostmortemOut(
+        reference=incident.reference,
+        owner=pm.owner,
+        status=pm.status,
+        due_at=pm.due_at,
+        overdue=pm.status != "published" and now > pm.due_at,
+        published_at=pm.published_at,
+        edited_sections=sorted(pm.sections),
+        markdown=text,
+    )
+
+
+def get_postmortem(ctx: Context, reference: str) -> PostmortemOut:
+    with ctx.db.unit_of_work() as session:
+        incident, pm = _load(session, reference)
+        return _out(session, ctx, incident, pm)
+
+
+def get_html(ctx: Context, reference: str) -> str:
+    """The published HTML (as rendered at publication); a draft renders live."""
+    with ctx.db.unit_of_work() as session:
+        incident, pm = _load(session, reference)
+        if pm.html:
+            return pm.html
+        return to_html(_out(session, ctx, incident, pm).markdown, incident.reference)
+
+
+def to_html(text: str, title: str) -> str:
+    body = md.markdown(text, extensions=["tables"])
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Post-mortem {title}</title>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style>"
+        f"</head><body>{body}</body></html>"
+    )
+
+
+def edit_section(
+    ctx: Context, reference: str, *, section: str, text: str, actor: str
+) -> PostmortemOut:
+    names = ctx.playbook.post_incident.sections
+    match = next((n for n in names if n.lower() == section.strip().lower()), None)
+    if match is None:
+        raise InvalidInput(f"unknown section {section!r} (sections: {', '.join(names)})", "section")
+    if not text.strip():
+        raise InvalidInput("text must not be empty", "text")
+    with ctx.db.unit_of_work() as session:
+        incident, pm = _load(session, reference)
+        if pm.status == "published":
+            raise Conflict(
+                "the post-mortem is published; move it back to in_review first", "status"
+            )
+        now = ctx.clock.now()
+        pm.sections = {**pm.sections, match: text.strip()}
+        note(
+            session,
+            incident,
+            "postmortem_section_edited",
+            max(now, incident.last_event_at),
+            actor,
+            {"section": match},
+            now=now,
+        )
+        return _out(session, ctx, incident, pm)
+
+
+def change_status(ctx: Context, reference: str, *, status: str, actor: str) -> PostmortemOut:
+    if status not in STATUSES:
+        raise InvalidInput(f"status is one of {', '.join(STATUSES)}", "status")
+    with ctx.db.unit_of_work() as session:
+        incident, pm = _load(session, reference)
+        if status == pm.status:
+            raise Conflict(f"the post-mortem is already {status}", "status")
+        now = ctx.clock.now()
+        at = max(now, incident.last_event_at)
+        previous, pm.status = pm.status, status
+        note(
+            session,
+            incident,
+            "postmortem_status_changed",
+            at,
+            actor,
+            {"from": previous, "to": status},
+            now=now,
+        )
+        if status == "published":
+            _publish(session, ctx, incident, pm, at, actor, now)
+        else:
+            pm.published_at, pm.html = None, None
+        return _out(session, ctx, incident, pm)
+
+
+def _publish(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    pm: Postmortem,
+    at: datetime,
+    actor: str,
+    now: datetime,
+) -> None:
+    pm.published_at = now
+    pm.html = to_html(_out(session, ctx, incident, pm).markdown, incident.reference)
+    review_at = now + ctx.playbook.post_incident.follow_up_review
+    note(
+        session,
+        incident,
+        "postmortem_published",
+        at,
+        actor,
+        {"follow_up_review_at": review_at.isoformat()},
+        now=now,
+    )
+    jobs.cancel_pending(session, incident_id=incident.id, kinds=["postmortem_overdue"])
+    jobs.schedule(
+        session,
+        key=f"follow-up-review:{incident.id}",
+        kind="follow_up_review",
+        due_at=review_at,
+        now=now,
+        incident_id=incident.id,
+    )
+
+
+def follow_up_review(ctx: Context, reference: str) -> dict[str, Any]:
+    """The 30-day review: when it is (or was) due and the state of every action item."""
+    with ctx.db.unit_of_work() as session:
+        incident, pm = _load(session, reference)
+        now = ctx.clock.now()
+        due = (
+            pm.published_at + ctx.playbook.post_incident.follow_up_review
+            if pm.published_at
+            else None
+        )
+        items = session.execute(
+            select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
+        ).scalars()
+        return {
+            "reference": reference,
+            "due_at": due,
+            "open": due is not None and now >= due,
+            "items": [_item_state(item, now) for item in items],
+        }
+
+
+def _item_state(item: ActionItem, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "owner": item.owner,
+        "due": item.due_at,
+        "status": item.status,
+        "overdue": item.status == "open" and item.due_at < now,
+    }
+
+
+def _on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+    pm = session.execute(
+        select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
+    ).scalar_one_or_none()
+    if pm is None or pm.status == "published":
+        return
+    incident = session.get(Incident, pm.incident_id)
+    assert incident is not None
+    remind(
+        session,
+        ctx,
+        person=pm.owner,
+        key=f"reminder:{timer.key}",
+        subject=f"Post-mortem for {incident.reference} is overdue",
+        body=f"The post-mortem for {incident.reference} ({incident.title}) was due "
+        f"{pm.due_at:%Y-%m-%d %H:%M} UTC and is still {pm.status}.",
+        incident_id=incident.id,
+        now=now,
+    )
+    note(
+        session,
+        incident,
+        "postmortem_overdue",
+        max(now, incident.last_event_at),
+        "warroom",
+        {"owner": pm.owner},
+        now=now,
+    )
+
+
+def _on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+    incident = session.get(Incident, timer.incident_id)
+    pm = session.execute(
+        select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
+    ).scalar_one_or_none()
+    if incident is None or pm is None:
+        return
+    items = session.execute(
+        select(ActionItem).where(ActionItem.incident_id == incident.id)
+    ).scalars()
+    states = [_item_state(item, now) for item in items]
+    lines = [
+        f"- #{s['id']} {s['title']} ({s['owner']}): {s['status']}"
+        + (" overdue" if s["overdue"] else "")
+        for s in states
+    ]
+    remind(
+        session,
+        ctx,
+        person=pm.owner,
+        key=f"reminder:{timer.key}",
+        subject=f"Follow-up review for {incident.reference}",
+        body="Action items:\n" + ("\n".join(lines) or "(none)"),
+        incident_id=incident.id,
+        now=now,
+    )
+    note(
+        session,
+        incident,
+        "postmortem_follow_up_review",
+        now,
+        "warroom",
+        {
+            "items": [
+                {"id": s["id"], "status": s["status"], "overdue": s["overdue"]} for s in states
+            ]
+        },
+        now=now,
+    )
+
+
+JOB_HANDLERS: dict[str, Callable[[Session, Context, Timer, datetime], None]] = {
+    "postmortem_overdue": _on_postmortem_overdue,
+    "follow_up_review": _on_follow_up_review,
+    "action_item_overdue": on_action_item_overdue,
+}

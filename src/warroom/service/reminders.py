@@ -1,0 +1,62 @@
+"""Reminders to one person (through their first contact) and post-incident timeline notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from warroom.service import jobs
+from warroom.service.context import Context
+
+
+def remind(
+    session: Session,
+    ctx: Context,
+    *,
+    person: str,
+    key: str,
+    subject: str,
+    body: str,
+    incident_id: int | None,
+    now: datetime,
+) -> bool:
+    """Queue a reminder through the person's first contact (nothing if they have none)."""
+    contact = ctx.playbook.people.get(person)
+    if contact is None or not contact.contacts:
+        return False
+    first = contact.contacts[0]
+    return jobs.enqueue(
+        session,
+        key=key,
+        kind="reminder",
+        method=first.method,
+        address=first.address,
+        subject=subject,
+        body=body,
+        now=now,
+        incident_id=incident_id,
+        person=person,
+    )
+
+
+def note(
+    session: Session,
+    incident: Any,
+    kind: str,
+    at: datetime,
+    actor: str,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+) -> None:
+    """Append a post-incident event to the timeline (no reactions: nothing reacts to these).
+
+    Imported late: `service.incidents` imports the reactions, which import this area.
+    """
+    from warroom.service.incidents import append_event
+
+    append_event(
+        session, incident, kind, max(at, incident.last_event_at), actor, data, recorded_at=now
+    )

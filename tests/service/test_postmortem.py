@@ -1,0 +1,135 @@
+"""Post-mortems: opened on resolution, drafted from the data, edited, published, reminded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from warroom.clock import ManualClock
+from warroom.errors import Conflict, InvalidInput, NotFound
+from warroom.service import incidents, postmortem
+from warroom.service.context import Context
+from warroom.service.postmortem import JOB_HANDLERS
+from warroom.store.models import OutboxMessage, Timer
+
+SECTIONS = [
+    "Executive Summary",
+    "Timeline of Events",
+    "Root Cause Analysis",
+    "Impact Assessment",
+    "Response Evaluation",
+    "Action Items",
+    "Lessons Learned",
+]
+
+
+def resolved_sev2(ctx: Context, clock: ManualClock) -> str:
+    ref = incidents.declare(ctx, title="Checkout errors", severity=2, actor="alice").reference
+    clock.advance(timedelta(minutes=10))
+    incidents.acknowledge(ctx, ref, actor="alice")
+    clock.advance(timedelta(minutes=5))
+    incidents.record_attempt(
+        ctx, ref, action="restart pods", outcome="failed", hypothesis="leak", actor="alice"
+    )
+    incidents.post_update(ctx, ref, message="still failing", audience="internal", actor="alice")
+    clock.advance(timedelta(minutes=20))
+    incidents.resolve(ctx, ref, resolution="rolled back", root_cause="bad deploy", actor="alice")
+    return ref
+
+
+def run_timers(ctx: Context, kind: str) -> None:
+    with ctx.db.unit_of_work() as session:
+        now = ctx.clock.now()
+        timers = session.execute(
+            select(Timer).where(Timer.kind == kind, Timer.state == "pending", Timer.due_at <= now)
+        ).scalars()
+        for timer in list(timers):
+            JOB_HANDLERS[timer.kind](session, ctx, timer, now)
+            timer.state = "done"
+
+
+def test_resolving_a_sev2_opens_a_postmortem_owned_by_the_incident_commander_due_48_hours_later(
+    ctx: Context, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(ctx, clock)
+    document = postmortem.get_postmortem(ctx, ref)
+    detail = incidents.get_incident(ctx, ref)
+    assert document.owner == detail.roles["incident_commander"]
+    assert document.due_at == detail.resolved_at + timedelta(hours=48)
+    assert document.status == "draft"
+    kinds = [e.kind for e in incidents.get_timeline(ctx, ref)]
+    assert "postmortem_created" in kinds
+
+
+def test_the_postmortem_has_exactly_the_seven_sections_of_the_seed(
+    ctx: Context, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(ctx, clock)
+    text = postmortem.get_postmortem(ctx, ref).markdown
+    headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    assert headings == SECTIONS
+    assert "restart pods" in text and "leak" in text
+    assert "bad deploy" in text
+    assert "2024-01-15 10:00:00 UTC" in text
+    assert "Failed resolution attempts:** 1" in text
+
+
+def test_a_drill_opens_no_postmortem(ctx: Context, clock: ManualClock) -> None:
+    ref = incidents.declare(ctx, title="Game day", severity=2, actor="a", drill=True).reference
+    incidents.resolve(ctx, ref, resolution="done", actor="a")
+    with pytest.raises(NotFound):
+        postmortem.get_postmortem(ctx, ref)
+
+
+def test_an_edited_section_replaces_the_draft_and_publishing_renders_html(
+    ctx: Context, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(ctx, clock)
+    postmortem.edit_section(
+        ctx, ref, section="lessons learned", text="Canary deploys.", actor="bob"
+    )
+    postmortem.change_status(ctx, ref, status="in_review", actor="bob")
+    published = postmortem.change_status(ctx, ref, status="published", actor="bob")
+    assert "Canary deploys." in published.markdown
+    assert "What went well" not in published.markdown
+    html = postmortem.get_html(ctx, ref)
+    assert "<h2>Lessons Learned</h2>" in html
+    kinds = [e.kind for e in incidents.get_timeline(ctx, ref)]
+    for kind in ("postmortem_section_edited", "postmortem_status_changed", "postmortem_published"):
+        assert kind in kinds
+    with pytest.raises(Conflict):
+        postmortem.edit_section(ctx, ref, section="Lessons Learned", text="x", actor="bob")
+
+
+def test_unknown_sections_and_statuses_are_refused_with_the_field(
+    ctx: Context, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(ctx, clock)
+    with pytest.raises(InvalidInput) as caught:
+        postmortem.edit_section(ctx, ref, section="Gossip", text="x", actor="bob")
+    assert caught.value.field == "section"
+    with pytest.raises(InvalidInput) as caught:
+        postmortem.change_status(ctx, ref, status="shipped", actor="bob")
+    assert caught.value.field == "status"
+
+
+def test_an_overdue_postmortem_reminds_its_owner_through_their_first_contact(
+    ctx: Context, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(ctx, clock)
+    owner = postmortem.get_postmortem(ctx, ref).owner
+    clock.advance(timedelta(hours=47))
+    run_timers(ctx, "postmortem_overdue")
+    with ctx.db.unit_of_work() as session:
+        assert session.execute(select(OutboxMessage)).scalars().all() == []
+    clock.advance(timedelta(hours=2))
+    run_timers(ctx, "postmortem_overdue")
+    first = ctx.playbook.people[owner].contacts[0]
+    with ctx.db.unit_of_work() as session:
+        sent = session.execute(select(OutboxMessage)).scalars().all()
+        assert [(m.person, m.method, m.address) for m in sent] == [
+            (owner, first.method, first.address)
+        ]
+    assert postmortem.get_postmortem(ctx, ref).overdue
