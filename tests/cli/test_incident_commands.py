@@ -56,6 +56,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
         "resolution_attempt",
         "status_changed",
         "resolved",
+        "postmortem_created",
     ]
     code, out, _ = _run(cli, "list", "--all", "--json")
     assert [i["reference"] for i in json.loads(out)] == [ref]

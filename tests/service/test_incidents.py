@@ -89,9 +89,10 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
         "severity_changed",
         "status_changed",
         "resolved",
+        "postmortem_created",
         "reopened",
     ]
-    assert [e.seq for e in events] == list(range(1, 11))
+    assert [e.seq for e in events] == list(range(1, 12))
     assert [e.at for e in events] == sorted(e.at for e in events)
 
 
