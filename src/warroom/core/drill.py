@@ -28,6 +28,7 @@ class DrillEntry:
     method: str | None
     reason: str
     address: str | None = None
+    role: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -156,6 +157,7 @@ class _Run:
             person=step.person,
             method=step.method,
             address=step.address,
+            role=step.role,
         )
 
     def _kind(self, step: Step) -> str:
@@ -182,6 +184,9 @@ class _Run:
         person: str | None = None,
         method: str | None = None,
         address: str | None = None,
+        role: str | None = None,
     ) -> None:
         seconds = int((at - self.start).total_seconds())
-        self.entries.append(DrillEntry(seconds, action, level, person, method, reason, address))
+        self.entries.append(
+            DrillEntry(seconds, action, level, person, method, reason, address, role)
+        )

@@ -301,8 +301,11 @@ class _Planner:
         if due is None:
             return
         reason = f"no acknowledgement within {_short(self.severity.response_time)}"
+        engaged = {m.role for m in self.state.messages if m.kind == "page"}
+        engaged |= set(self.severity.page_on_declare)
         for role in self.playbook.triggers.unacknowledged_pages_backup_of:
-            yield from self._backup_page(role, due, reason)
+            if role in engaged:  # a Sev4 pages no commander, so none's backup either
+                yield from self._backup_page(role, due, reason)
 
     def _causes(self) -> list[Cause]:
         """Everything that reaches a level, at the time it can first act."""
@@ -350,8 +353,7 @@ class _Planner:
         for at in sorted({c.at for c in causes}):
             group = [c for c in causes if c.at == at]
             reached |= {level for level, sent in notified.items() if sent < at}
-            reason = "; ".join(dict.fromkeys(c.reason for c in group))
-            for level in levels_reached(group, reached, self.row):
+            for level, reason in levels_reached(group, reached, self.row):
                 reached.add(level)
                 for person in self.playbook.levels[level]:
                     yield from self._message("notify", "notify", person, at, reason, level=level)

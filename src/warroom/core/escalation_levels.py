@@ -30,19 +30,32 @@ class Cause:
         return replace(self, at=raised_at, late=self.matrix)
 
 
-def levels_reached(causes: list[Cause], reached: set[str], row: list[str]) -> list[str]:
-    """The levels (in row order) that the causes of one moment reach; usually one."""
+def levels_reached(causes: list[Cause], reached: set[str], row: list[str]) -> list[tuple[str, str]]:
+    """The levels (in row order) that the causes of one moment reach, usually one, each
+    with the reasons of the causes that reached it."""
     late = sorted(
         {row.index(c.level) for c in causes if c.late and c.level and c.level not in reached}
     )
     if late:
-        return [row[index] for index in late]
-    candidates = [
-        row.index(c.level)
-        for c in causes
-        if c.level is not None and c.level in row and c.level not in reached
-    ]
-    if any(c.level is None for c in causes):
-        unreached = [index for index, level in enumerate(row) if level not in reached]
-        candidates += unreached[:1]
-    return [row[min(candidates)]] if candidates else []
+        return [(row[index], _reasons(causes)) for index in late]
+    named = [c for c in causes if c.level in row and c.level not in reached]
+    triggers = [c for c in causes if c.level is None]
+    unreached = [index for index, level in enumerate(row) if level not in reached]
+    candidates = [row.index(c.level) for c in named if c.level is not None]
+    if triggers and unreached:
+        candidates.append(unreached[0])
+    if not candidates:
+        return []
+    level = row[min(candidates)]
+    reaching = [c for c in named if c.level == level]
+    if triggers and level == row[unreached[0]]:
+        reaching += triggers
+    return [(level, _reasons(reaching))]
+
+
+def _reasons(causes: list[Cause]) -> str:
+    return "; ".join(dict.fromkeys(c.reason for c in sorted(causes, key=_cause_order)))
+
+
+def _cause_order(cause: Cause) -> int:
+    return 0 if cause.matrix else 1
