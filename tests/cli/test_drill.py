@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from warroom.cli import state
+from warroom.cli import output, state
 from warroom.cli.main import app
 
 
@@ -48,10 +48,16 @@ def test_the_json_lists_each_step_with_its_offset_from_declaration() -> None:
     assert steps[-1]["action"] == "resolved" and steps[-1]["at_seconds"] == 5400
 
 
-def test_the_table_names_people_and_their_contact() -> None:
+def test_the_table_names_people_their_role_and_their_contact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(output.console, "_width", 200)
     result = CliRunner().invoke(app, ["drill", "-s", "2", "--horizon", "45m"])
     assert result.exit_code == 0
-    assert "SRE Team" in result.stdout and "+1-555-0101" in result.stdout
+    first_page = next(line for line in result.stdout.splitlines() if "+0:00" in line)
+    for cell in ("page", "incident_commander", "SRE Team Lead", "phone +1-555-0101"):
+        assert cell in first_page
+    assert "+0:30" in result.stdout and "+0:45" not in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def drill(
     ),
     resolve_after: str = typer.Option(None, "--resolve-after", help="Resolve after this long."),
     failed_attempts: int = typer.Option(
-        0, "--failed-attempts", min=0, help="Failed resolution attempts, one every 10 minutes."
+        0, "--failed-attempts", min=0, help="Failed resolution attempts, one every 5 minutes."
     ),
     horizon: str = typer.Option("24h", "--horizon", help="How far to replay."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
