@@ -457,3 +457,21 @@ def test_planning_twice_gives_the_same_steps_with_the_same_keys(playbook: Playbo
     first = plan(incident.state, playbook, T0 + 50 * MIN)
     assert plan(incident.state, playbook, T0 + 50 * MIN) == first
     assert not {s.key for s in first.due + first.upcoming} & incident.state.done
+
+
+def test_a_reopened_incident_does_not_replay_what_fell_due_while_it_was_resolved(
+    playbook: Playbook,
+) -> None:
+    incident = Incident(playbook, _state(acknowledged_at=T0 + MIN), answer_after=5 * MIN)
+    incident.run_until(T0 + 20 * MIN)
+    incident.change(resolved_at=T0 + 20 * MIN)
+    incident.run_until(T0 + 5 * HOUR)
+    incident.change(resolved_at=None, reopened_at=(T0 + 5 * HOUR,))
+    assert plan(incident.state, playbook, T0 + 5 * HOUR).due == ()
+    later = incident.run_until(T0 + 6 * HOUR)
+    assert _sent(later) == [
+        (315, "reminder", "communications_lead", "product-manager"),
+        (330, "reminder", "communications_lead", "product-manager"),
+        (345, "reminder", "communications_lead", "product-manager"),
+        (360, "reminder", "communications_lead", "product-manager"),
+    ]

@@ -61,6 +61,7 @@ class EscalationState:
     messages: tuple[SentMessage, ...]
     severity_raised_at: tuple[datetime, ...] = ()
     severity_lowered_at: tuple[datetime, ...] = ()
+    reopened_at: tuple[datetime, ...] = ()  # a reopened incident does not replay its past
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,11 @@ def _first_of_each_key(steps: Iterator[Step]) -> list[Step]:
 
 
 def _last_change(state: EscalationState) -> tuple[datetime, bool] | None:
-    """The latest severity change: its time and whether it raised the severity."""
+    """The latest change of plan: its time and whether it was a raise (True: the past of
+    the new severity catches up) or a lowering or reopening (False: the past is dropped)."""
     changes = [(at, True) for at in state.severity_raised_at]
-    changes += [(at, False) for at in state.severity_lowered_at]
-    return max(changes, key=lambda c: (c[0], c[1]), default=None)
+    changes += [(at, False) for at in (*state.severity_lowered_at, *state.reopened_at)]
+    return max(changes, key=lambda c: (c[0], not c[1]), default=None)
 
 
 class _Planner:
@@ -131,7 +133,7 @@ class _Planner:
         self.wait = playbook.contact_protocol.next_contact_after
         change = _last_change(state)
         self.raised_at = change[0] if change and change[1] else None
-        self.lowered_at = change[0] if change and not change[1] else None
+        self.dropped_before = change[0] if change and not change[1] else None
         self.chains = _chain_ends(state.messages)
 
     def steps(self) -> Iterator[Step]:
@@ -144,10 +146,11 @@ class _Planner:
 
     def in_force(self, step: Step) -> Step | None:
         """A raised severity applies as if declared so: what its clock has passed is due
-        now. A lowered one cancels what was not yet due: its past is not planned."""
+        now. A lowered one cancels what was not yet due: its past is not planned; nor is
+        the past of a reopened incident."""
         if self.raised_at is not None and step.due_at < self.raised_at:
             return replace(step, due_at=self.raised_at)
-        if self.lowered_at is not None and step.due_at < self.lowered_at:
+        if self.dropped_before is not None and step.due_at < self.dropped_before:
             return None
         return step
 
@@ -368,7 +371,7 @@ class _Planner:
         if role is None or role not in self.playbook.roles:
             return
         holder = self._holder(role)
-        anchor = self.state.last_update_at or self.declared
+        anchor = max((self.state.last_update_at or self.declared, *self.state.reopened_at))
         every = self.severity.update_every
         elapsed = max(0, int((self.now - anchor) / every))
         for count in sorted({max(elapsed, 1), elapsed + 1}):
