@@ -65,3 +65,22 @@ def test_the_table_names_people_their_role_and_their_contact(
 )
 def test_bad_arguments_are_usage_errors(args: list[str]) -> None:
     assert CliRunner().invoke(app, ["drill", *args]).exit_code == 2
+
+
+def test_an_unknown_severity_names_the_known_ones() -> None:
+    result = CliRunner().invoke(app, ["drill", "--severity", "9"])
+    assert result.exit_code == 2
+    assert "--severity: 9 is not in the playbook (known: 1, 2, 3, 4)" in result.output
+
+
+def test_a_bad_duration_names_the_option_and_the_accepted_forms() -> None:
+    result = CliRunner().invoke(app, ["drill", "-s", "1", "--resolve-after", "1 hour"])
+    assert result.exit_code == 2
+    assert "--resolve-after" in result.output and "15m" in result.output
+
+
+def test_with_failed_attempts_the_third_reaches_the_next_level_at_15_minutes() -> None:
+    args = ["drill", "-s", "3", "--ack-after", "2m", "--failed-attempts", "3", "--json"]
+    steps = json.loads(CliRunner().invoke(app, args).stdout)
+    notify = [(s["at_seconds"], s["level"]) for s in steps if s["action"] == "notify"]
+    assert notify[0] == (900, "team_lead")
