@@ -475,3 +475,14 @@ def test_a_reopened_incident_does_not_replay_what_fell_due_while_it_was_resolved
         (345, "reminder", "communications_lead", "product-manager"),
         (360, "reminder", "communications_lead", "product-manager"),
     ]
+
+
+def test_a_sev4_page_after_hours_in_the_playbooks_timezone_waits_for_0900_there(
+    playbook: Playbook,
+) -> None:
+    hours = playbook.business_hours.model_copy(update={"timezone": "America/New_York"})
+    new_york = playbook.model_copy(update={"business_hours": hours})
+    evening = datetime(2024, 1, 15, 22, 30, tzinfo=UTC)  # Monday 17:30 in New York
+    state = _state(severity=4, declared_at=evening)
+    page = next(s for s in plan(state, new_york, evening).upcoming if s.action == "page")
+    assert page.due_at == datetime(2024, 1, 16, 14, 0, tzinfo=UTC)  # Tuesday 09:00 EST
