@@ -13,12 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from warroom.service import statuspage
 from warroom.service.context import Context
 from warroom.store.models import Incident, TimelineEvent
 
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
-REACTIONS: tuple[Reaction, ...] = ()
+REACTIONS: tuple[Reaction, ...] = (statuspage.announce,)
 
 
 def after_change(
