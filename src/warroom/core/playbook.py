@@ -163,6 +163,7 @@ class Cadence(Strict):
 
 class PostIncident(Strict):
     postmortem_due: Duration
+    postmortem_owner_role: str | None = None
     sections: list[str]
     meeting: Meeting = Meeting()
     immediate_actions: list[str] = []

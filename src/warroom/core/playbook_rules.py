@@ -78,6 +78,9 @@ def _role_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
     for index, role in enumerate(playbook.triggers.unacknowledged_pages_backup_of):
         if role not in playbook.roles:
             yield f"triggers.unacknowledged_pages_backup_of.{index}", f"unknown role {role!r}"
+    owner_role = playbook.post_incident.postmortem_owner_role
+    if owner_role is not None and owner_role not in playbook.roles:
+        yield "post_incident.postmortem_owner_role", f"unknown role {owner_role!r}"
     reminder_role = playbook.communication.update_reminder_role
     if reminder_role is not None and reminder_role not in playbook.roles:
         yield "communication.update_reminder_role", f"unknown role {reminder_role!r}"

@@ -28,7 +28,6 @@ from warroom.store.post_models import ActionItem, Postmortem
 from warroom.store.queries import incident_by_reference, timeline
 
 STATUSES = ("draft", "in_review", "published")
-OWNER_ROLE = "incident_commander"
 
 
 class PostmortemOut(BaseModel):
@@ -53,7 +52,10 @@ def open_postmortem(
     ).first()
     if exists:
         return
-    owner = incident.roles.get(OWNER_ROLE) or next(iter(incident.roles.values()), "unassigned")
+    owner_role = ctx.playbook.post_incident.postmortem_owner_role
+    owner = (incident.roles.get(owner_role) if owner_role else None) or next(
+        iter(incident.roles.values()), "unassigned"
+    )
     due_at = event.at + ctx.playbook.post_incident.postmortem_due
     session.add(
         Postmortem(
