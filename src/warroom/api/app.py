@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Histogram
 
-from warroom.api import health, incidents
+from warroom.api import ack, health, incidents
 from warroom.api.errors import install_error_handlers
 from warroom.service.context import Context
 
@@ -18,15 +19,31 @@ def create_app(ctx: Context) -> FastAPI:
         title="warroom",
         summary="Incident response: the playbook, run as code.",
         version="0.1.0",
+        lifespan=_lifespan,
     )
     app.state.context = ctx
     app.state.registry = CollectorRegistry()
     app.state.registry.register(health.IncidentCollector(ctx))
     install_error_handlers(app)
     _install_request_metrics(app)
-    for router in (health.router, incidents.router):
+    for router in (health.router, incidents.router, ack.router):
         app.include_router(router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """`warroom serve` runs the scheduler in a thread when `app.state.run_scheduler` is true."""
+    running = None
+    if getattr(app.state, "run_scheduler", False):
+        from warroom.scheduler import start_in_thread
+
+        running = start_in_thread(app.state.context)
+    yield
+    if running is not None:
+        thread, stop = running
+        stop.set()
+        thread.join(timeout=30)
 
 
 def _install_request_metrics(app: FastAPI) -> None:

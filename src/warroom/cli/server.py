@@ -7,7 +7,8 @@ import logging
 import typer
 import uvicorn
 
-from warroom.cli.state import local_context, override
+from warroom.cli.engine import checked_context
+from warroom.cli.state import override
 
 
 def serve(
@@ -22,7 +23,7 @@ def serve(
 
     override(url=None)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ctx = local_context(migrate=True)
+    ctx = checked_context()
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
     uvicorn.run(app, host=host, port=port, log_level="info")

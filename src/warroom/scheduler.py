@@ -1,0 +1,145 @@
+"""The claim-and-run loop: due timers run their handler in the transaction that marks them
+done; then the outbox is drained. One iteration is `Scheduler.tick()`; `run()` loops it.
+
+Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
+share the work and none runs a timer twice; SQLite has a single writer at a time. Each
+handler runs in a savepoint: an exception is logged with the incident's reference, that
+timer is retried later, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.notify import delivery
+from warroom.service.context import Context
+from warroom.store.models import Incident, Timer
+
+log = logging.getLogger("warroom.scheduler")
+
+Handler = Callable[[Session, Context, Timer, datetime], None]
+
+# Service modules exposing JOB_HANDLERS (timer kind -> handler); one line per area.
+HANDLER_MODULES: tuple[str, ...] = ("warroom.service.paging",)
+BATCH = 200
+IDLE_SLEEP_S = 0.2
+HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
+
+
+def load_handlers() -> dict[str, Handler]:
+    handlers: dict[str, Handler] = {}
+    for name in HANDLER_MODULES:
+        handlers.update(importlib.import_module(name).JOB_HANDLERS)
+    return handlers
+
+
+class Scheduler:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        transport: delivery.Transport = delivery.apprise_send,
+        batch: int = BATCH,
+    ) -> None:
+        from warroom.service.paging import delivery_outcome
+
+        self.ctx = ctx
+        self.handlers = load_handlers() if handlers is None else handlers
+        self.transport = transport
+        self.batch = batch
+        self._outcome = delivery_outcome
+
+    def tick(self) -> int:
+        """One iteration: run every due timer (in bounded batches), then drain the outbox."""
+        done = 0
+        for _ in range(1000):
+            ran = self.run_due_timers()
+            done += ran
+            if ran < self.batch:
+                break
+        for _ in range(1000):
+            sent = delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
+            done += sent
+            if sent < self.batch:
+                break
+        return done
+
+    def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
+        """Loop until `stop` is set; a batch in flight finishes first."""
+        log.info("scheduler started handlers=%s", ",".join(sorted(self.handlers)))
+        while not stop.is_set():
+            try:
+                busy = self.tick()
+            except Exception:  # the database went away: log, wait, carry on
+                log.exception("scheduler iteration failed")
+                busy = 0
+            if not busy:
+                stop.wait(idle_sleep)
+        log.info("scheduler stopped")
+
+    def run_due_timers(self) -> int:
+        """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
+        now = self.ctx.clock.now()
+        statement = (
+            select(Timer)
+            .where(Timer.state == "pending", Timer.due_at <= now)
+            .order_by(Timer.due_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        with self.ctx.db.unit_of_work() as session:
+            timers = list(session.execute(statement).scalars())
+            # one lock order across workers (incident, then time): no deadlocks
+            for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
+                self._run_one(session, timer, now)
+        return len(timers)
+
+    def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
+        handler = self.handlers.get(timer.kind)
+        if handler is None:
+            log.error("no handler for timer kind=%s key=%s", timer.kind, timer.key)
+            self._postpone(timer, now, "no handler")
+            return
+        try:
+            with session.begin_nested():
+                handler(session, self.ctx, timer, now)
+                timer.state, timer.done_at = "done", now
+        except Exception as exc:
+            log.exception(
+                "timer handler failed kind=%s key=%s incident=%s",
+                timer.kind, timer.key, _reference(session, timer.incident_id),
+            )  # fmt: skip
+            self._postpone(timer, now, f"{exc.__class__.__name__}: {exc}")
+
+    @staticmethod
+    def _postpone(timer: Timer, now: datetime, error: str) -> None:
+        failures = int(timer.payload.get("failures", 0)) + 1
+        delay = HANDLER_RETRY[min(failures, len(HANDLER_RETRY)) - 1]
+        timer.payload = {**timer.payload, "failures": failures, "last_error": error[:500]}
+        timer.due_at = now + delay
+
+
+def _reference(session: Session, incident_id: int | None) -> str | None:
+    if incident_id is None:
+        return None
+    return session.execute(
+        select(Incident.reference).where(Incident.id == incident_id)
+    ).scalar_one_or_none()
+
+
+def start_in_thread(ctx: Context) -> tuple[threading.Thread, threading.Event]:
+    """For `warroom serve`: the scheduler in a daemon thread, stopped through the event."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=Scheduler(ctx).run, args=(stop,), name="warroom-scheduler", daemon=True
+    )
+    thread.start()
+    return thread, stop
