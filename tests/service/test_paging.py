@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.service.conftest import Harness
+from tests.harness import Harness
 from warroom.service import incidents
 from warroom.service.context import Context
 from warroom.store.models import Timer
