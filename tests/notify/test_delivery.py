@@ -92,7 +92,8 @@ def test_a_delivery_error_from_apprise_names_the_reason() -> None:
 def test_a_channel_url_that_apprise_rejects_is_reported_with_its_path(playbook: Playbook) -> None:
     pb = playbook.model_copy(update={"channels": {"phone": "nosuchscheme://{address}"}})
     [problem] = channel_problems(pb)
-    assert problem.startswith("channels.phone:") and "nosuchscheme" in problem
+    assert problem.path == "channels.phone" and "nosuchscheme" in problem.message
+    assert channel_problems(playbook) == []
 
 
 def test_the_worker_refuses_to_start_on_a_channel_apprise_rejects(
@@ -118,3 +119,13 @@ def test_the_worker_refuses_a_playbook_whose_roles_name_people_without_contacts(
     result = CliRunner().invoke(app, ["--playbook", str(path), "--database-url", db, "worker"])
     assert result.exit_code == 1
     assert str(path) in result.output and "sre-lead" in result.output
+
+
+def test_playbook_check_reports_a_channel_apprise_rejects(
+    playbook: Playbook, tmp_path: Path
+) -> None:
+    pb = playbook.model_copy(update={"channels": {"email": "nosuchscheme://{address}"}})
+    path = tmp_path / "playbook.yaml"
+    path.write_text(dump_playbook(pb), "utf-8")
+    result = CliRunner().invoke(app, ["playbook", "check", str(path)])
+    assert result.exit_code == 1 and "channels.email" in result.output

@@ -22,7 +22,7 @@ def checked_context() -> Context:
     problems = channel_problems(ctx.playbook)
     if problems:
         source = ctx.settings.playbook_path or "(built-in playbook)"
-        fail(f"playbook {source}: " + "; ".join(problems))
+        fail(f"playbook {source}: " + "; ".join(str(p) for p in problems))
     return ctx
 
 

@@ -17,7 +17,7 @@ import apprise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.core.playbook import Playbook
+from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.service.context import Context
 from warroom.store.models import OutboxMessage
 
@@ -57,17 +57,24 @@ def channel_url(playbook: Playbook, method: str, address: str) -> str | None:
     return template.replace("{address}", address) if template else None
 
 
-def channel_problems(playbook: Playbook) -> list[str]:
+def channel_problems(playbook: Playbook) -> list[PlaybookProblem]:
     """Every channel URL Apprise would refuse, with its YAML path (checked at start)."""
-    problems = []
-    for method, template in playbook.channels.items():
-        url = template.replace("{address}", _sample_address(playbook, method))
-        if apprise.Apprise.instantiate(url) is None:
-            problems.append(f"channels.{method}: Apprise rejects the URL {template!r}")
-    for index, url in enumerate(playbook.communication.announce_to):
-        if apprise.Apprise.instantiate(url) is None:
-            problems.append(f"communication.announce_to.{index}: Apprise rejects the URL {url!r}")
-    return problems
+    urls = [
+        (
+            f"channels.{method}",
+            template,
+            template.replace("{address}", _sample_address(playbook, method)),
+        )
+        for method, template in playbook.channels.items()
+    ] + [
+        (f"communication.announce_to.{index}", url, url)
+        for index, url in enumerate(playbook.communication.announce_to)
+    ]
+    return [
+        PlaybookProblem(path=path, message=f"Apprise rejects the URL {written!r}")
+        for path, written, url in urls
+        if apprise.Apprise.instantiate(url) is None
+    ]
 
 
 @dataclass(frozen=True)
