@@ -25,7 +25,7 @@ def test_a_token_signed_with_another_secret_or_altered_is_not_valid() -> None:
     token = make_token("s3cret", "esc:7:page", NOW)
     with pytest.raises(InvalidInput, match="not valid"):
         read_token("other", token, NOW)
-    payload, signature = token.split(".")
+    _payload, signature = token.split(".")
     forged = make_token("s3cret", "esc:8:page", NOW).split(".")[0]
     with pytest.raises(InvalidInput, match="not valid"):
         read_token("s3cret", f"{forged}.{signature}", NOW)
