@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from warroom.notify import delivery
 from warroom.service.context import Context
+from warroom.service.paging import LOCKED, delivery_outcome
 from warroom.store.models import Incident, Timer
 
 log = logging.getLogger("warroom.scheduler")
@@ -28,7 +29,9 @@ Handler = Callable[[Session, Context, Timer, datetime], None]
 
 # Service modules exposing JOB_HANDLERS (timer kind -> handler); one line per area.
 HANDLER_MODULES: tuple[str, ...] = ("warroom.service.paging",)
-BATCH = 200
+BATCH = 50  # rows per claim: small, so several loops share a burst and commits come often
+THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
+MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
@@ -48,41 +51,56 @@ class Scheduler:
         handlers: dict[str, Handler] | None = None,
         transport: delivery.Transport = delivery.apprise_send,
         batch: int = BATCH,
+        threads: int = THREADS,
     ) -> None:
-        from warroom.service.paging import delivery_outcome
 
         self.ctx = ctx
         self.handlers = load_handlers() if handlers is None else handlers
         self.transport = transport
         self.batch = batch
+        self.threads = threads
         self._outcome = delivery_outcome
 
-    def tick(self) -> int:
-        """One iteration: run every due timer (in bounded batches), then drain the outbox."""
+    def tick(self, stop: threading.Event | None = None) -> int:
+        """One iteration: run due timers and drain the outbox, batch by batch, until both
+        are quiet (bounded; `stop` ends it after the current batch)."""
         done = 0
-        for _ in range(1000):
+        for _ in range(MAX_BATCHES):
             ran = self.run_due_timers()
-            done += ran
-            if ran < self.batch:
-                break
-        for _ in range(1000):
-            sent = delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
-            done += sent
-            if sent < self.batch:
+            sent = self.drain_outbox()
+            done += ran + sent
+            if (ran < self.batch and sent < self.batch) or (stop and stop.is_set()):
                 break
         return done
 
+    def drain_outbox(self) -> int:
+        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
+
     def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
-        """Loop until `stop` is set; a batch in flight finishes first."""
-        log.info("scheduler started handlers=%s", ",".join(sorted(self.handlers)))
-        while not stop.is_set():
-            try:
-                busy = self.tick()
-            except Exception:  # the database went away: log, wait, carry on
-                log.exception("scheduler iteration failed")
-                busy = 0
-            if not busy:
-                stop.wait(idle_sleep)
+        """Loop until `stop` is set: timer loops and delivery loops in their own threads,
+        so a slow mail server never delays an escalation. A batch in flight finishes first.
+        On PostgreSQL several of each share the work through SKIP LOCKED; SQLite has one
+        writer, so one of each."""
+        threads = 1 if self.ctx.db.is_sqlite else self.threads
+        loops = [(self.run_due_timers, "timers")] * threads + [
+            (self.drain_outbox, "delivery")
+        ] * threads
+        log.info(
+            "scheduler started handlers=%s threads=%d", ",".join(sorted(self.handlers)), threads
+        )
+        running = [
+            threading.Thread(
+                target=_loop,
+                args=(step, stop, idle_sleep, name),
+                name=f"warroom-{name}-{n}",
+                daemon=True,
+            )
+            for n, (step, name) in enumerate(loops)
+        ]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
         log.info("scheduler stopped")
 
     def run_due_timers(self) -> int:
@@ -99,7 +117,7 @@ class Scheduler:
             timers = list(session.execute(statement).scalars())
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
-                self._run_one(session, timer, now)
+                self._run_one(session, timer, self.ctx.clock.now())
         return len(timers)
 
     def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
@@ -113,6 +131,7 @@ class Scheduler:
                 handler(session, self.ctx, timer, now)
                 timer.state, timer.done_at = "done", now
         except Exception as exc:
+            session.info.pop(LOCKED, None)  # locks taken in the savepoint went with it
             log.exception(
                 "timer handler failed kind=%s key=%s incident=%s",
                 timer.kind, timer.key, _reference(session, timer.incident_id),
@@ -125,6 +144,17 @@ class Scheduler:
         delay = HANDLER_RETRY[min(failures, len(HANDLER_RETRY)) - 1]
         timer.payload = {**timer.payload, "failures": failures, "last_error": error[:500]}
         timer.due_at = now + delay
+
+
+def _loop(step: Callable[[], int], stop: threading.Event, idle_sleep: float, name: str) -> None:
+    while not stop.is_set():
+        try:
+            busy = step()
+        except Exception:  # the database went away: log, wait, carry on
+            log.exception("scheduler loop failed loop=%s", name)
+            busy = 0
+        if not busy:
+            stop.wait(idle_sleep)
 
 
 def _reference(session: Session, incident_id: int | None) -> str | None:

@@ -39,7 +39,8 @@ def compose(
             f"Why: {step.reason}",
             "",
             f"Acknowledge: {ack_url(ctx.settings.public_url, token)}",
-            f"or: warroom ack {incident.reference} --as {step.person}",
+            f"or: warroom ack {incident.reference}"
+            + (f" --as {step.person}" if step.person else ""),
         ]
     )
     return subject, body

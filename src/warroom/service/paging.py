@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warroom.core.escalation import EscalationState, SentMessage, Step, plan
@@ -24,7 +27,6 @@ from warroom.service.incidents import append_event
 from warroom.service.page_messages import compose
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
-from warroom.store.queries import insert_if_absent
 
 log = logging.getLogger("warroom.paging")
 
@@ -42,6 +44,7 @@ REPLAN_EVENTS = frozenset(
         EventKind.REOPENED,
     }
 )
+LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
 MAX_ROUNDS = 50  # re-plans per wake-up; a plan converges in a handful
 
 
@@ -95,25 +98,40 @@ def advance(session: Session, ctx: Context, incident: Incident, now: datetime) -
     if not engaged(incident):
         return 0
     performed = 0
+    state = build_state(session, incident)
     for _ in range(MAX_ROUNDS):
-        current = plan(build_state(session, incident), ctx.playbook, now)
+        current = plan(state, ctx.playbook, now)
         due = [step for step in current.due if step.due_at <= now]
         if not due:
             break
         for step in due:
-            performed += perform(session, ctx, incident, step, now)
-        session.flush()
+            after = perform(session, ctx, incident, state, step, now)
+            performed += after is not None
+            # re-plan from memory; if another worker got there first, from the database
+            state = after or build_state(session, incident)
     if current.next_wake is not None:
         wake(session, incident.id, max(current.next_wake, now), now)
     return performed
 
 
-def perform(session: Session, ctx: Context, incident: Incident, step: Step, now: datetime) -> int:
-    """Do one step once: remember it, put it on the timeline, queue its message."""
-    first_for_level = step.action == "notify" and not _level_reached(session, incident, step)
-    values = _step_row(incident, step, now, _message_kind(session, incident, step))
-    if not insert_if_absent(session, EscalationStep, values):
-        return 0
+def perform(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    state: EscalationState,
+    step: Step,
+    now: datetime,
+) -> EscalationState | None:
+    """Do one step once: remember it, put it on the timeline, queue its message.
+
+    Returns the state with the step done, or None when the step was already performed.
+    """
+    first_for_level = step.action == "notify" and not any(
+        m.kind == "notify" and m.level == step.level for m in state.messages
+    )
+    values = _step_row(incident, step, now, _message_kind(state, step))
+    if not insert_steps(session, [values]):
+        return None
     if step.action == "sla_breached":
         append_event(
             session, incident, EventKind.SLA_BREACHED, now, ENGINE_ACTOR,
@@ -143,7 +161,17 @@ def perform(session: Session, ctx: Context, incident: Incident, step: Step, now:
         incident.reference, step.key, step.action, step.person, step.level,
         (now - step.due_at).total_seconds(),
     )  # fmt: skip
-    return 1
+    sent = (_sent_message(EscalationStep(**values)),) if values["kind"] else ()
+    return replace(state, done=state.done | {step.key}, messages=(*state.messages, *sent))
+
+
+def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
+    """Insert performed steps unless their key is taken (Core insert: the hot path)."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = EscalationStep.__table__
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return all([session.execute(statement, row).first() is not None for row in rows])
 
 
 def wake(session: Session, incident_id: int, at: datetime, now: datetime) -> None:
@@ -192,8 +220,12 @@ def run_timer(session: Session, ctx: Context, timer: Timer, now: datetime) -> No
 
 
 def lock_incident(session: Session, incident_id: int) -> Incident:
-    statement = select(Incident).where(Incident.id == incident_id).with_for_update()
-    return session.execute(statement).scalar_one()
+    """The incident under a row lock, taken once per transaction (cached in session.info)."""
+    locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
+    if incident_id not in locked:
+        statement = select(Incident).where(Incident.id == incident_id).with_for_update()
+        locked[incident_id] = session.execute(statement).scalar_one()
+    return locked[incident_id]
 
 
 def next_steps(
@@ -294,29 +326,14 @@ def _sent_message(row: EscalationStep) -> SentMessage:
     )
 
 
-def _message_kind(session: Session, incident: Incident, step: Step) -> str | None:
+def _message_kind(state: EscalationState, step: Step) -> str | None:
     """page / heads_up / notify; a retry continues the kind of the message it follows."""
     if step.action not in MESSAGE_ACTIONS:
         return None
     if step.action != "retry":
         return step.action
-    if step.message_key:
-        statement = select(EscalationStep.kind).where(
-            EscalationStep.incident_id == incident.id, EscalationStep.key == step.message_key
-        )
-        kind = session.execute(statement).scalar_one_or_none()
-        if kind:
-            return kind
-    return "page" if step.role else "notify"
-
-
-def _level_reached(session: Session, incident: Incident, step: Step) -> bool:
-    statement = select(EscalationStep.id).where(
-        EscalationStep.incident_id == incident.id,
-        EscalationStep.action == "notify",
-        EscalationStep.level == step.level,
-    )
-    return session.execute(statement.limit(1)).first() is not None
+    followed = next((m.kind for m in state.messages if m.key == step.message_key), None)
+    return followed or ("page" if step.role else "notify")
 
 
 def _step_row(incident: Incident, step: Step, now: datetime, kind: str | None) -> dict[str, Any]:
