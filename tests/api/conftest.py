@@ -18,7 +18,9 @@ def app_client(ctx: Context) -> Iterator[TestClient]:
 
 @pytest.fixture
 def tokens(ctx: Context) -> dict[str, str]:
-    return {role: create_token(ctx, f"{role}-token", role) for role in ("viewer", "responder", "admin")}
+    return {
+        role: create_token(ctx, f"{role}-token", role) for role in ("viewer", "responder", "admin")
+    }
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Histogram
 from warroom.api import ack, health, incidents
 from warroom.api.errors import install_error_handlers
 from warroom.service.context import Context
+from warroom.web import ui
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -28,6 +29,7 @@ def create_app(ctx: Context) -> FastAPI:
     _install_request_metrics(app)
     for router in (health.router, incidents.router, ack.router):
         app.include_router(router)
+    ui.install(app)
     return app
 
 

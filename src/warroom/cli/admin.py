@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli.output import console, fail, print_json, print_table
+from warroom.cli.output import fail, print_json, print_table, say
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
 from warroom.service import tokens
@@ -47,17 +47,14 @@ def token_revoke(name: str = typer.Argument(..., help="The token's name.")) -> N
         tokens.revoke_token(local_context(), name)
     except WarroomError as exc:
         fail(exc.message)
-    console.print(f"revoked {name}", highlight=False)
+    say(f"revoked {name}")
 
 
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply all database migrations."""
     ctx = local_context(migrate=True)
-    console.print(
-        f"database at {ctx.db.engine.url.render_as_string(hide_password=True)} is up to date",
-        highlight=False,
-    )
+    say(f"database at {ctx.db.engine.url.render_as_string(hide_password=True)} is up to date")
 
 
 def register(app: typer.Typer) -> None:

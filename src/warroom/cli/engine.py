@@ -28,9 +28,10 @@ def checked_context() -> Context:
 
 def worker() -> None:
     """Run the scheduler and delivery only (scale-out); SIGTERM/SIGINT stop it cleanly."""
+    from warroom.logs import configure
     from warroom.scheduler import Scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure()
     ctx = checked_context()
     stop = threading.Event()
 

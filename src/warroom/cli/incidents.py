@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from warroom.cli.client import ApiClient
-from warroom.cli.output import console, errors, print_json, print_table, short_time
+from warroom.cli.output import console, errors, print_json, print_table, say, short_time
 from warroom.cli.state import settings
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -26,7 +26,7 @@ def _done(incident: dict[str, Any], as_json: bool, what: str) -> None:
     if as_json:
         print_json(incident)
     else:
-        console.print(f"{incident['reference']}: {what}", highlight=False)
+        say(f"{incident['reference']}: {what}")
 
 
 def declare(
@@ -92,10 +92,9 @@ def show(
     if as_json:
         print_json({**incident, "timeline": events})
         return
-    console.print(
+    say(
         f"[bold]{incident['reference']}[/] Sev{incident['severity']} ({incident['severity_name']})"
-        f" [bold]{incident['status']}[/]  {incident['title']}",
-        highlight=False,
+        f" [bold]{incident['status']}[/]  {incident['title']}"
     )
     console.print(
         f"channel #{incident['channel']}  roles: "

@@ -14,8 +14,13 @@ console = Console()
 errors = Console(stderr=True)
 
 
+def say(message: str) -> None:
+    """A line for people on stdout, never wrapped mid-word by the terminal width."""
+    console.print(message, highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

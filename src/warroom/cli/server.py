@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 import uvicorn
 
 from warroom.cli.engine import checked_context
 from warroom.cli.state import override
+from warroom.logs import configure as configure_logging
 
 
 def serve(
@@ -22,7 +21,7 @@ def serve(
     from warroom.api.app import create_app
 
     override(url=None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     ctx = checked_context()
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler

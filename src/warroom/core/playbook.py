@@ -7,6 +7,7 @@ those live in `warroom/playbooks/alchemorsel-v3.yaml`.
 
 from __future__ import annotations
 
+import copy
 from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -106,6 +107,7 @@ class Triggers(Strict):
     unresolved: bool = True
     severity_raised: bool = True
     failed_attempts: int = Field(default=3, ge=1)
+    unacknowledged_pages_backup_of: list[str] = []
 
 
 class BusinessHours(Strict):
@@ -144,6 +146,7 @@ class Communication(Strict):
     status_page: StatusPage
     internal_systems: dict[str, str] = {}
     announce_to: list[str] = []
+    update_reminder_role: str | None = None
     templates: Templates
 
 
@@ -269,13 +272,49 @@ def check_playbook_text(text: str) -> tuple[Playbook | None, list[PlaybookProble
         return None, [PlaybookProblem(path="(file)", message=f"not valid YAML: {exc}")]
     if not isinstance(raw, dict):
         return None, [PlaybookProblem(path="(file)", message="the top level must be a mapping")]
+    from warroom.core.playbook_rules import cross_reference_problems
+
     try:
         playbook = Playbook.model_validate(raw)
     except ValidationError as exc:
-        return None, [_problem_from_error(err) for err in exc.errors()]
-    from warroom.core.playbook_rules import cross_reference_problems
-
+        problems = [_problem_from_error(err) for err in exc.errors()]
+        patched = _validate_patched(raw, exc)
+        if patched is not None:
+            problems += cross_reference_problems(patched)
+        return None, problems
     return playbook, cross_reference_problems(playbook)
+
+
+def _validate_patched(raw: dict[str, Any], exc: ValidationError) -> Playbook | None:
+    """Put the built-in value in place of each bad one, so the cross-section checks can
+    still run and `check` reports everything in one pass; None if that is not possible."""
+    builtin = yaml.safe_load(builtin_playbook_text())
+    patched = copy.deepcopy(raw)
+    for err in exc.errors():
+        location = list(err["loc"])
+        replacement = _lookup(builtin, location)
+        parent = _lookup(patched, location[:-1])
+        if replacement is _MISSING or not isinstance(parent, dict | list):
+            return None
+        parent[location[-1]] = replacement  # type: ignore[index]
+    try:
+        return Playbook.model_validate(patched)
+    except (ValidationError, IndexError, KeyError, TypeError):
+        return None
+
+
+_MISSING = object()
+
+
+def _lookup(node: Any, location: list[Any]) -> Any:
+    for part in location:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        else:
+            return _MISSING
+    return node
 
 
 def _problem_from_error(err: Any) -> PlaybookProblem:
@@ -287,5 +326,5 @@ def _problem_from_error(err: Any) -> PlaybookProblem:
 
 
 def dump_playbook(playbook: Playbook) -> str:
-    data = playbook.model_dump(mode="json")
+    data = playbook.model_dump(mode="python")
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

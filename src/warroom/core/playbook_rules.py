@@ -16,6 +16,7 @@ def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
         _level_problems,
         _severity_problems,
         _people_references,
+        _role_references,
         _communication_problems,
         _intake_problems,
         _timezone_problems,
@@ -71,6 +72,15 @@ def _severity_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
             previous = step.after
         if severity.response_time > severity.resolution_target:
             yield f"{base}.response_time", "response time is longer than the resolution target"
+
+
+def _role_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    for index, role in enumerate(playbook.triggers.unacknowledged_pages_backup_of):
+        if role not in playbook.roles:
+            yield f"triggers.unacknowledged_pages_backup_of.{index}", f"unknown role {role!r}"
+    reminder_role = playbook.communication.update_reminder_role
+    if reminder_role is not None and reminder_role not in playbook.roles:
+        yield "communication.update_reminder_role", f"unknown role {reminder_role!r}"
 
 
 def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -13,12 +14,14 @@ from sqlalchemy.orm import Session
 from warroom.core import incident as rules
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput
+from warroom.logs import fields
 from warroom.service.context import Context
 from warroom.service.reactions import after_change
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, next_reference_number, timeline
 
+log = logging.getLogger("warroom.incidents")
 PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
 
 
@@ -62,6 +65,8 @@ def record(
     """Append an event and let every area react to it, all in the caller's transaction."""
     event = append_event(session, incident, kind, at, actor, data, recorded_at=now)
     session.flush()
+    line = fields(event=kind, reference=incident.reference, actor=actor, at=at.isoformat())
+    session.info.setdefault("log_after_commit", []).append((log, line))
     after_change(session, ctx, incident, event, now)
     return event
 
@@ -424,7 +429,7 @@ def reopen(
 
 
 def get_incident(ctx: Context, reference: str) -> IncidentDetail:
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         events = timeline(session, incident.id)
         base = snapshot(ctx, incident).model_dump()
@@ -453,13 +458,13 @@ def list_incidents(
         statement = statement.where(Incident.status == "resolved")
     if severity is not None:
         statement = statement.where(Incident.severity == severity)
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         rows = session.execute(statement.limit(limit)).scalars()
         return [snapshot(ctx, incident) for incident in rows]
 
 
 def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         return [EventOut.of(event) for event in timeline(session, incident.id)]
 

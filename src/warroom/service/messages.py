@@ -22,7 +22,7 @@ _environment = jinja2.Environment(autoescape=False, undefined=jinja2.ChainableUn
 def render_message(ctx: Context, reference: str, kind: str) -> str:
     if kind not in MESSAGE_KINDS:
         raise InvalidInput(f"unknown message {kind!r}; use initial, update or resolution", "kind")
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         events = timeline(session, incident.id)
         return render_for(ctx, incident, events, kind)

@@ -71,11 +71,9 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         if e.kind == EventKind.RESOLUTION_ATTEMPT and e.data.get("outcome") == "failed"
     )
     updates = [e.at for e in events if e.kind == EventKind.UPDATE_POSTED]
-    raised = tuple(
-        e.at
-        for e in events
-        if e.kind == EventKind.SEVERITY_CHANGED and int(e.data["to"]) < int(e.data["from"])
-    )
+    changes = [e for e in events if e.kind == EventKind.SEVERITY_CHANGED]
+    raised = tuple(e.at for e in changes if int(e.data["to"]) < int(e.data["from"]))
+    lowered = tuple(e.at for e in changes if int(e.data["to"]) > int(e.data["from"]))
     return EscalationState(
         severity=incident.severity,
         declared_at=incident.declared_at,
@@ -87,6 +85,7 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         done=frozenset(row.key for row in rows),
         messages=tuple(_sent_message(row) for row in rows if row.action in MESSAGE_ACTIONS),
         severity_raised_at=raised,
+        severity_lowered_at=lowered,
     )
 
 
@@ -327,7 +326,8 @@ def _sent_message(row: EscalationStep) -> SentMessage:
 
 
 def _message_kind(state: EscalationState, step: Step) -> str | None:
-    """page / heads_up / notify; a retry continues the kind of the message it follows."""
+    """page / heads_up / notify (reminder for a reminder, outside every contact chain);
+    a retry continues the kind of the message it follows."""
     if step.action not in MESSAGE_ACTIONS:
         return None
     if step.action != "retry":

@@ -58,7 +58,7 @@ def create_token(ctx: Context, name: str, role: str) -> str:
 
 
 def list_tokens(ctx: Context) -> list[TokenInfo]:
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         rows = session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()
         return [TokenInfo(t.name, t.role, t.created_at, t.revoked_at) for t in rows]
 
@@ -75,7 +75,7 @@ def revoke_token(ctx: Context, name: str) -> None:
 def authenticate(ctx: Context, secret: str | None) -> Caller:
     if not secret:
         raise Unauthorized("send an API token as 'Authorization: Bearer <token>'", "token")
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         token = session.execute(
             select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
         ).scalar_one_or_none()

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "warroom_read_only"
 
 
 class Database:
@@ -26,8 +27,24 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction; lines queued in `session.info["log_after_commit"]` as
+        (logger, message) are logged once it has committed, never for a rollback."""
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+            for logger, line in session.info.pop("log_after_commit", []):
+                logger.info(line)
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only transaction: on SQLite it takes no write lock (deferred BEGIN), so
+        reads never queue behind writers; anything written in it is rolled back."""
+        with self._sessions() as session:
+            session.connection(execution_options={READ_ONLY: True})
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def ping(self) -> None:
         with self.engine.connect() as connection:
@@ -66,6 +83,7 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

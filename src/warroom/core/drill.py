@@ -1,0 +1,187 @@
+"""`warroom drill`: the real planner replayed on a virtual clock, sending nothing.
+
+From declaration, the simulation asks `plan` what is due, performs it on paper, and jumps to
+the next moment anything can happen (a planned step, an acknowledgement, a failed attempt,
+the resolution), until the incident is resolved, nothing is left, or the horizon is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from warroom.core.escalation import EscalationState, SentMessage, Step, plan
+from warroom.core.playbook import Playbook
+
+MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder")
+ATTEMPT_SPACING = timedelta(minutes=10)
+DRILL_START = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # a Monday inside business hours
+MAX_MOMENTS = 10_000
+
+
+@dataclass(frozen=True)
+class DrillEntry:
+    at_seconds: int
+    action: str
+    level: str | None
+    person: str | None
+    method: str | None
+    reason: str
+    address: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "at_seconds": self.at_seconds,
+            "action": self.action,
+            "level": self.level,
+            "person": self.person,
+            "method": self.method,
+            "reason": self.reason,
+        }
+
+
+def simulate(
+    playbook: Playbook,
+    severity: int,
+    *,
+    ack_after: timedelta | None = None,
+    resolve_after: timedelta | None = None,
+    failed_attempts: int = 0,
+    horizon: timedelta = timedelta(hours=24),
+    start: datetime = DRILL_START,
+) -> list[DrillEntry]:
+    """Every step the playbook takes for a Sev`severity` incident declared at `start`.
+
+    With `ack_after`, everyone acknowledges each message that long after it is sent, and the
+    incident is acknowledged by the answer to its first page. With `failed_attempts` K, K
+    resolution attempts fail, one every 10 minutes from declaration.
+    """
+    run = _Run(playbook, severity, start, ack_after, failed_attempts)
+    resolve_at = start + resolve_after if resolve_after is not None else None
+    end = start + horizon
+    now = start
+    for _ in range(MAX_MOMENTS):
+        if resolve_at is not None and now >= resolve_at:
+            run.entry(now, "resolved", "resolved", None)
+            break
+        current = plan(run.state(now), playbook, now)
+        if current.due:
+            for step in current.due:
+                run.perform(step, now)
+            continue
+        following = run.next_moment(now, current.next_wake, resolve_at)
+        if following is None or following > end:
+            break
+        now = following
+    return run.entries
+
+
+class _Run:
+    def __init__(
+        self,
+        playbook: Playbook,
+        severity: int,
+        start: datetime,
+        ack_after: timedelta | None,
+        failed_attempts: int,
+    ) -> None:
+        self.playbook = playbook
+        self.severity = severity
+        self.start = start
+        self.ack_after = ack_after
+        self.attempts = tuple(start + ATTEMPT_SPACING * (n + 1) for n in range(failed_attempts))
+        self.done: set[str] = set()
+        self.messages: list[SentMessage] = []
+        self.entries: list[DrillEntry] = []
+        self.incident_acked: datetime | None = None
+        self.roles = {role_id: role.primary for role_id, role in playbook.roles.items()}
+
+    def state(self, now: datetime) -> EscalationState:
+        self._acknowledge_until(now)
+        return EscalationState(
+            severity=self.severity,
+            declared_at=self.start,
+            acknowledged_at=self.incident_acked,
+            resolved_at=None,
+            last_update_at=None,
+            failed_attempt_times=tuple(t for t in self.attempts if t <= now),
+            roles=self.roles,
+            done=frozenset(self.done),
+            messages=tuple(self._answered(now)),
+        )
+
+    def _answered(self, now: datetime) -> list[SentMessage]:
+        if self.ack_after is None:
+            return self.messages
+        return [
+            replace(m, acknowledged_at=m.sent_at + self.ack_after)
+            if m.sent_at + self.ack_after <= now
+            else m
+            for m in self.messages
+        ]
+
+    def _acknowledge_until(self, now: datetime) -> None:
+        if self.incident_acked or self.ack_after is None:
+            return
+        first_page = next((m for m in self.messages if m.kind == "page"), None)
+        if first_page and first_page.sent_at + self.ack_after <= now:
+            self.incident_acked = first_page.sent_at + self.ack_after
+            self.entry(
+                self.incident_acked,
+                "acknowledged",
+                "first page answered",
+                None,
+                person=first_page.person,
+            )
+
+    def perform(self, step: Step, now: datetime) -> None:
+        self.done.add(step.key)
+        if step.action in MESSAGE_ACTIONS:
+            self.messages.append(
+                SentMessage(
+                    key=step.key,
+                    kind=self._kind(step),
+                    person=step.person or "",
+                    role=step.role,
+                    level=step.level,
+                    contact_index=step.contact_index or 0,
+                    sent_at=now,
+                )
+            )
+        self.entry(
+            now,
+            step.action,
+            step.reason,
+            step.level,
+            person=step.person,
+            method=step.method,
+            address=step.address,
+        )
+
+    def _kind(self, step: Step) -> str:
+        if step.action != "retry":
+            return step.action
+        return next((m.kind for m in self.messages if m.key == step.message_key), "page")
+
+    def next_moment(
+        self, now: datetime, wake: datetime | None, resolve_at: datetime | None
+    ) -> datetime | None:
+        moments = [wake, resolve_at, *self.attempts]
+        if self.ack_after is not None:
+            moments += [m.sent_at + self.ack_after for m in self.messages]
+        later = [m for m in moments if m is not None and m > now]
+        return min(later, default=None)
+
+    def entry(
+        self,
+        at: datetime,
+        action: str,
+        reason: str,
+        level: str | None,
+        *,
+        person: str | None = None,
+        method: str | None = None,
+        address: str | None = None,
+    ) -> None:
+        seconds = int((at - self.start).total_seconds())
+        self.entries.append(DrillEntry(seconds, action, level, person, method, reason, address))

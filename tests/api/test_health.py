@@ -1,0 +1,28 @@
+"""Health, readiness, metrics and the OpenAPI document are open to all."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_healthz_and_readyz_answer_without_a_token(app_client: TestClient) -> None:
+    assert app_client.get("/healthz").json() == {"status": "ok"}
+    assert app_client.get("/readyz").json()["database"] == "reachable"
+
+
+def test_metrics_count_open_incidents_by_severity_and_request_latency(api: TestClient) -> None:
+    api.post("/api/v1/incidents", json={"title": "API down", "severity": 1})
+    api.post("/api/v1/incidents", json={"title": "Slow", "severity": 3})
+    text = api.get("/metrics").text
+    assert 'warroom_incidents_open{severity="1"} 1.0' in text
+    assert 'warroom_incidents_declared_total{severity="3"} 1.0' in text
+    assert (
+        'warroom_http_request_duration_seconds_count{method="POST",route="/api/v1/incidents"'
+        in text
+    )
+
+
+def test_the_openapi_document_lists_the_incident_routes(app_client: TestClient) -> None:
+    paths = app_client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/incidents/{reference}/acknowledge" in paths
+    assert app_client.get("/docs").status_code == 200

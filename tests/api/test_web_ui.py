@@ -1,0 +1,50 @@
+"""The responders' web UI: sign in with a token, declare, act, see the timeline."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def _sign_in(client: TestClient, token: str) -> None:
+    answer = client.post("/ui/login", data={"token": token}, follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_pages_without_a_token_lead_to_sign_in(app_client: TestClient) -> None:
+    answer = app_client.get("/ui", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/login"
+    assert app_client.post("/ui/login", data={"token": "wrong"}).status_code == 401
+
+
+def test_a_responder_declares_acknowledges_and_resolves_from_the_browser(
+    app_client: TestClient, tokens: dict[str, str]
+) -> None:
+    _sign_in(app_client, tokens["responder"])
+    page = app_client.post(
+        "/ui/incidents",
+        data={"title": "Checkout <b>down</b>", "severity": "1", "services": "payments"},
+    )
+    assert page.status_code == 200
+    assert "Incident declared" in page.text and "2024-01-15-001" in page.text
+    assert "Checkout &lt;b&gt;down&lt;/b&gt;" in page.text
+    assert "🚨 INCIDENT ALERT" in page.text
+    ref = "/ui/incidents/2024-01-15-001"
+    assert "Acknowledge recorded" in app_client.post(f"{ref}/acknowledge").text
+    answer = app_client.post(f"{ref}/status", data={"status": "investigating"})
+    assert "already investigating" in answer.text
+    answer = app_client.post(f"{ref}/resolve", data={"resolution": "Failed over"})
+    assert "Resolve recorded" in answer.text and "✅ INCIDENT RESOLVED" in answer.text
+    assert "2024-01-15-001" in app_client.get("/ui").text
+
+
+def test_a_viewer_sees_but_cannot_act(app_client: TestClient, tokens: dict[str, str]) -> None:
+    _sign_in(app_client, tokens["viewer"])
+    answer = app_client.post("/ui/incidents", data={"title": "x", "severity": "2"})
+    assert "needs a responder token" in answer.text
+    assert "No open incidents" in answer.text
+
+
+def test_an_unknown_incident_page_says_so(app_client: TestClient, tokens: dict[str, str]) -> None:
+    _sign_in(app_client, tokens["viewer"])
+    answer = app_client.get("/ui/incidents/2024-01-15-404")
+    assert answer.status_code == 404 and "no incident" in answer.text

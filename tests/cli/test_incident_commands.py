@@ -1,0 +1,101 @@
+"""The CLI talks to a real server: the tour of the README, exit codes and --json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.server import running_server
+from warroom.cli import state
+from warroom.cli.main import app
+from warroom.service.context import Context
+from warroom.service.tokens import create_token
+
+
+@pytest.fixture
+def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    token = create_token(ctx, "cli", "responder")
+    with running_server(ctx) as url:
+        monkeypatch.setenv("WARROOM_URL", url)
+        monkeypatch.setenv("WARROOM_TOKEN", token)
+        monkeypatch.setattr(state, "_settings", None)
+        yield CliRunner()
+
+
+def _run(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = cli.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_declare_prints_the_reference_alone_on_stdout(cli: CliRunner) -> None:
+    code, out, err = _run(cli, "declare", "API down", "--severity", "1", "--service", "api")
+    assert code == 0
+    assert out.strip() == "2024-01-15-001"
+    assert "incident-2024-01-15-001" in err
+
+
+def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
+    _run(cli, "declare", "API down", "-s", "1")
+    ref = "2024-01-15-001"
+    assert _run(cli, "ack", ref, "--as", "sre-lead")[0] == 0
+    assert _run(cli, "update", ref, "Rolled back", "--public")[0] == 0
+    assert _run(cli, "attempt", ref, "rollback", "--outcome", "succeeded")[0] == 0
+    assert _run(cli, "status", ref, "monitoring")[0] == 0
+    assert _run(cli, "resolve", ref, "--resolution", "Rolled back")[0] == 0
+    code, out, _ = _run(cli, "show", ref, "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["status"] == "resolved"
+    assert [e["kind"] for e in shown["timeline"]] == [
+        "declared",
+        "acknowledged",
+        "update_posted",
+        "resolution_attempt",
+        "status_changed",
+        "resolved",
+    ]
+    code, out, _ = _run(cli, "list", "--all", "--json")
+    assert [i["reference"] for i in json.loads(out)] == [ref]
+    code, out, _ = _run(cli, "message", ref, "resolution")
+    assert out.startswith("✅ INCIDENT RESOLVED")
+
+
+def test_a_refused_request_exits_1_with_the_reason_on_stderr(cli: CliRunner) -> None:
+    _run(cli, "declare", "API down", "-s", "1")
+    code, out, err = _run(cli, "status", "2024-01-15-001", "resolved")
+    assert code == 1 and out == ""
+    assert "resolve the incident" in err
+    code, _, err = _run(cli, "ack", "2024-01-15-404")
+    assert code == 1 and "no incident" in err
+
+
+def test_a_usage_error_exits_2(cli: CliRunner) -> None:
+    assert _run(cli, "declare", "API down")[0] == 2
+    assert _run(cli, "severity", "2024-01-15-001", "high", "--reason", "x")[0] == 2
+
+
+def test_every_command_has_help(cli: CliRunner) -> None:
+    for command in (
+        "declare",
+        "list",
+        "show",
+        "ack",
+        "status",
+        "severity",
+        "assign",
+        "update",
+        "attempt",
+        "impact",
+        "resolve",
+        "reopen",
+        "message",
+        "serve",
+        "playbook",
+        "token",
+        "db",
+    ):
+        code, out, _ = _run(cli, command, "--help")
+        assert code == 0 and "Usage" in out, command

@@ -1,0 +1,19 @@
+"""SPEC §3: timeline events are never edited or deleted; the database enforces it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, update
+from sqlalchemy.exc import DBAPIError
+
+from warroom.service import incidents
+from warroom.service.context import Context
+from warroom.store.models import TimelineEvent
+
+
+def test_the_database_refuses_to_edit_or_delete_a_timeline_event(ctx: Context) -> None:
+    incidents.declare(ctx, title="API down", severity=1, actor="test")
+    for statement in (update(TimelineEvent).values(actor="someone else"), delete(TimelineEvent)):
+        with pytest.raises(DBAPIError, match="append-only"), ctx.db.unit_of_work() as session:
+            session.execute(statement)
+    assert [e.actor for e in incidents.get_timeline(ctx, "2024-01-15-001")] == ["test"]
