@@ -138,7 +138,7 @@ def _run_worker(url: str, db: Database, until: datetime) -> tuple[int, float]:
 
 def _settled(db: Database) -> bool:
     now = datetime.now(UTC)
-    with db.unit_of_work() as session:
+    with db.reader() as session:
         timers = session.execute(
             select(func.count()).where(Timer.state == "pending", Timer.due_at <= now)
         ).scalar_one()
@@ -149,7 +149,7 @@ def _settled(db: Database) -> bool:
 
 
 def _lags(db: Database, window_start: datetime) -> tuple[list[float], list[float]]:
-    with db.unit_of_work() as session:
+    with db.reader() as session:
         rows = session.execute(
             select(EscalationStep.due_at, EscalationStep.performed_at, OutboxMessage.sent_at)
             .join(OutboxMessage, OutboxMessage.key == EscalationStep.outbox_key, isouter=True)

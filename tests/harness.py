@@ -70,7 +70,7 @@ class Harness:
         return [m for m in self.messages() if m.id not in self.claimed]
 
     def messages(self) -> list[Sent]:
-        with self.ctx.db.unit_of_work() as session:
+        with self.ctx.db.reader() as session:
             rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars()
             return [
                 Sent(
@@ -81,12 +81,12 @@ class Harness:
             ]  # fmt: skip
 
     def pending_timers(self) -> int:
-        with self.ctx.db.unit_of_work() as session:
+        with self.ctx.db.reader() as session:
             statement = select(func.count()).where(Timer.state == "pending")
             return int(session.execute(statement).scalar_one())
 
     def _next_due(self) -> datetime | None:
-        with self.ctx.db.unit_of_work() as session:
+        with self.ctx.db.reader() as session:
             timer = session.execute(
                 select(func.min(Timer.due_at)).where(Timer.state == "pending")
             ).scalar_one_or_none()

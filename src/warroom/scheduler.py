@@ -13,6 +13,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -59,6 +60,9 @@ class Scheduler:
         self.transport = transport
         self.batch = batch
         self.threads = threads
+        # SQLite has one writer: the loops take turns on a lock instead of SQLite's
+        # busy-wait (which sleeps and starves one loop); PostgreSQL needs no guard.
+        self._writer = threading.Lock() if ctx.db.is_sqlite else None
         self._outcome = delivery_outcome
 
     def tick(self, stop: threading.Event | None = None) -> int:
@@ -74,7 +78,7 @@ class Scheduler:
         return done
 
     def drain_outbox(self) -> int:
-        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
+        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch, self._guard)
 
     def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
         """Loop until `stop` is set: timer loops and delivery loops in their own threads,
@@ -113,7 +117,7 @@ class Scheduler:
             .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
-        with self.ctx.db.unit_of_work() as session:
+        with self._guard(), self.ctx.db.unit_of_work() as session:
             timers = list(session.execute(statement).scalars())
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
@@ -137,6 +141,9 @@ class Scheduler:
                 timer.kind, timer.key, _reference(session, timer.incident_id),
             )  # fmt: skip
             self._postpone(timer, now, f"{exc.__class__.__name__}: {exc}")
+
+    def _guard(self) -> AbstractContextManager[object]:
+        return self._writer if self._writer is not None else nullcontext()
 
     @staticmethod
     def _postpone(timer: Timer, now: datetime, error: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,17 +88,24 @@ class Claimed:
 
 
 def drain(
-    ctx: Context, outcome: Outcome, transport: Transport = apprise_send, batch: int = 100
+    ctx: Context,
+    outcome: Outcome,
+    transport: Transport = apprise_send,
+    batch: int = 100,
+    guard: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> int:
-    """Deliver up to `batch` due messages; returns how many were handled."""
-    claimed, recorded = _claim(ctx, outcome, batch)
+    """Deliver up to `batch` due messages; returns how many were handled. `guard` wraps
+    each transaction (the scheduler's SQLite writer lock); sends happen outside it."""
+    with guard():
+        claimed, recorded = _claim(ctx, outcome, batch)
     for message in claimed:
         error: str | None = None
         try:
             transport(message.url, message.subject, message.body)
         except Exception as exc:  # a delivery error never stops the worker
             error = str(exc) or exc.__class__.__name__
-        _settle(ctx, outcome, message, error)
+        with guard():
+            _settle(ctx, outcome, message, error)
     return len(claimed) + recorded
 
 

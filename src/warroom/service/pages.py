@@ -23,7 +23,7 @@ from warroom.store.queries import incident_by_reference, insert_if_absent
 
 def list_pages(ctx: Context, reference: str) -> list[dict[str, Any]]:
     """Every message queued for an incident, with its delivery state and attempts."""
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         statement = (
             select(OutboxMessage)
@@ -61,7 +61,7 @@ class LinkView:
 def view_link(ctx: Context, token: str) -> LinkView:
     """What a link would acknowledge (the GET confirm page); changes nothing."""
     claim = read_token(ack_secret(ctx.settings), token, ctx.clock.now())
-    with ctx.db.unit_of_work() as session:
+    with ctx.db.reader() as session:
         message, incident = _message_and_incident(session, claim.message_key)
         used = session.get(UsedAckToken, token_digest(token)) is not None
         return LinkView(
