@@ -1,11 +1,12 @@
-"""Run every benchmark in turn: `python -m bench` (or `make bench`), or one: `python -m bench NAME`."""
+"""Run every benchmark in turn: `python -m bench` (or `make bench`), or one:
+`python -m bench NAME`."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("escalation",)
+BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "escalation")
 
 
 def main(argv: list[str]) -> int:

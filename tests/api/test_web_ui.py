@@ -29,7 +29,9 @@ def test_a_responder_declares_acknowledges_and_resolves_from_the_browser(
     assert "Checkout &lt;b&gt;down&lt;/b&gt;" in page.text
     assert "🚨 INCIDENT ALERT" in page.text
     ref = "/ui/incidents/2024-01-15-001"
-    assert "Acknowledge recorded" in app_client.post(f"{ref}/acknowledge").text
+    acknowledged = app_client.post(f"{ref}/acknowledge").text
+    assert "Acknowledge recorded" in acknowledged
+    assert "INCIDENT RESOLVED" not in acknowledged
     answer = app_client.post(f"{ref}/status", data={"status": "investigating"})
     assert "already investigating" in answer.text
     answer = app_client.post(f"{ref}/resolve", data={"resolution": "Failed over"})

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from warroom.cli import state
+from warroom.cli import output, state
 from warroom.cli.main import app
 
 
@@ -48,10 +48,16 @@ def test_the_json_lists_each_step_with_its_offset_from_declaration() -> None:
     assert steps[-1]["action"] == "resolved" and steps[-1]["at_seconds"] == 5400
 
 
-def test_the_table_names_people_and_their_contact() -> None:
+def test_the_table_names_people_their_role_and_their_contact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(output.console, "_width", 200)
     result = CliRunner().invoke(app, ["drill", "-s", "2", "--horizon", "45m"])
     assert result.exit_code == 0
-    assert "SRE Team" in result.stdout and "+1-555-0101" in result.stdout
+    first_page = next(line for line in result.stdout.splitlines() if "+0:00" in line)
+    for cell in ("page", "incident_commander", "SRE Team Lead", "phone +1-555-0101"):
+        assert cell in first_page
+    assert "+0:30" in result.stdout and "+0:45" not in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,22 @@ def test_the_table_names_people_and_their_contact() -> None:
 )
 def test_bad_arguments_are_usage_errors(args: list[str]) -> None:
     assert CliRunner().invoke(app, ["drill", *args]).exit_code == 2
+
+
+def test_an_unknown_severity_names_the_known_ones() -> None:
+    result = CliRunner().invoke(app, ["drill", "--severity", "9"])
+    assert result.exit_code == 2
+    assert "--severity: 9 is not in the playbook (known: 1, 2, 3, 4)" in result.output
+
+
+def test_a_bad_duration_names_the_option_and_the_accepted_forms() -> None:
+    result = CliRunner().invoke(app, ["drill", "-s", "1", "--resolve-after", "1 hour"])
+    assert result.exit_code == 2
+    assert "--resolve-after" in result.output and "15m" in result.output
+
+
+def test_with_failed_attempts_the_third_reaches_the_next_level_at_15_minutes() -> None:
+    args = ["drill", "-s", "3", "--ack-after", "2m", "--failed-attempts", "3", "--json"]
+    steps = json.loads(CliRunner().invoke(app, args).stdout)
+    notify = [(s["at_seconds"], s["level"]) for s in steps if s["action"] == "notify"]
+    assert notify[0] == (900, "team_lead")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Histogram
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
-from warroom.api import ack, health, incidents
+from warroom.api import ack, health, incidents, intake, statuspage
 from warroom.api.errors import install_error_handlers
+from warroom.api.metrics import RequestMetrics
 from warroom.service.context import Context
 from warroom.web import ui
 
@@ -26,8 +26,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.registry = CollectorRegistry()
     app.state.registry.register(health.IncidentCollector(ctx))
     install_error_handlers(app)
-    _install_request_metrics(app)
-    for router in (health.router, incidents.router, ack.router):
+    app.add_middleware(RequestMetrics, registry=app.state.registry)
+    for router in (health.router, incidents.router, intake.router, statuspage.router, ack.router):
         app.include_router(router)
     ui.install(app)
     return app
@@ -46,25 +46,3 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         thread, stop = running
         stop.set()
         thread.join(timeout=30)
-
-
-def _install_request_metrics(app: FastAPI) -> None:
-    latency = Histogram(
-        "warroom_http_request_duration_seconds",
-        "HTTP request latency by route",
-        ["method", "route", "status"],
-        registry=app.state.registry,
-    )
-
-    @app.middleware("http")
-    async def _measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        latency.labels(request.method, path, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        return response

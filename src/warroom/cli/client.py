@@ -30,6 +30,9 @@ class ApiClient:
         clean = {key: value for key, value in body.items() if value is not None}
         return self._send("PATCH", path, json=clean)
 
+    def delete(self, path: str) -> Any:
+        return self._send("DELETE", path)
+
     def text(self, path: str, **params: Any) -> str:
         response = self._request("GET", path, params=params)
         return response.text

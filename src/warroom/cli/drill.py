@@ -30,7 +30,7 @@ def drill(
     ),
     resolve_after: str = typer.Option(None, "--resolve-after", help="Resolve after this long."),
     failed_attempts: int = typer.Option(
-        0, "--failed-attempts", min=0, help="Failed resolution attempts, one every 10 minutes."
+        0, "--failed-attempts", min=0, help="Failed resolution attempts, one every 5 minutes."
     ),
     horizon: str = typer.Option("24h", "--horizon", help="How far to replay."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
@@ -61,7 +61,7 @@ def drill(
     name = playbook.severities[severity].name
     print_table(
         f"Drill: Sev{severity} ({name}) on {playbook.name}",
-        ["After", "Action", "Level", "Who", "Through", "Why"],
+        ["After (h:mm)", "Action", "Level / role", "Who", "Through", "Why"],
         [_row(entry, playbook.person_name) for entry in entries],
     )
 
@@ -72,9 +72,9 @@ def _row(entry: DrillEntry, name_of: Callable[[str], str]) -> list[str]:
     through = f"{entry.method} {entry.address}" if entry.method else ""
     who = name_of(entry.person) if entry.person else ""
     return [
-        f"+{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else ""),
+        f"+{hours}:{minutes:02d}" + (f":{seconds:02d}" if seconds else ""),
         entry.action,
-        entry.level or "",
+        entry.level or entry.role or "",
         who,
         through,
         entry.reason,

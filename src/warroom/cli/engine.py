@@ -31,8 +31,8 @@ def worker() -> None:
     from warroom.logs import configure
     from warroom.scheduler import Scheduler
 
+    ctx = checked_context()  # refusals go to stderr before logging takes it over
     configure()
-    ctx = checked_context()
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

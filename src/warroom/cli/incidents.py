@@ -134,7 +134,12 @@ def status(
     at: str = At,
     as_json: bool = JsonFlag,
 ) -> None:
-    """Move an incident to another status."""
+    """Move an incident to another status (`warroom status export DIR`: the status page)."""
+    if reference == "export":
+        from warroom.cli.statuspage import export
+
+        export(new_status)
+        return
     incident = _client().post(
         _path(reference, "status"), {"status": new_status, "note": note, "at": at}
     )

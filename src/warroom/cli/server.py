@@ -25,7 +25,7 @@ def serve(
     ctx = checked_context()
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from warroom.core.durations import format_duration
 from warroom.core.escalation import EscalationState, SentMessage, Step, plan
 from warroom.core.playbook import Playbook
 
 MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder")
-ATTEMPT_SPACING = timedelta(minutes=10)
+ATTEMPT_SPACING = timedelta(minutes=5)  # failed attempts at +5m, +10m, +15m ...
 DRILL_START = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # a Monday inside business hours
 MAX_MOMENTS = 10_000
 
@@ -28,6 +29,8 @@ class DrillEntry:
     method: str | None
     reason: str
     address: str | None = None
+    role: str | None = None
+    key: str | None = None  # the planner's step key (None for acknowledged / resolved)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -54,15 +57,16 @@ def simulate(
 
     With `ack_after`, everyone acknowledges each message that long after it is sent, and the
     incident is acknowledged by the answer to its first page. With `failed_attempts` K, K
-    resolution attempts fail, one every 10 minutes from declaration.
+    resolution attempts fail, one every 5 minutes from declaration (so the seed's third falls
+    at +15m, before any matrix step, and its effect shows).
     """
     run = _Run(playbook, severity, start, ack_after, failed_attempts)
     resolve_at = start + resolve_after if resolve_after is not None else None
-    end = start + horizon
+    end = start + max(horizon, resolve_after or horizon)
     now = start
     for _ in range(MAX_MOMENTS):
         if resolve_at is not None and now >= resolve_at:
-            run.entry(now, "resolved", "resolved", None)
+            run.entry(now, "resolved", f"resolved after {format_duration(now - start)}", None)
             break
         current = plan(run.state(now), playbook, now)
         if current.due:
@@ -156,6 +160,8 @@ class _Run:
             person=step.person,
             method=step.method,
             address=step.address,
+            role=step.role,
+            key=step.key,
         )
 
     def _kind(self, step: Step) -> str:
@@ -182,6 +188,10 @@ class _Run:
         person: str | None = None,
         method: str | None = None,
         address: str | None = None,
+        role: str | None = None,
+        key: str | None = None,
     ) -> None:
         seconds = int((at - self.start).total_seconds())
-        self.entries.append(DrillEntry(seconds, action, level, person, method, reason, address))
+        self.entries.append(
+            DrillEntry(seconds, action, level, person, method, reason, address, role, key)
+        )

@@ -6,6 +6,11 @@ backups, the matrix levels and the automatic triggers, SLA breaches, update remi
 leaves out the steps already performed (`state.done`), and returns those due now, the known
 future ones and the next wake-up. The live engine performs the due steps and asks again;
 `warroom drill` does the same on a virtual clock; the API shows `upcoming` as countdowns.
+
+Step keys are functions of the incident's history only, so a step has the same key however
+often it is planned: `page:<role>:<person>:<contact>`, `heads_up:<level>:<person>:<contact>`,
+`notify:<level>:<person>:<contact>`, `sla:response`, `sla:resolution`,
+`reminder:<anchor>:<n>`. A retry is the next contact's key of the message it follows.
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Literal
 
 from warroom.core.business_hours import next_business_moment
 from warroom.core.durations import format_duration
+from warroom.core.escalation_levels import Cause, levels_reached
 from warroom.core.playbook import Playbook, Severity
 
 Action = Literal["page", "heads_up", "notify", "retry", "sla_breached", "reminder"]
@@ -27,7 +32,10 @@ CHAINED_KINDS = ("page", "heads_up", "notify")
 
 @dataclass(frozen=True)
 class SentMessage:
-    """A message the engine has sent (or queued) for this incident."""
+    """A message the engine has sent (or queued) for this incident.
+
+    `kind` is page, heads_up or notify (a retry carries the kind of the message it follows;
+    other kinds, such as reminders, are ignored by the contact protocol)."""
 
     key: str
     kind: str
@@ -53,6 +61,7 @@ class EscalationState:
     messages: tuple[SentMessage, ...]
     severity_raised_at: tuple[datetime, ...] = ()
     severity_lowered_at: tuple[datetime, ...] = ()
+    reopened_at: tuple[datetime, ...] = ()  # a reopened incident does not replay its past
 
 
 @dataclass(frozen=True)
@@ -78,25 +87,18 @@ class Plan:
     next_wake: datetime | None
 
 
-@dataclass(frozen=True)
-class _Cause:
-    """Something that reaches an escalation level at `at`."""
-
-    at: datetime
-    reason: str
-    level: str | None = None  # the matrix names its level; triggers reach the next one
-
-
 def plan(state: EscalationState, playbook: Playbook, now: datetime) -> Plan:
     if state.resolved_at is not None:
         return Plan(due=(), upcoming=(), next_wake=None)
     planner = _Planner(state, playbook, now)
-    steps = _first_of_each_key(planner.steps())
-    lowered = max(state.severity_lowered_at, default=None)
-    pending = sorted(
-        (s for s in steps if s.key not in state.done and not (lowered and s.due_at < lowered)),
-        key=lambda s: s.due_at,
-    )
+    pending: list[Step] = []
+    for step in _first_of_each_key(planner.steps()):
+        if step.key in state.done:
+            continue
+        in_force = planner.in_force(step)
+        if in_force is not None:
+            pending.append(in_force)
+    pending.sort(key=lambda s: s.due_at)
     due = tuple(s for s in pending if s.due_at <= now)
     upcoming = tuple(s for s in pending if s.due_at > now)
     return Plan(due=due, upcoming=upcoming, next_wake=upcoming[0].due_at if upcoming else None)
@@ -104,13 +106,20 @@ def plan(state: EscalationState, playbook: Playbook, now: datetime) -> Plan:
 
 def _first_of_each_key(steps: Iterator[Step]) -> list[Step]:
     """Two causes of the same step (a backup paged by the protocol and by the response
-    trigger) make one step, at the earlier time. (Steps that fell due before the severity
-    was last lowered are dropped by `plan`: lowering cancels what was not yet due.)"""
+    trigger) make one step, at the earlier time."""
     chosen: dict[str, Step] = {}
     for step in steps:
         if step.key not in chosen or step.due_at < chosen[step.key].due_at:
             chosen[step.key] = step
     return list(chosen.values())
+
+
+def _last_change(state: EscalationState) -> tuple[datetime, bool] | None:
+    """The latest change of plan: its time and whether it was a raise (True: the past of
+    the new severity catches up) or a lowering or reopening (False: the past is dropped)."""
+    changes = [(at, True) for at in state.severity_raised_at]
+    changes += [(at, False) for at in (*state.severity_lowered_at, *state.reopened_at)]
+    return max(changes, key=lambda c: (c[0], not c[1]), default=None)
 
 
 class _Planner:
@@ -119,8 +128,13 @@ class _Planner:
         self.now = now
         self.playbook = playbook
         self.severity: Severity = playbook.severities[state.severity]
-        self.declared = self._clock_start()
+        self.row = [step.level for step in self.severity.escalation]
+        self.declared = state.declared_at
         self.wait = playbook.contact_protocol.next_contact_after
+        change = _last_change(state)
+        self.raised_at = change[0] if change and change[1] else None
+        self.dropped_before = change[0] if change and not change[1] else None
+        self.chains = _chain_ends(state.messages)
 
     def steps(self) -> Iterator[Step]:
         yield from self._declaration()
@@ -130,19 +144,26 @@ class _Planner:
         yield from self._levels()
         yield from self._update_reminder()
 
-    def _clock_start(self) -> datetime:
-        """Clocks run from declaration; for a business-hours-only severity, from the first
-        business moment at or after it (a Sev4 declared on Saturday starts Monday 09:00)."""
-        if self.severity.business_hours_only:
-            return next_business_moment(self.state.declared_at, self.playbook.business_hours)
-        return self.state.declared_at
+    def in_force(self, step: Step) -> Step | None:
+        """A raised severity applies as if declared so: what its clock has passed is due
+        now. A lowered one cancels what was not yet due: its past is not planned; nor is
+        the past of a reopened incident."""
+        if self.raised_at is not None and step.due_at < self.raised_at:
+            return replace(step, due_at=self.raised_at)
+        if self.dropped_before is not None and step.due_at < self.dropped_before:
+            return None
+        return step
+
+    def _effective(self, moment: datetime) -> datetime:
+        """When something of the severity in force could first happen."""
+        return max(moment, self.raised_at) if self.raised_at is not None else moment
 
     # -- messages -----------------------------------------------------------------------
 
     def _message(
         self,
         action: Action,
-        kind: MessageKind,
+        kind: str,
         person: str,
         due: datetime,
         reason: str,
@@ -173,17 +194,18 @@ class _Planner:
             message_key=follows,
         )
 
+    def _holder(self, role: str) -> str:
+        return self.state.roles.get(role) or self.playbook.roles[role].primary
+
     def _declaration(self) -> Iterator[Step]:
+        """Page each role of `page_on_declare` not paged yet; heads-up `notify_on_declare`."""
+        paged = {m.role for m in self.state.messages if m.kind == "page"}
+        reason = f"declared Sev{self.state.severity}"
         for role in self.severity.page_on_declare:
-            holder = self.state.roles.get(role) or self.playbook.roles[role].primary
-            yield from self._message(
-                "page",
-                "page",
-                holder,
-                self.declared,
-                f"declared Sev{self.state.severity}",
-                role=role,
-            )
+            if role not in paged:
+                yield from self._message(
+                    "page", "page", self._holder(role), self.declared, reason, role=role
+                )
         for level in self.severity.notify_on_declare:
             for person in self.playbook.levels[level]:
                 yield from self._message(
@@ -191,25 +213,23 @@ class _Planner:
                     "heads_up",
                     person,
                     self.declared,
-                    f"declared Sev{self.state.severity}: heads-up",
+                    f"{reason}: heads-up",
                     level=level,
                 )
 
     def _fallbacks(self) -> Iterator[Step]:
-        """The contact protocol: next contact after the wait, then the backup or next level."""
-        for last in self._chain_ends():
+        """The contact protocol: next contact after the wait, then the role's backup."""
+        for last in self.chains.values():
             if self._answered(last):
                 continue
             unanswered_at = self._unanswered_at(last)
-            reason = f"no answer from {last.person} within {_short(self.wait)}"
-            kind: MessageKind = last.kind  # type: ignore[assignment]
             retry = list(
                 self._message(
                     "retry",
-                    kind,
+                    last.kind,
                     last.person,
                     unanswered_at,
-                    reason,
+                    f"no answer from {last.person} within {_short(self.wait)}",
                     role=last.role,
                     level=last.level,
                     index=last.contact_index + 1,
@@ -218,37 +238,27 @@ class _Planner:
             )
             if retry:
                 yield from retry
-            elif kind == "page" and last.role:
-                yield from self._backup_page(
-                    last.role, unanswered_at, f"{last.person}'s contacts used up"
-                )
-
-    def _chain_ends(self) -> Iterator[SentMessage]:
-        """The latest message to each person for each page, heads-up or notification."""
-        chained = [m for m in self.state.messages if m.kind in CHAINED_KINDS]
-
-        def chain(m: SentMessage) -> tuple[str, str, str]:
-            return (m.kind, m.role or m.level or "", m.person)
-
-        for _, messages in groupby(sorted(chained, key=chain), key=chain):
-            yield max(messages, key=lambda m: m.contact_index)
+            elif last.kind == "page" and last.role:
+                reason = f"{last.person}'s contacts used up"
+                yield from self._backup_page(last.role, unanswered_at, reason)
 
     def _answered(self, last: SentMessage) -> bool:
-        chain = [
-            m
-            for m in self.state.messages
-            if (m.kind, m.role, m.level, m.person)
-            == (last.kind, last.role, last.level, last.person)
-        ]
-        if any(m.acknowledged_at is not None for m in chain):
+        """A message's chain stops when any of its messages is acknowledged; every page's
+        chain stops when the incident is."""
+        if any(m.acknowledged_at is not None for m in _chain(self.state.messages, last)):
             return True
         return last.kind == "page" and self.state.acknowledged_at is not None
+
+    def _used_up(self, last: SentMessage) -> bool:
+        person = self.playbook.people.get(last.person)
+        return person is None or last.contact_index + 1 >= len(person.contacts)
 
     def _unanswered_at(self, message: SentMessage) -> datetime:
         waited = message.sent_at + self.wait
         return min(waited, message.failed_at) if message.failed_at else waited
 
     def _backup_page(self, role: str, due: datetime, reason: str) -> Iterator[Step]:
+        """A role's backup, paged once per incident (one key, whichever cause is first)."""
         backup = self.playbook.roles[role].backup if role in self.playbook.roles else None
         if backup is None or backup == self.state.roles.get(role):
             return
@@ -261,12 +271,12 @@ class _Planner:
     def _response_deadline(self) -> datetime:
         return self.declared + self.severity.response_time
 
-    def _missed_response(self) -> bool:
+    def _unacknowledged_at(self, moment: datetime) -> bool:
         acked = self.state.acknowledged_at
-        return acked is None or acked > self._response_deadline()
+        return acked is None or acked > moment
 
     def _sla_breaches(self) -> Iterator[Step]:
-        if self._missed_response():
+        if self._unacknowledged_at(self._response_deadline()):
             yield Step(
                 key="sla:response",
                 due_at=self._response_deadline(),
@@ -282,83 +292,86 @@ class _Planner:
             reason=f"unresolved at {_short(self.severity.resolution_target)}",
         )
 
+    def _response_trigger_due(self) -> datetime | None:
+        """When the response trigger fires: if enabled and nobody acknowledged by then."""
+        due = self._effective(self._response_deadline())
+        if self.playbook.triggers.unacknowledged and self._unacknowledged_at(due):
+            return due
+        return None
+
     def _unacknowledged_backups(self) -> Iterator[Step]:
-        if not (self.playbook.triggers.unacknowledged and self._missed_response()):
+        due = self._response_trigger_due()
+        if due is None:
             return
         reason = f"no acknowledgement within {_short(self.severity.response_time)}"
+        engaged = {m.role for m in self.state.messages if m.kind == "page"}
+        engaged |= set(self.severity.page_on_declare)
         for role in self.playbook.triggers.unacknowledged_pages_backup_of:
-            yield from self._backup_page(role, self._response_deadline(), reason)
+            if role in engaged:  # a Sev4 pages no commander, so none's backup either
+                yield from self._backup_page(role, due, reason)
 
-    def _causes(self) -> list[_Cause]:
+    def _causes(self) -> list[Cause]:
+        """Everything that reaches a level, at the time it can first act."""
         triggers = self.playbook.triggers
         causes = [
-            _Cause(self.declared + step.after, f"matrix {_short(step.after)}", step.level)
+            Cause(self.declared + step.after, f"matrix {_short(step.after)}", step.level, True)
             for step in self.severity.escalation
         ]
-        if triggers.unacknowledged and self._missed_response():
-            causes.append(
-                _Cause(
-                    self._response_deadline(),
-                    f"no acknowledgement within {_short(self.severity.response_time)}",
-                )
-            )
+        if self._response_trigger_due() is not None:
+            reason = f"no acknowledgement within {_short(self.severity.response_time)}"
+            causes.append(Cause(self._response_deadline(), reason))
         if triggers.unresolved:
             target = self.severity.resolution_target
-            causes.append(_Cause(self.declared + target, f"unresolved at {_short(target)}"))
+            causes.append(Cause(self.declared + target, f"unresolved at {_short(target)}"))
         failed = self.state.failed_attempt_times
         if len(failed) >= triggers.failed_attempts:
-            causes.append(
-                _Cause(
-                    failed[triggers.failed_attempts - 1],
-                    f"{triggers.failed_attempts} failed resolution attempts",
-                )
-            )
+            reason = f"{triggers.failed_attempts} failed resolution attempts"
+            causes.append(Cause(failed[triggers.failed_attempts - 1], reason))
         if triggers.severity_raised:
-            causes += [_Cause(at, "severity raised") for at in self.state.severity_raised_at]
+            causes += [Cause(at, "severity raised") for at in self.state.severity_raised_at]
         causes += self._exhausted_levels()
+        if self.raised_at is not None:
+            causes = [c.caught_up(self.raised_at) for c in causes]
         return sorted(causes, key=lambda c: c.at)
 
-    def _exhausted_levels(self) -> Iterator[_Cause]:
-        """A notification whose contacts ran out unanswered reaches the level above it."""
-        row = [step.level for step in self.severity.escalation]
-        for last in self._chain_ends():
-            if last.kind != "notify" or last.level not in row or self._answered(last):
+    def _exhausted_levels(self) -> Iterator[Cause]:
+        """A level whose people all ran out of contacts unanswered reaches the one above."""
+        for index, level in enumerate(self.row[:-1]):
+            people = self.playbook.levels.get(level, [])
+            ends = [self.chains.get(("notify", level, person)) for person in people]
+            chains = [end for end in ends if end is not None]
+            if not people or len(chains) < len(people):
                 continue
-            person = self.playbook.people.get(last.person)
-            if person is None or last.contact_index + 1 < len(person.contacts):
+            if any(self._answered(end) or not self._used_up(end) for end in chains):
                 continue
-            above = row.index(last.level) + 1
-            if above < len(row):
-                yield _Cause(self._unanswered_at(last), f"{last.level} did not answer", row[above])
+            at = max(self._unanswered_at(end) for end in chains)
+            yield Cause(at, f"{level} did not answer", self.row[index + 1])
 
     def _levels(self) -> Iterator[Step]:
-        """Walk the causes in time order; those at one moment reach one level between them."""
-        row = [step.level for step in self.severity.escalation]
+        """Walk the causes in time order; those at one moment reach one level between them
+        (or, when a raised severity catches up, every level whose time has passed)."""
+        notified = _first_notified(self.state.messages)
         reached: set[str] = set()
-        for at, group in groupby(self._causes(), key=lambda c: c.at):
-            causes = list(group)
-            candidates = [
-                row.index(c.level) for c in causes if c.level is not None and c.level not in reached
-            ]
-            unreached = [i for i, level in enumerate(row) if level not in reached]
-            if unreached and any(c.level is None for c in causes):
-                candidates.append(unreached[0])
-            if not candidates:
-                continue
-            level = row[min(candidates)]
-            reached.add(level)
-            reason = "; ".join(dict.fromkeys(c.reason for c in causes))
-            for person in self.playbook.levels[level]:
-                yield from self._message("notify", "notify", person, at, reason, level=level)
+        causes = self._causes()
+        for at in sorted({c.at for c in causes}):
+            group = [c for c in causes if c.at == at]
+            reached |= {level for level, sent in notified.items() if sent < at}
+            for level, reason in levels_reached(group, reached, self.row):
+                reached.add(level)
+                for person in self.playbook.levels[level]:
+                    yield from self._message("notify", "notify", person, at, reason, level=level)
 
     # -- update cadence ------------------------------------------------------------------
 
     def _update_reminder(self) -> Iterator[Step]:
+        """No update within `update_every` of the last (or of declaration): remind the
+        communications lead, again each `update_every`; after a long outage of the worker,
+        one reminder, not a burst."""
         role = self.playbook.communication.update_reminder_role
-        holder = self.state.roles.get(role) if role else None
-        if role is None or holder is None:
+        if role is None or role not in self.playbook.roles:
             return
-        anchor = self.state.last_update_at or self.declared
+        holder = self._holder(role)
+        anchor = max((self.state.last_update_at or self.declared, *self.state.reopened_at))
         every = self.severity.update_every
         elapsed = max(0, int((self.now - anchor) / every))
         for count in sorted({max(elapsed, 1), elapsed + 1}):
@@ -366,6 +379,39 @@ class _Planner:
             reason = f"no update for {_short(every * count)}"
             for step in self._message("reminder", "page", holder, due, reason, role=role):
                 yield replace(step, key=f"reminder:{anchor.isoformat()}:{count}")
+
+
+ChainKey = tuple[str, str, str]
+
+
+def _chain_key(message: SentMessage) -> ChainKey:
+    return (message.kind, message.role or message.level or "", message.person)
+
+
+def _chain_ends(messages: tuple[SentMessage, ...]) -> dict[ChainKey, SentMessage]:
+    """The latest message of each chain (a page, heads-up or notification to one person)."""
+    ends: dict[ChainKey, SentMessage] = {}
+    for message in messages:
+        if message.kind not in CHAINED_KINDS:
+            continue
+        key = _chain_key(message)
+        if key not in ends or message.contact_index > ends[key].contact_index:
+            ends[key] = message
+    return ends
+
+
+def _chain(messages: tuple[SentMessage, ...], last: SentMessage) -> list[SentMessage]:
+    return [m for m in messages if _chain_key(m) == _chain_key(last)]
+
+
+def _first_notified(messages: tuple[SentMessage, ...]) -> dict[str, datetime]:
+    """Each level already notified (under any severity) and when it first was."""
+    first: dict[str, datetime] = {}
+    for message in messages:
+        level = message.level if message.kind == "notify" else None
+        if level is not None and (level not in first or message.sent_at < first[level]):
+            first[level] = message.sent_at
+    return first
 
 
 def _short(delta: timedelta) -> str:

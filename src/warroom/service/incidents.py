@@ -87,15 +87,18 @@ def declare(
     at: datetime | None = None,
     drill: bool = False,
     detected_at: datetime | None = None,
+    session: Session | None = None,
 ) -> IncidentOut:
-    """Declare an incident: reference, chat channel, role holders, the `declared` event."""
+    """Declare an incident: reference, chat channel, role holders, the `declared` event.
+    With `session`, it joins the caller's transaction (alert intake declares and attaches
+    the alerts in one)."""
     title = rules.require_text(title, "title")
     rules.check_severity(ctx.playbook, severity)
     _check_services(ctx, services)
     now = ctx.clock.now()
     declared_at = rules.event_time(at, now, None)
     day = declared_at.date()
-    with ctx.db.unit_of_work() as session:
+    with _unit(ctx, session) as session:
         sequence = next_reference_number(session, day.isoformat())
         incident = Incident(
             reference=rules.reference_for(day, sequence),
@@ -146,11 +149,12 @@ def acknowledge(
     actor: str,
     person: str | None = None,
     at: datetime | None = None,
+    session: Session | None = None,
 ) -> IncidentOut:
     """First acknowledgement stops the clock on the response SLA; later ones change nothing."""
     if person is not None:
         _check_person(ctx, person, "person")
-    with _change(ctx, reference) as (session, incident, now):
+    with _change(ctx, reference, session) as (session, incident, now):
         rules.check_open(incident.status)
         if incident.acknowledged_at is None:
             moment = rules.event_time(at, now, incident.last_event_at)
@@ -378,9 +382,10 @@ def resolve(
     root_cause: str | None = None,
     prevention: str | None = None,
     at: datetime | None = None,
+    session: Session | None = None,
 ) -> IncidentOut:
     resolution = rules.require_text(resolution, "resolution")
-    with _change(ctx, reference) as (session, incident, now):
+    with _change(ctx, reference, session) as (session, incident, now):
         rules.check_open(incident.status)
         moment = rules.event_time(at, now, incident.last_event_at)
         incident.status = "resolved"
@@ -406,10 +411,16 @@ def resolve(
 
 
 def reopen(
-    ctx: Context, reference: str, *, reason: str, actor: str, at: datetime | None = None
+    ctx: Context,
+    reference: str,
+    *,
+    reason: str,
+    actor: str,
+    at: datetime | None = None,
+    session: Session | None = None,
 ) -> IncidentOut:
     reason = rules.require_text(reason, "reason")
-    with _change(ctx, reference) as (session, incident, now):
+    with _change(ctx, reference, session) as (session, incident, now):
         if incident.status != "resolved":
             raise Conflict("only a resolved incident can be reopened", "reference")
         moment = rules.event_time(at, now, incident.last_event_at)
@@ -470,11 +481,23 @@ def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
 
 
 @contextmanager
-def _change(ctx: Context, reference: str) -> Iterator[tuple[Session, Incident, datetime]]:
-    """Load an incident under a row lock inside a fresh unit of work."""
-    with ctx.db.unit_of_work() as session:
+def _change(
+    ctx: Context, reference: str, session: Session | None = None
+) -> Iterator[tuple[Session, Incident, datetime]]:
+    """Load an incident under a row lock inside a fresh unit of work (or the caller's)."""
+    with _unit(ctx, session) as session:
         incident = incident_by_reference(session, reference, lock=True)
         yield session, incident, ctx.clock.now()
+
+
+@contextmanager
+def _unit(ctx: Context, session: Session | None) -> Iterator[Session]:
+    """The caller's transaction when it passes one, else a new unit of work."""
+    if session is not None:
+        yield session
+        return
+    with ctx.db.unit_of_work() as fresh:
+        yield fresh
 
 
 def _count_failed_attempts(session: Session, incident: Incident) -> int:

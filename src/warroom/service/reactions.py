@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from warroom.service import statuspage
 from warroom.service.context import Context
 from warroom.store.models import Incident, TimelineEvent
 
@@ -27,7 +28,7 @@ def _paging(
     react(session, ctx, incident, event, now)
 
 
-REACTIONS: tuple[Reaction, ...] = (_paging,)
+REACTIONS: tuple[Reaction, ...] = (statuspage.announce, _paging)
 
 
 def after_change(

@@ -135,7 +135,8 @@ def incident_page(
         return _page(
             request, "ui/missing.html", status=exc.status_code, caller=caller, problem=exc.message
         )
-    messages = {kind: render_message(ctx, reference, kind) for kind in MESSAGE_KINDS}
+    kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
+    messages = {kind: render_message(ctx, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",
@@ -229,3 +230,15 @@ def until(moment: datetime, now: datetime) -> str:
 templates.env.filters["until"] = until
 templates.env.filters["stamp"] = lambda m: m.strftime("%Y-%m-%d %H:%M:%S UTC") if m else "—"
 templates.env.filters["human"] = humanize
+
+
+def detail(value: object) -> str:
+    """Timeline data for people: lists joined, mappings as key=value."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    return str(value)
+
+
+templates.env.filters["detail"] = detail

@@ -1,0 +1,323 @@
+"""Alert intake throughput: warroom against a real Prometheus Alertmanager, same run, same box.
+
+`python -m bench intake`. Needs Debian's `wrk` and `prometheus-alertmanager`, and py-spy (dev).
+Four wrk runs on loopback, each bounded in time:
+  1. warroom POST /api/v1/integrations/alertmanager, 100 new alerts per payload;
+  2. Alertmanager POST /api/v2/alerts, the same 100 new alerts per request;
+  3. warroom POST /v2/enqueue, one new event per request (PagerDuty Events v2);
+  4. Alertmanager POST /api/v2/alerts, one new alert per request.
+Reports alerts/s, the ratios, p99 latency, peak memory (VmHWM) and py-spy's top costs, and
+checks that every alert warroom accepted was committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+THREADS, CONNECTIONS = 2, 8
+BATCH = 100
+ROOT = Path(__file__).resolve().parent.parent
+WARROOM = Path(sys.executable).with_name("warroom")
+
+LUA_COMMON = """
+local counter = 1
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+function done(summary, latency, requests)
+  io.write(string.format('RESULT {"requests":%%d,"duration_us":%%d,"non2xx":%%d,' ..
+    '"errors":%%d,"p50_us":%%d,"p99_us":%%d}\\n', summary.requests, summary.duration,
+    summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout, latency:percentile(50),
+    latency:percentile(99)))
+end
+"""
+
+AM_ALERT = (
+    '{"labels":{"alertname":"BenchAlert","instance":"i-%s","service":"api",'
+    '"severity":"warning"},"annotations":{"summary":"bench alert"},'
+    '"startsAt":"2024-01-15T10:00:00Z"%s}'
+)
+
+LUA_BODIES = {
+    "warroom_batch": """
+function request()
+  n = n + 1
+  local parts = {}
+  for k = 1, %(batch)d do
+    local id = tid .. "-" .. n .. "-" .. k
+    parts[k] = '{"status":"firing","labels":{"alertname":"BenchAlert","instance":"i-' .. id ..
+      '","service":"api","severity":"warning"},"annotations":{"summary":"bench alert"},' ..
+      '"startsAt":"2024-01-15T10:00:00Z","endsAt":"0001-01-01T00:00:00Z",' ..
+      '"generatorURL":"","fingerprint":"fp-' .. id .. '"}'
+  end
+  return wrk.format(nil, nil, nil, '{"version":"4","groupKey":"{}:{alertname=\\\\"Bench' ..
+    tid .. '\\\\"}","status":"firing","receiver":"bench","groupLabels":{},' ..
+    '"commonLabels":{"alertname":"BenchAlert"},"commonAnnotations":{},"externalURL":"",' ..
+    '"truncatedAlerts":0,"alerts":[' .. table.concat(parts, ",") .. ']}')
+end
+""",
+    "am_batch": """
+function request()
+  n = n + 1
+  local parts = {}
+  for k = 1, %(batch)d do
+    local id = tid .. "-" .. n .. "-" .. k
+    parts[k] = '{"labels":{"alertname":"BenchAlert","instance":"i-' .. id ..
+      '","service":"api","severity":"warning"},"annotations":{"summary":"bench alert"},' ..
+      '"startsAt":"2024-01-15T10:00:00Z"}'
+  end
+  return wrk.format(nil, nil, nil, '[' .. table.concat(parts, ",") .. ']')
+end
+""",
+    "warroom_single": """
+function request()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"routing_key":"%(key)s","event_action":"trigger",' ..
+    '"dedup_key":"bench-' .. tid .. '","payload":{"summary":"bench event ' .. n ..
+    '","source":"bench","severity":"warning","custom_details":{"n":' .. n .. '}}}')
+end
+""",
+    "am_single": """
+function request()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '[{"labels":{"alertname":"BenchAlert","instance":"s-' ..
+    tid .. '-' .. n .. '","service":"api","severity":"warning"},' ..
+    '"annotations":{"summary":"bench alert"},"startsAt":"2024-01-15T10:00:00Z"}]')
+end
+""",
+}
+
+AM_CONFIG = """
+route:
+  receiver: "null"
+  group_by: [alertname]
+receivers:
+  - name: "null"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def peak_rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def wrk(name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
+    auth = values.pop("auth", "")
+    script = workdir / f"{name}.lua"
+    script.write_text(LUA_COMMON % {"auth": auth} + LUA_BODIES[name] % values, "utf-8")
+    argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s"]
+    out = subprocess.run(
+        [*argv, "-s", str(script), url], capture_output=True, text=True, timeout=DURATION + 60
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    result["ok"] = result["requests"] - result["non2xx"] - result["errors"]
+    result["req_s"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+WAITING = ("Condition.wait", "EpollSelector.select", "Runner.run", "_writer (", "_worker (")
+
+
+def profile_top(raw: Path, top: int = 8) -> dict[str, list[tuple[str, float]]]:
+    """py-spy's raw (collapsed) stacks -> where the busy time goes: the functions with the
+    most self time, and warroom's own functions by inclusive time, as shares of busy samples
+    (threads waiting for work or for the SQLite writer lock left out)."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    busy = 0
+    for line in raw.read_text("utf-8", "replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+        if any(frames[-1].startswith(w) for w in WAITING):
+            continue
+        busy += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            if "(warroom/" in frame and "cli/" not in frame:
+                inclusive[frame] += int(count)
+    if not busy:
+        return {"self": [], "warroom": []}
+    return {
+        "self": [(name, n / busy) for name, n in own.most_common(top)],
+        "warroom": [(name, n / busy) for name, n in inclusive.most_common(top)],
+    }
+
+
+def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
+    raw = workdir / f"{name}.pyspy.txt"
+    spy = None
+    if shutil.which("py-spy") or Path(sys.executable).with_name("py-spy").exists():
+        exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        spy = subprocess.Popen(
+            [exe, "record", "--pid", str(pid), "--duration", str(DURATION), "--rate", "97",
+             "--format", "raw", "--output", str(raw), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    result = wrk(name, url, workdir, **values)
+    if spy is not None:
+        try:
+            spy.wait(timeout=DURATION + 30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            spy.wait(timeout=5)
+        result["profile"] = profile_top(raw) if raw.exists() else {}
+    return result
+
+
+def start_warroom(workdir: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    from warroom.core.playbook import builtin_playbook_text
+
+    playbook = workdir / "playbook.yaml"
+    text = re.sub(r"rate_limit_per_minute: \d+", "rate_limit_per_minute: 100000000",
+                  builtin_playbook_text())  # fmt: skip
+    playbook.write_text(text, "utf-8")
+    env = os.environ | {
+        "WARROOM_DATABASE_URL": f"sqlite:///{workdir / 'warroom.db'}",
+        "WARROOM_PLAYBOOK": str(playbook),
+        "WARROOM_SECRET": "bench",
+    }
+    keys = {}
+    for kind in ("alertmanager", "pagerduty"):
+        keys[kind] = subprocess.run(
+            [str(WARROOM), "integration", "create", "--type", kind, "--name", f"bench-{kind}"],
+            env=env, capture_output=True, text=True, check=True, timeout=60,
+        ).stdout.strip()  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [str(WARROOM), "serve", "--port", str(port)], env=env, cwd=workdir,
+        stdout=(workdir / "warroom.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/healthz")
+    return server, url, keys
+
+
+def start_alertmanager(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    config = workdir / "alertmanager.yml"
+    config.write_text(AM_CONFIG, "utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        ["prometheus-alertmanager", f"--config.file={config}",
+         f"--storage.path={workdir / 'am-data'}", f"--web.listen-address=127.0.0.1:{port}",
+         "--cluster.listen-address=", "--log.level=warn"],
+        stdout=(workdir / "alertmanager.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/-/ready")
+    return process, url
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def committed_alerts(workdir: Path) -> int:
+    with sqlite3.connect(workdir / "warroom.db") as connection:
+        return int(connection.execute("SELECT count(*) FROM alerts").fetchone()[0])
+
+
+def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored: int) -> None:
+    rates = {}
+    for name, result in results.items():
+        per = BATCH if name.endswith("batch") else 1
+        rates[name] = result["ok"] * per / (result["duration_us"] / 1e6)
+        print(
+            f"{name:15s} {rates[name]:10.0f} alerts/s  {result['req_s']:8.1f} req/s  "
+            f"p50 {result['p50_us'] / 1000:7.1f} ms  p99 {result['p99_us'] / 1000:7.1f} ms  "
+            f"non-2xx {result['non2xx']}  socket errors {result['errors']}"
+        )
+    batch = rates["warroom_batch"] / rates["am_batch"]
+    single = rates["warroom_single"] / rates["am_single"]
+    print(f"ratio batch  (warroom/alertmanager): {batch:.2f}x (target >= 1.0x)")
+    print(f"ratio single (warroom/alertmanager): {single:.2f}x (target >= 0.5x)")
+    print(f"peak memory: warroom {memory['warroom']:.0f} MiB, "
+          f"alertmanager {memory['alertmanager']:.0f} MiB")  # fmt: skip
+    accepted = results["warroom_batch"]["ok"] * BATCH + results["warroom_single"]["ok"]
+    print(f"committed alert rows: {stored} (accepted by warroom: {accepted})")
+    for name in ("warroom_batch", "warroom_single"):
+        profile = results[name].get("profile", {})
+        for kind, title in (("self", "self time"), ("warroom", "warroom code, inclusive")):
+            print(f"py-spy {name}, top {title} (share of busy samples):")
+            for frame, share in profile.get(kind, []):
+                print(f"  {share:6.1%}  {frame}")
+
+
+def main() -> None:
+    for tool in ("wrk", "prometheus-alertmanager"):
+        if shutil.which(tool) is None:
+            print(f"skipped: {tool} is not installed (apt-get install {tool})")
+            return
+    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s per run; warroom on SQLite (WAL)")
+    print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
+        workdir = Path(tmp)
+        server, url, keys = start_warroom(workdir)
+        alertmanager, am_url = start_alertmanager(workdir)
+        try:
+            bearer = f'wrk.headers["Authorization"] = "Bearer {keys["alertmanager"]}"'
+            results = {
+                "warroom_batch": profiled_wrk(
+                    server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
+                    workdir, batch=BATCH, auth=bearer,
+                ),
+                "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
+                "warroom_single": profiled_wrk(
+                    server.pid, "warroom_single", f"{url}/v2/enqueue", workdir,
+                    key=keys["pagerduty"],
+                ),
+                "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
+            }  # fmt: skip
+            memory = {
+                "warroom": peak_rss_mib(server.pid),
+                "alertmanager": peak_rss_mib(alertmanager.pid),
+            }
+        finally:
+            stop(server)
+            stop(alertmanager)
+        report(results, memory, committed_alerts(workdir))
+        print(f"load average after: {os.getloadavg()[0]:.1f}")

@@ -1,0 +1,84 @@
+"""Local commands for alert intake: integration keys and the rejected-payload list."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli.output import console, fail, print_json, print_table, short_time
+from warroom.cli.state import local_context
+from warroom.errors import WarroomError
+from warroom.service import intake
+
+integration_group = typer.Typer(
+    help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",
+    no_args_is_help=True,
+)
+intake_group = typer.Typer(help="Alert intake: what was refused, and why.", no_args_is_help=True)
+
+
+@integration_group.command("create")
+def integration_create(
+    kind: str = typer.Option(..., "--type", help="alertmanager, grafana, pagerduty or generic."),
+    name: str = typer.Option(..., "--name", help="Which sender uses the key."),
+) -> None:
+    """Create an integration; its 32-character key is printed once and stored as a hash."""
+    try:
+        key = intake.create_integration(local_context(), kind, name)
+    except WarroomError as exc:
+        fail(exc.message)
+    typer.echo(key)
+
+
+@integration_group.command("list")
+def integration_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List integrations (never their keys)."""
+    rows = intake.list_integrations(local_context())
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+        return
+    print_table(
+        "Integrations",
+        ["Name", "Type", "Created", "Revoked"],
+        [[r.name, r.type, r.created_at, r.revoked_at or "-"] for r in rows],
+    )
+
+
+@integration_group.command("revoke")
+def integration_revoke(name: str = typer.Argument(..., help="The integration's name.")) -> None:
+    """Revoke an integration's key at once."""
+    try:
+        intake.revoke_integration(local_context(), name)
+    except WarroomError as exc:
+        fail(exc.message)
+    console.print(f"revoked {name}", highlight=False)
+
+
+@intake_group.command("rejected")
+def rejected(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (with headers and body)."),
+    limit: int = typer.Option(100, "--limit", min=1, help="Newest N."),
+) -> None:
+    """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
+    rows = intake.list_rejected(local_context(), limit)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Rejected payloads",
+        ["When", "Endpoint", "Status", "Field", "Reason"],
+        [
+            [
+                short_time(r["received_at"]),
+                r["endpoint"],
+                r["status_code"],
+                r["field"] or "-",
+                r["reason"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(integration_group, name="integration")
+    app.add_typer(intake_group, name="intake")

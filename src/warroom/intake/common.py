@@ -1,0 +1,75 @@
+"""What every parser shares: the rejection error and strict readers that name the field."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from warroom.clock import ensure_utc
+from warroom.errors import WarroomError
+
+GO_ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class PayloadRejected(WarroomError):
+    """A payload we will never accept as sent: 4xx with the reason, kept for inspection."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None, status_code: int = 400) -> None:
+        super().__init__(message, field)
+        self.status_code = status_code
+
+
+def require_object(value: Any, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadRejected(f"{field} must be a JSON object", field)
+    return value
+
+
+def string_map(value: Any, field: str) -> dict[str, str]:
+    """Labels and annotations: a map of strings (absent means empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PayloadRejected(f"{field} must be a map of strings", field)
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, str):
+            out[str(key)] = item
+        elif isinstance(item, bool | int | float):
+            out[str(key)] = str(item)
+        else:
+            raise PayloadRejected(f"{field}.{key} must be a string", f"{field}.{key}")
+    return out
+
+
+def text(value: Any, field: str, *, required: bool = False, default: str = "") -> str:
+    if value is None or value == "":
+        if required:
+            raise PayloadRejected(f"{field} is missing or blank", field)
+        return default
+    if not isinstance(value, str):
+        raise PayloadRejected(f"{field} must be a string", field)
+    return value
+
+
+def timestamp(value: Any, field: str) -> datetime | None:
+    """RFC 3339 / ISO 8601; Go's zero time (a firing alert's endsAt) means none."""
+    if value is None or value == "" or value == GO_ZERO_TIME:
+        return None
+    if not isinstance(value, str):
+        raise PayloadRejected(f"{field} must be an RFC 3339 timestamp", field)
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise PayloadRejected(f"{field}: {value[:40]!r} has no time zone", field)
+        return None if parsed.year <= 1 else ensure_utc(parsed)
+    except (ValueError, OverflowError):
+        message = f"{field}: {value[:40]!r} is not an RFC 3339 timestamp"
+        raise PayloadRejected(message, field) from None
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

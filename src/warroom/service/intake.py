@@ -1,0 +1,381 @@
+"""Alert intake use cases: integration keys, turning a parsed notification into incident
+changes (one transaction per payload, alerts inserted in bulk), and rejected payloads."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from warroom.core.incident import EventKind
+from warroom.core.routing import (
+    Alert,
+    GroupMove,
+    Notification,
+    Plan,
+    group_move,
+    incident_title,
+    plan,
+    summarise,
+)
+from warroom.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from warroom.intake.common import digest
+from warroom.service import incidents
+from warroom.service.context import Context
+from warroom.service.tokens import hash_secret
+from warroom.store.intake_models import AlertGroup, AlertRow, Integration, RejectedPayload
+from warroom.store.models import Incident
+
+TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
+KEY_LENGTH = 32
+KEY_ALPHABET = string.ascii_letters + string.digits
+REJECTED_KEPT = 1000
+AUTH_CACHE_SECONDS = 5.0
+_sqlite_writer = threading.Lock()
+_auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
+
+
+@dataclass(frozen=True)
+class IntegrationInfo:
+    id: int
+    name: str
+    type: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a payload did: the incident it touched (if any) and how."""
+
+    move: str
+    reference: str | None
+    alerts: int
+    dropped: int
+
+
+def create_integration(ctx: Context, kind: str, name: str) -> str:
+    """A new integration key, 32 alphanumerics (fits PagerDuty's routing_key), shown once."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an integration needs a name", "name")
+    if kind not in TYPES:
+        raise InvalidInput(f"type is one of {', '.join(TYPES)}", "type")
+    key = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+    with ctx.db.unit_of_work() as session:
+        if session.execute(select(Integration.id).where(Integration.name == name)).first():
+            raise Conflict(f"an integration named {name!r} exists; pick another name", "name")
+        session.add(
+            Integration(name=name, type=kind, key_hash=hash_secret(key), created_at=ctx.clock.now())
+        )
+    return key
+
+
+def list_integrations(ctx: Context) -> list[IntegrationInfo]:
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
+        return [_info(row) for row in rows]
+
+
+def revoke_integration(ctx: Context, name: str) -> None:
+    with ctx.db.unit_of_work() as session:
+        row = session.execute(
+            select(Integration).where(Integration.name == name)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no integration named {name!r}", "name")
+        if row.revoked_at is None:
+            row.revoked_at = ctx.clock.now()
+    for cache_key in [
+        k for k, v in _auth_cache.items() if v[0].id == row.id and k[0] == ctx.db.url
+    ]:
+        del _auth_cache[cache_key]
+
+
+def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
+    """The integration behind a key. Valid keys are remembered for AUTH_CACHE_SECONDS so a
+    busy sender costs no extra transaction per payload; a revocation here applies at once,
+    one made by another process within that time."""
+    if not key:
+        raise Unauthorized(f"send the {kind} integration key", "authorization")
+    cache_key = (ctx.db.url, hash_secret(key))
+    cached = _auth_cache.get(cache_key)
+    if cached is not None and cached[1] > time.monotonic():
+        found = cached[0]
+    else:
+        with ctx.db.unit_of_work() as session:
+            row = session.execute(
+                select(Integration).where(Integration.key_hash == cache_key[1])
+            ).scalar_one_or_none()
+            if row is None or row.revoked_at is not None:
+                raise Unauthorized("the integration key is unknown or revoked", "authorization")
+            found = _info(row)
+        _auth_cache[cache_key] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
+    if found.type != kind:
+        raise Unauthorized(
+            f"this key belongs to a {found.type} integration, not {kind}", "authorization"
+        )
+    return found
+
+
+def ingest(ctx: Context, integration: IntegrationInfo, notification: Notification) -> Outcome:
+    """One payload, one transaction. Two first payloads of one group racing each other: the
+    unique group row lets one commit and the other roll back and attach on its retry."""
+    with _writer(ctx):
+        try:
+            return _ingest_once(ctx, integration, notification)
+        except IntegrityError:
+            return _ingest_once(ctx, integration, notification)
+
+
+@contextmanager
+def _writer(ctx: Context) -> Iterator[None]:
+    """SQLite has one writer at a time; threads that queue on its busy handler sleep in
+    growing steps (up to 100 ms), so on SQLite this process's payloads queue on a lock."""
+    if not ctx.db.is_sqlite:
+        yield
+        return
+    with _sqlite_writer:
+        yield
+
+
+def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification) -> Outcome:
+    planned = plan(ctx.playbook.intake, note, ctx.playbook.services)
+    dropped = len(note.alerts) - len(planned.alerts)
+    if not planned.alerts:
+        return Outcome("dropped", None, 0, dropped)
+    with ctx.db.unit_of_work() as session:
+        now = ctx.clock.now()
+        group_hash = digest(note.group_key)
+        group, incident = _group(session, integration, group_hash)
+        move = group_move(
+            firing=note.action == "trigger" and any(a.status == "firing" for a in planned.alerts),
+            incident_resolved_at=incident.resolved_at if incident else None,
+            has_incident=incident is not None,
+            now=now,
+            reopen_window=ctx.playbook.intake.reopen_window,
+        )
+        if move is GroupMove.IGNORE or (
+            incident is not None
+            and incident.resolved_at is not None
+            and _only_repeats(session, incident, planned)
+        ):
+            return Outcome(GroupMove.IGNORE, None, 0, dropped)
+        actor = f"{note.source}:{integration.name}"
+        incident = _open(ctx, session, move, incident, note, planned, actor)
+        if group is None:
+            group = AlertGroup(
+                integration_id=integration.id,
+                group_hash=group_hash,
+                group_key=note.group_key,
+                incident_id=incident.id,
+                updated_at=now,
+            )
+            session.add(group)
+            session.flush()
+        elif group.incident_id != incident.id:
+            group.incident_id, group.updated_at = incident.id, now
+        acknowledging = note.action == "acknowledge"
+        added = (
+            0
+            if acknowledging
+            else _attach(ctx, session, incident, group, planned, note, actor, now)
+        )
+        _follow(ctx, session, incident, note, actor)
+        return Outcome(move, incident.reference, added, dropped)
+
+
+def _group(
+    session: Session, integration: IntegrationInfo, group_hash: str
+) -> tuple[AlertGroup | None, Incident | None]:
+    """The group's row, locked, and its incident."""
+    group = session.execute(
+        select(AlertGroup)
+        .where(AlertGroup.integration_id == integration.id)
+        .where(AlertGroup.group_hash == group_hash)
+        .with_for_update()
+    ).scalar_one_or_none()
+    return group, session.get(Incident, group.incident_id) if group else None
+
+
+def alert_key(alert: Alert) -> str:
+    """An alert's identity on an incident: the same fingerprint, status and start is a repeat."""
+    return digest(alert.fingerprint, alert.status, alert.starts_at.isoformat())
+
+
+def _only_repeats(session: Session, incident: Incident, planned: Plan) -> bool:
+    """A resolved incident's group re-notifying alerts it already had (Alertmanager's repeat
+    of a still-firing alert) reopens nothing; only an alert firing anew does."""
+    keys = {alert_key(a) for a in planned.alerts if a.status == "firing"}
+    known = session.execute(
+        select(func.count())
+        .select_from(AlertRow)
+        .where(AlertRow.incident_id == incident.id, AlertRow.alert_key.in_(keys))
+    ).scalar_one()
+    return int(known) == len(keys)
+
+
+def _open(
+    ctx: Context,
+    session: Session,
+    move: GroupMove,
+    incident: Incident | None,
+    note: Notification,
+    planned: Plan,
+    actor: str,
+) -> Incident:
+    if move is GroupMove.DECLARE:
+        declared = incidents.declare(
+            ctx,
+            title=incident_title(note),
+            severity=planned.severity,
+            actor=actor,
+            services=planned.services,
+            source="alert",
+            detected_at=planned.detected_at,
+            session=session,
+        )
+        return session.execute(
+            select(Incident).where(Incident.reference == declared.reference)
+        ).scalar_one()
+    assert incident is not None
+    if move is GroupMove.REOPEN:
+        incidents.reopen(
+            ctx,
+            incident.reference,
+            reason=f"alert group fired again: {incident_title(note)}",
+            actor=actor,
+            session=session,
+        )
+    return incident
+
+
+def _attach(
+    ctx: Context,
+    session: Session,
+    incident: Incident,
+    group: AlertGroup,
+    planned: Plan,
+    note: Notification,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Insert the alerts not seen before (same fingerprint, status and start: the unique
+    alert_key, so a repeat or a concurrent duplicate inserts nothing) in one statement, and
+    put one `alert_attached` event summarising them on the timeline."""
+    by_key = {alert_key(a): a for a in planned.alerts}
+    rows = [
+        {
+            "incident_id": incident.id,
+            "group_id": group.id,
+            "source": a.source,
+            "fingerprint": a.fingerprint,
+            "alert_key": key,
+            "status": a.status,
+            "title": a.title,
+            "labels": a.labels,
+            "annotations": a.annotations,
+            "starts_at": a.starts_at,
+            "ends_at": a.ends_at,
+            "received_at": now,
+            "details": a.details,
+        }
+        for key, a in by_key.items()
+    ]
+    table = AlertRow.__table__
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["incident_id", "alert_key"])
+        .returning(table.c.alert_key)
+    )
+    inserted = set(session.execute(statement, rows).scalars())
+    new = [a for key, a in by_key.items() if key in inserted]
+    if not new:
+        return 0
+    data = {"source": note.source, "group_key": note.group_key, **summarise(new)}
+    incidents.record(ctx, session, incident, EventKind.ALERT_ATTACHED, now, actor, data, now=now)
+    return len(new)
+
+
+def _follow(
+    ctx: Context, session: Session, incident: Incident, note: Notification, actor: str
+) -> None:
+    """A PagerDuty acknowledge acknowledges; a fully resolved group resolves the incident
+    only when the playbook says `auto_resolve`."""
+    if incident.status == "resolved":
+        return
+    if note.action == "acknowledge":
+        incidents.acknowledge(ctx, incident.reference, actor=actor, session=session)
+    elif note.all_resolved and ctx.playbook.intake.auto_resolve:
+        incidents.resolve(
+            ctx,
+            incident.reference,
+            resolution=f"every alert of the group resolved ({note.source})",
+            actor=actor,
+            session=session,
+        )
+
+
+def reject(
+    ctx: Context,
+    *,
+    endpoint: str,
+    status_code: int,
+    reason: str,
+    field: str | None,
+    headers: dict[str, str],
+    body: str,
+) -> None:
+    """Keep a rejected payload; only the newest REJECTED_KEPT are kept, oldest dropped first."""
+    with ctx.db.unit_of_work() as session:
+        session.add(
+            RejectedPayload(
+                received_at=ctx.clock.now(),
+                endpoint=endpoint,
+                status_code=status_code,
+                reason=reason,
+                field=field,
+                headers=headers,
+                body=body,
+            )
+        )
+        session.flush()
+        newest = session.execute(select(func.max(RejectedPayload.id))).scalar_one()
+        session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
+
+
+def list_rejected(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(
+            select(RejectedPayload).order_by(RejectedPayload.id.desc()).limit(limit)
+        ).scalars()
+        return [
+            {
+                "id": r.id,
+                "received_at": r.received_at.isoformat().replace("+00:00", "Z"),
+                "endpoint": r.endpoint,
+                "status_code": r.status_code,
+                "reason": r.reason,
+                "field": r.field,
+                "headers": r.headers,
+                "body": r.body,
+            }
+            for r in rows
+        ]
+
+
+def _info(row: Integration) -> IntegrationInfo:
+    return IntegrationInfo(row.id, row.name, row.type, row.created_at, row.revoked_at)

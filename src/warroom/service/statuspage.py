@@ -1,0 +1,349 @@
+"""Status-page use cases: manual component overrides, maintenance windows, announcements
+to the incident channel, and the cache in front of the public page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.core import status as rules
+from warroom.core.durations import parse_duration
+from warroom.core.incident import EventKind, require_text
+from warroom.errors import InvalidInput, NotFound
+from warroom.service import jobs
+from warroom.service.context import Context
+from warroom.service.messages import render_for
+from warroom.service.public_status import PublicStatus, build, change_marker
+from warroom.store.models import Incident, TimelineEvent
+from warroom.store.queries import timeline
+from warroom.store.status_models import ComponentOverride, Maintenance
+
+OVERRIDE_STATUSES = rules.COMPONENT_STATUSES
+_generation = 0  # bumped by every change this process makes: its own page is never stale
+
+
+def invalidate() -> None:
+    global _generation
+    _generation += 1
+
+
+# -- component overrides -------------------------------------------------------------------
+
+
+def set_override(
+    ctx: Context,
+    component: str,
+    *,
+    status: str,
+    actor: str,
+    until: datetime | None = None,
+    duration: str | None = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Set a component's status by hand until a time (or for a duration); it then expires."""
+    _check_component(ctx, component)
+    if status not in OVERRIDE_STATUSES:
+        raise InvalidInput(f"status is one of {', '.join(OVERRIDE_STATUSES)}", "status")
+    now = ctx.clock.now()
+    until = _until(now, until, duration)
+    with ctx.db.unit_of_work() as session:
+        row = ComponentOverride(
+            component=component,
+            status=status,
+            reason=(reason or "").strip(),
+            until=until,
+            actor=actor,
+            created_at=now,
+        )
+        session.add(row)
+    invalidate()
+    return _override_out(row)
+
+
+def clear_override(ctx: Context, component: str, *, actor: str) -> None:
+    """Give the component back to its incidents: an override that has already expired."""
+    _check_component(ctx, component)
+    now = ctx.clock.now()
+    with ctx.db.unit_of_work() as session:
+        session.add(
+            ComponentOverride(
+                component=component,
+                status=rules.OPERATIONAL,
+                reason="cleared",
+                until=now,
+                actor=actor,
+                created_at=now,
+            )
+        )
+    invalidate()
+
+
+def list_components(ctx: Context) -> list[dict[str, Any]]:
+    """Components with their current status and any active override."""
+    status = current(ctx)
+    now = ctx.clock.now()
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(select(ComponentOverride).order_by(ComponentOverride.id))
+        active = {o.component: o for o in rows.scalars()}
+    return [
+        {
+            "id": c["id"],
+            "name": c["name"],
+            "status": c["status"],
+            "override": _override_out(active[c["id"]])
+            if c["id"] in active and active[c["id"]].until > now
+            else None,
+        }
+        for c in status.components
+    ]
+
+
+def _until(now: datetime, until: datetime | None, duration: str | None) -> datetime:
+    if (until is None) == (duration is None):
+        raise InvalidInput("give either until or for (a duration such as 2h)", "until")
+    if duration is not None:
+        try:
+            return now + parse_duration(duration)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), "for") from exc
+    assert until is not None
+    if until.tzinfo is None:
+        raise InvalidInput("until needs a timezone (UTC: end it with Z)", "until")
+    if until <= now:
+        raise InvalidInput("until must be in the future", "until")
+    return until
+
+
+def _override_out(row: ComponentOverride) -> dict[str, Any]:
+    return {
+        "component": row.component,
+        "status": row.status,
+        "until": row.until,
+        "reason": row.reason,
+        "actor": row.actor,
+        "created_at": row.created_at,
+    }
+
+
+def _check_component(ctx: Context, component: str) -> None:
+    if component not in ctx.playbook.services:
+        known = ", ".join(ctx.playbook.services)
+        raise NotFound(f"no component {component!r} (known: {known})", "component")
+
+
+# -- maintenance windows -------------------------------------------------------------------
+
+
+def create_maintenance(
+    ctx: Context,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    components: Sequence[str],
+    actor: str,
+    message: str = "",
+) -> dict[str, Any]:
+    title = require_text(title, "title")
+    for component in components:
+        if component not in ctx.playbook.services:
+            raise InvalidInput(f"unknown component {component!r}", "components")
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise InvalidInput("times need a timezone (UTC: end them with Z)", "starts_at")
+    if ends_at <= starts_at:
+        raise InvalidInput("ends_at must be after starts_at", "ends_at")
+    now = ctx.clock.now()
+    with ctx.db.unit_of_work() as session:
+        row = Maintenance(
+            title=title,
+            message=(message or "").strip(),
+            components=list(dict.fromkeys(components)),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            actor=actor,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        out = _maintenance_out(row, now)
+    invalidate()
+    return out
+
+
+def list_maintenances(ctx: Context) -> list[dict[str, Any]]:
+    now = ctx.clock.now()
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(select(Maintenance).order_by(Maintenance.starts_at.desc()))
+        return [_maintenance_out(row, now) for row in rows.scalars()]
+
+
+def _maintenance_out(row: Maintenance, now: datetime) -> dict[str, Any]:
+    window = rules.Window(row.components, row.starts_at, row.ends_at)
+    return {
+        "id": row.id,
+        "title": row.title,
+        "message": row.message,
+        "components": row.components,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "status": rules.maintenance_state(window, now),
+    }
+
+
+# -- announcements -------------------------------------------------------------------------
+
+_ANNOUNCED = {
+    EventKind.DECLARED: "initial",
+    EventKind.RESOLVED: "resolution",
+    EventKind.UPDATE_POSTED: "update",
+}
+
+
+def announce(
+    session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
+) -> None:
+    """Reaction: the initial notice, public updates and the resolution notice go to the
+    playbook's incident-channel targets through the outbox; drills and records stay quiet."""
+    invalidate()
+    kind = _ANNOUNCED.get(event.kind)
+    if kind is None or incident.drill or incident.retrospective:
+        return
+    if kind == "update" and event.data.get("audience") != "public":
+        return
+    targets = ctx.playbook.communication.announce_to
+    if not targets:
+        return
+    body = render_for(ctx, incident, timeline(session, incident.id), kind)
+    subject = f"[{incident.reference}] {incident.title}"
+    once = "" if kind == "initial" else f":{event.seq}"
+    for url in targets:
+        target = hashlib.sha256(url.encode()).hexdigest()[:16]
+        jobs.enqueue(
+            session,
+            key=f"announce:{incident.id}:{kind}{once}:{target}",
+            kind=f"announce_{kind}",
+            method="apprise",
+            address=url,
+            subject=subject,
+            body=body,
+            now=now,
+            incident_id=incident.id,
+        )
+
+
+# -- the cache in front of the public page ---------------------------------------------------
+
+CHECK_EVERY = 1.0  # seconds between change checks against the database
+
+
+@dataclass
+class Entry:
+    status: PublicStatus
+    marker: tuple[Any, ...]
+    generation: int
+    checked: float
+    rendered: dict[str, bytes] = field(default_factory=dict)
+
+
+class StatusCache:
+    """The public page, built once per change: a request costs a clock read and a lookup.
+
+    An entry is served while nothing changed in this process (generation), time has not
+    reached its next transition, and, re-checked at most every CHECK_EVERY seconds, the
+    database's change marker (other processes' writes) is the same.
+    """
+
+    def __init__(self, ctx: Context, check_every: float = CHECK_EVERY) -> None:
+        self.ctx = ctx
+        self.check_every = check_every
+        self._entry: Entry | None = None
+        self._lock = threading.Lock()
+        self._renderers: dict[str, Callable[[PublicStatus], bytes]] = {}
+
+    def fresh(self) -> Entry | None:
+        """The current entry if it can be served without touching the database."""
+        entry = self._entry
+        if entry is None or entry.generation != _generation:
+            return None
+        if time.monotonic() - entry.checked > self.check_every:
+            return None
+        valid_until = entry.status.valid_until
+        if valid_until is not None and self.ctx.clock.now() >= valid_until:
+            return None
+        return entry
+
+    def servable(self, name: str) -> bytes | None:
+        """A body to answer with at once: the fresh one, or one due only for its periodic
+        database check, which then runs in the background so no request waits on it."""
+        entry = self._entry
+        if entry is None or entry.generation != _generation or name not in entry.rendered:
+            return None
+        valid_until = entry.status.valid_until
+        if valid_until is not None and self.ctx.clock.now() >= valid_until:
+            return None
+        if time.monotonic() - entry.checked > self.check_every:
+            self._check_in_background()
+        return entry.rendered[name]
+
+    def _check_in_background(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a check is already running
+
+        def run() -> None:
+            try:
+                entry = self._refresh()
+                for name, render in list(self._renderers.items()):
+                    if name not in entry.rendered:
+                        entry.rendered[name] = render(entry.status)
+            finally:
+                self._lock.release()
+
+        threading.Thread(target=run, name="status-cache-check", daemon=True).start()
+
+    def get(self) -> Entry:
+        entry = self.fresh()
+        if entry is not None:
+            return entry
+        with self._lock:  # one refresh at a time; those who waited take its result
+            return self.fresh() or self._refresh()
+
+    def document(self, name: str, render: Callable[[PublicStatus], bytes]) -> bytes:
+        self._renderers[name] = render
+        entry = self.get()
+        body = entry.rendered.get(name)
+        if body is None:
+            body = entry.rendered[name] = render(entry.status)
+        return body
+
+    def _refresh(self) -> Entry:
+        generation = _generation
+        now = self.ctx.clock.now()
+        with self.ctx.db.unit_of_work() as session:
+            marker = change_marker(session)
+            old = self._entry
+            if (
+                old is not None
+                and old.marker == marker
+                and old.generation == generation
+                and (old.status.valid_until is None or now < old.status.valid_until)
+            ):
+                old.checked = time.monotonic()
+                return old
+            status = build(self.ctx, session, now)
+        self._entry = Entry(status, marker, generation, time.monotonic())
+        return self._entry
+
+
+def current(ctx: Context) -> PublicStatus:
+    """The public status now, uncached (CLI export, the components listing)."""
+    with ctx.db.unit_of_work() as session:
+        return build(ctx, session, ctx.clock.now())

@@ -1,0 +1,71 @@
+"""Alert intake tables: integration keys, one row per alert group, the alerts themselves
+(inserted in bulk, one statement per payload) and the rejected payloads kept for inspection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.store.models import Base, JsonType, UTCDateTime
+
+
+class Integration(Base):
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AlertGroup(Base):
+    """(integration, group key) -> the group's incident; unique, so one incident per group.
+    A group whose incident is long resolved is pointed at the next incident it opens."""
+
+    __tablename__ = "alert_groups"
+    __table_args__ = (UniqueConstraint("integration_id", "group_hash", name="uq_alert_groups_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    group_hash: Mapped[str] = mapped_column(String(64))
+    group_key: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("incident_id", "alert_key", name="uq_alerts_incident_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id"))
+    source: Mapped[str] = mapped_column(String(20))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    alert_key: Mapped[str] = mapped_column(String(64))  # fingerprint, status and start: a repeat
+    status: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(Text)
+    labels: Mapped[dict[str, str]] = mapped_column(JsonType)
+    annotations: Mapped[dict[str, str]] = mapped_column(JsonType)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    details: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class RejectedPayload(Base):
+    __tablename__ = "rejected_payloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    endpoint: Mapped[str] = mapped_column(String(100))
+    status_code: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(200))
+    headers: Mapped[dict[str, str]] = mapped_column(JsonType)
+    body: Mapped[str] = mapped_column(Text)

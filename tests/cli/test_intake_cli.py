@@ -1,0 +1,52 @@
+"""`warroom integration` and `warroom intake rejected`, run as local commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from warroom.cli import state
+from warroom.cli.main import app
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(state, "_settings", None)
+    env = {"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        monkeypatch.setattr(state, "_settings", None)
+        return runner.invoke(app, list(args), env=env)
+
+    return invoke
+
+
+def test_an_integration_key_is_printed_once_listed_without_it_and_revoked(run) -> None:
+    created = run("integration", "create", "--type", "pagerduty", "--name", "payments-pd")
+    assert created.exit_code == 0, created.output
+    key = created.output.strip()
+    assert len(key) == 32 and key.isalnum()
+    listed = run("integration", "list", "--json")
+    rows = json.loads(listed.output)
+    assert [(r["name"], r["type"], r["revoked_at"]) for r in rows] == [
+        ("payments-pd", "pagerduty", None)
+    ]
+    assert key not in listed.output
+    assert run("integration", "revoke", "payments-pd").exit_code == 0
+    assert json.loads(run("integration", "list", "--json").output)[0]["revoked_at"]
+
+
+def test_an_unknown_type_or_a_taken_name_is_refused_with_exit_1(run) -> None:
+    assert run("integration", "create", "--type", "nagios", "--name", "x").exit_code == 1
+    assert run("integration", "create", "--type", "generic", "--name", "x").exit_code == 0
+    assert run("integration", "create", "--type", "generic", "--name", "x").exit_code == 1
+    assert run("integration", "revoke", "nobody").exit_code == 1
+
+
+def test_rejected_payloads_are_listed_as_a_table_or_json(run) -> None:
+    assert json.loads(run("intake", "rejected", "--json").output) == []
+    assert run("intake", "rejected").exit_code == 0

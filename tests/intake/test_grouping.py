@@ -1,0 +1,188 @@
+"""One open incident per alert group, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.intake.conftest import fixture
+from warroom.clock import ManualClock
+from warroom.core.playbook import IntakeRule
+from warroom.errors import Unauthorized
+from warroom.intake import alertmanager, pagerduty
+from warroom.service import incidents, intake
+from warroom.service.context import Context
+from warroom.store.intake_models import AlertRow
+
+
+@pytest.fixture
+def source(ctx: Context) -> intake.IntegrationInfo:
+    key = intake.create_integration(ctx, "alertmanager", "prom")
+    return intake.authenticate(ctx, key, "alertmanager")
+
+
+def send(
+    ctx: Context, source: intake.IntegrationInfo, name: str, *, fired_again: bool = False
+) -> intake.Outcome:
+    """`fired_again`: the alerts resolved and fired anew, so they carry a new startsAt."""
+    body = fixture(name)
+    if fired_again:
+        for alert in body["alerts"]:
+            alert["startsAt"] = ctx.clock.now().isoformat()
+    return intake.ingest(ctx, source, alertmanager.parse(body, ctx.clock.now()))
+
+
+def alert_rows(ctx: Context) -> int:
+    with ctx.db.unit_of_work() as session:
+        return int(session.execute(select(func.count()).select_from(AlertRow)).scalar_one())
+
+
+def with_intake(ctx: Context, **changes: object) -> Context:
+    playbook = ctx.playbook.model_copy(
+        update={"intake": ctx.playbook.intake.model_copy(update=changes)}
+    )
+    return Context(db=ctx.db, playbook=playbook, clock=ctx.clock, settings=ctx.settings)
+
+
+def test_a_key_is_32_alphanumerics_shown_once_and_checked_per_source(ctx: Context) -> None:
+    key = intake.create_integration(ctx, "pagerduty", "pd")
+    assert len(key) == 32 and key.isalnum()
+    assert intake.authenticate(ctx, key, "pagerduty").name == "pd"
+    with pytest.raises(Unauthorized):
+        intake.authenticate(ctx, key, "alertmanager")
+    intake.revoke_integration(ctx, "pd")
+    with pytest.raises(Unauthorized):
+        intake.authenticate(ctx, key, "pagerduty")
+    assert [i.name for i in intake.list_integrations(ctx)] == ["pd"]
+
+
+def test_a_firing_group_declares_one_incident_from_source_alert(ctx, source) -> None:
+    outcome = send(ctx, source, "02-firing-group-of-3.json")
+    assert outcome.move == "declare" and outcome.alerts == 3
+    detail = incidents.get_incident(ctx, outcome.reference)
+    assert detail.severity == 1
+    assert detail.title == "HighErrorRate: 5xx rate above 5%"
+    assert [a["count"] for a in detail.alerts] == [3]
+    with ctx.db.unit_of_work() as session:
+        from warroom.store.models import Incident
+
+        row = session.execute(select(Incident)).scalar_one()
+        assert row.source == "alert"
+        assert row.detected_at.isoformat().startswith("2026-11-26T18:59:33.438")
+
+
+def test_repeats_and_resolutions_attach_to_the_same_incident_which_stays_open(ctx, source) -> None:
+    first = send(ctx, source, "02-firing-group-of-3.json")
+    repeat = send(ctx, source, "02-firing-group-of-3.json")
+    partial = send(ctx, source, "03-firing-group-one-resolved.json")
+    resolved = send(ctx, source, "04-resolved-group-of-2.json")
+    assert {first.reference, repeat.reference, partial.reference, resolved.reference} == {
+        first.reference
+    }
+    assert repeat.alerts == 0, "a repeat notification adds nothing"
+    assert (partial.alerts, resolved.alerts) == (1, 2)
+    assert alert_rows(ctx) == 6
+    assert len(incidents.list_incidents(ctx, status="all")) == 1
+    assert incidents.get_incident(ctx, first.reference).status == "investigating"
+
+
+def test_with_auto_resolve_the_last_resolution_resolves_the_incident(ctx, source) -> None:
+    auto = with_intake(ctx, auto_resolve=True)
+    first = send(auto, source, "01-firing-single-alert.json")
+    send(auto, source, "05-resolved-single-alert.json")
+    assert incidents.get_incident(auto, first.reference).status == "resolved"
+
+
+def test_a_group_firing_again_within_the_window_reopens_its_incident(ctx, source) -> None:
+    clock: ManualClock = ctx.clock
+    first = send(ctx, source, "01-firing-single-alert.json")
+    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    clock.advance(timedelta(minutes=30))
+    again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
+    assert (again.move, again.reference) == ("reopen", first.reference)
+    assert incidents.get_incident(ctx, first.reference).status == "investigating"
+
+
+def test_a_repeat_of_alerts_a_resolved_incident_already_had_reopens_nothing(ctx, source):
+    first = send(ctx, source, "01-firing-single-alert.json")
+    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    repeat = send(ctx, source, "01-firing-single-alert.json")
+    assert repeat.move == "ignore"
+    assert incidents.get_incident(ctx, first.reference).status == "resolved"
+
+
+def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> None:
+    clock: ManualClock = ctx.clock
+    first = send(ctx, source, "01-firing-single-alert.json")
+    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    clock.advance(timedelta(hours=2))
+    again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
+    assert again.move == "declare" and again.reference != first.reference
+
+
+def test_a_resolution_for_an_unknown_group_opens_nothing(ctx, source) -> None:
+    outcome = send(ctx, source, "05-resolved-single-alert.json")
+    assert outcome.move == "ignore" and outcome.reference is None
+    assert incidents.list_incidents(ctx, status="all") == []
+
+
+def test_unknown_services_are_kept_on_the_alert_and_catalog_ones_on_the_incident(ctx, source):
+    routed = with_intake(ctx, rules=[IntakeRule(match={"service": "postgres"}, service="database")])
+    outcome = send(routed, source, "01-firing-single-alert.json")
+    assert incidents.get_incident(ctx, outcome.reference).services == ["database"]
+    plain = send(ctx, source, "02-firing-group-of-3.json")
+    assert incidents.get_incident(ctx, plain.reference).services == []
+
+
+def test_dropped_alerts_open_nothing(ctx, source) -> None:
+    dropping = with_intake(
+        ctx, rules=[IntakeRule(match={"alertname": "DiskAlmostFull"}, drop=True)]
+    )
+    outcome = send(dropping, source, "01-firing-single-alert.json")
+    assert (outcome.move, outcome.dropped) == ("dropped", 1)
+
+
+def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None:
+    auto = with_intake(ctx, auto_resolve=True)
+    key = intake.create_integration(ctx, "pagerduty", "pd")
+    found = intake.authenticate(ctx, key, "pagerduty")
+    body = fixture("pagerduty-am025-trigger.json")
+    opened = intake.ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
+    assert incidents.get_incident(ctx, opened.reference).services == ["payments"]
+    for action in ("acknowledge", "resolve"):
+        event = {"routing_key": key, "event_action": action, "dedup_key": body["dedup_key"]}
+        intake.ingest(auto, found, pagerduty.parse(event, ctx.clock.now()).notification)
+    detail = incidents.get_incident(ctx, opened.reference)
+    assert detail.acknowledged_at is not None and detail.status == "resolved"
+    assert [(a["firing"], a["resolved"]) for a in detail.alerts] == [(1, 0), (0, 1)]
+
+
+def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -> None:
+    monkeypatch.setattr(intake, "REJECTED_KEPT", 3)
+    for n in range(5):
+        intake.reject(
+            ctx,
+            endpoint="/x",
+            status_code=400,
+            reason=f"bad {n}",
+            field="f",
+            headers={"content-type": "text/plain"},
+            body="{",
+        )
+    kept = intake.list_rejected(ctx)
+    assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
+
+
+def test_first_notifications_of_one_group_racing_each_other_open_one_incident(ctx, source):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def first(_n: int) -> str | None:
+        return send(ctx, source, "02-firing-group-of-3.json").reference
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        references = set(pool.map(first, range(4)))
+    assert len(references) == 1
+    assert len(incidents.list_incidents(ctx, status="all")) == 1
+    assert alert_rows(ctx) == 3

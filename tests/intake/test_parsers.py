@@ -1,0 +1,164 @@
+"""Every captured and composed payload parses into the one internal alert shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.intake.conftest import FIXTURES, fixture
+from warroom.core.playbook import Intake
+from warroom.intake import alertmanager, generic, grafana, pagerduty
+from warroom.intake.common import PayloadRejected
+
+NOW = datetime(2026, 11, 26, 19, 5, tzinfo=UTC)
+AM_FILES = sorted(p.name for p in FIXTURES.glob("0*.json"))
+
+
+@pytest.mark.parametrize("name", AM_FILES)
+def test_every_captured_alertmanager_payload_parses_with_its_group_key(name: str) -> None:
+    body = fixture(name)
+    note = alertmanager.parse(body, NOW)
+    assert note.group_key == body["groupKey"]
+    assert len(note.alerts) == len(body["alerts"])
+    for alert, raw in zip(note.alerts, body["alerts"], strict=True):
+        assert alert.status == raw["status"]
+        assert alert.fingerprint == raw["fingerprint"]
+        assert alert.labels == raw["labels"]
+        assert alert.starts_at.tzinfo is not None
+        if raw["status"] == "firing":
+            assert alert.ends_at is None, "Go's zero time 0001-01-01 means not ended"
+        else:
+            assert alert.ends_at is not None and alert.ends_at > alert.starts_at
+    assert note.all_resolved == (body["status"] == "resolved")
+
+
+def test_a_firing_alert_takes_its_title_from_alertname_and_summary() -> None:
+    note = alertmanager.parse(fixture("02-firing-group-of-3.json"), NOW)
+    assert note.title == "HighErrorRate: 5xx rate above 5%"
+    assert note.alerts[0].details["generatorURL"].startswith("http://prometheus")
+
+
+def test_unknown_fields_from_newer_alertmanagers_are_ignored() -> None:
+    body = fixture("01-firing-single-alert.json")
+    body |= {"notification_reason": "first notification", "routeLabels": {"a": "b"}}
+    body["alerts"][0]["somethingNew"] = [1, 2]
+    assert len(alertmanager.parse(body, NOW).alerts) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda b: b.update(alerts={"a": 1}), "alerts"),
+        (lambda b: b["alerts"][0].update(labels=["x"]), "alerts[0].labels"),
+        (lambda b: b["alerts"][0].update(startsAt="yesterday"), "alerts[0].startsAt"),
+        (lambda b: b["alerts"][0].update(endsAt=12), "alerts[0].endsAt"),
+        (lambda b: b["alerts"][0].update(status="pending"), "alerts[0].status"),
+        (lambda b: b.update(commonLabels="x"), "commonLabels"),
+    ],
+)
+def test_a_malformed_alertmanager_payload_is_rejected_naming_the_field(change, field) -> None:
+    body = fixture("01-firing-single-alert.json")
+    change(body)
+    with pytest.raises(PayloadRejected) as caught:
+        alertmanager.parse(body, NOW)
+    assert caught.value.field == field
+
+
+def test_grafana_version_1_with_its_extra_fields_parses_like_alertmanager() -> None:
+    note = grafana.parse(fixture("grafana-firing.json"), NOW)
+    assert note.source == "grafana"
+    assert note.title == "CheckoutErrorRate: 5xx ratio above 5%"
+    alert = note.alerts[0]
+    assert alert.ends_at is None
+    assert alert.details["values"] == {"A": 0.072, "C": 1}
+    assert alert.details["dashboardURL"].startswith("https://grafana")
+
+
+def test_legacy_grafana_payloads_are_refused_by_name() -> None:
+    with pytest.raises(PayloadRejected, match="legacy"):
+        grafana.parse({"ruleName": "x", "evalMatches": [], "state": "alerting"}, NOW)
+
+
+@pytest.mark.parametrize("name", ["pagerduty-am025-trigger.json", "pagerduty-am030-trigger.json"])
+def test_alertmanager_pagerduty_details_as_strings_or_arrays_yield_the_labels(name: str) -> None:
+    event = pagerduty.parse(fixture(name), NOW)
+    assert event.dedup_key == "9f477d497239b3c7636cad5a0833db0146c4e87d2dd8fd3e0bca8e0d9213e4ed"
+    alert = event.notification.alerts[0]
+    assert alert.labels["service"] == "payments"
+    assert alert.labels["alertname"] == "CheckoutErrorRate"
+    assert alert.labels["severity"] == "critical"
+    assert alert.status == "firing"
+
+
+def test_a_pagerduty_trigger_keeps_its_timestamp_and_custom_details() -> None:
+    event = pagerduty.parse(fixture("pagerduty-trigger.json"), NOW)
+    alert = event.notification.alerts[0]
+    assert alert.starts_at == datetime(2015, 7, 17, 8, 42, 58, 315000, tzinfo=UTC)
+    assert alert.labels["component"] == "checkout-api"
+    assert alert.details["custom_details"]["region"] == "eu-west-1"
+    assert event.notification.title.startswith("Checkout 5xx")
+
+
+def test_a_pagerduty_trigger_without_dedup_key_gets_one() -> None:
+    body = fixture("pagerduty-trigger.json")
+    del body["dedup_key"]
+    assert len(pagerduty.parse(body, NOW).dedup_key) == 32
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda b: b["payload"].update(summary="x" * 1025), "longer than 1024"),
+        (lambda b: b.update(dedup_key="k" * 256), "longer than 255"),
+        (lambda b: b["payload"].update(severity="fatal"), "critical, error, warning, info"),
+        (lambda b: b["payload"].pop("severity"), "'payload.severity' is missing or blank"),
+        (lambda b: b.update(event_action="explode"), "'event_action'"),
+        (lambda b: b.update(event_action="resolve", dedup_key=None), "'dedup_key' is missing"),
+    ],
+)
+def test_pagerduty_limits_answer_invalid_event_with_every_error(change, error) -> None:
+    body = fixture("pagerduty-trigger.json")
+    change(body)
+    with pytest.raises(pagerduty.InvalidEvent) as caught:
+        pagerduty.parse(body, NOW)
+    assert any(error in message for message in caught.value.errors)
+
+
+def test_a_pagerduty_resolve_needs_no_payload() -> None:
+    body = {"routing_key": "k" * 32, "event_action": "resolve", "dedup_key": "abc"}
+    event = pagerduty.parse(body, NOW)
+    assert event.notification.action == "resolve"
+    assert event.notification.all_resolved
+
+
+def test_a_generic_event_carries_severity_and_service_as_labels() -> None:
+    body = {
+        "title": "Disk full",
+        "severity": 2,
+        "service": "database",
+        "dedup_key": "d1",
+        "status": "firing",
+        "details": {"host": "db-1"},
+    }
+    note = generic.parse(body, NOW, Intake())
+    alert = note.alerts[0]
+    assert alert.labels == {"severity": "error", "service": "database"}
+    assert note.group_key == "d1"
+    assert alert.details == {"host": "db-1"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "firing"}, "title"),
+        ({"title": "x", "status": "burning"}, "status"),
+        ({"title": "x", "severity": 9}, "severity"),
+        ({"title": "x", "details": [1]}, "details"),
+        ([1, 2], "body"),
+    ],
+)
+def test_a_bad_generic_event_is_rejected_naming_the_field(body, field) -> None:
+    with pytest.raises(PayloadRejected) as caught:
+        generic.parse(body, NOW, Intake())
+    assert caught.value.field == field
