@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "monthly")
+BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "escalation", "monthly")
 
 
 def main(argv: list[str]) -> int:

@@ -25,7 +25,8 @@ def announcing(ctx: Context) -> Context:
 
 def _outbox(ctx: Context) -> list[OutboxMessage]:
     with ctx.db.unit_of_work() as session:
-        return list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+        statement = select(OutboxMessage).where(OutboxMessage.kind.startswith("announce"))
+        return list(session.execute(statement.order_by(OutboxMessage.id)).scalars())
 
 
 def test_a_declared_incident_is_announced_to_every_target_with_the_initial_template(

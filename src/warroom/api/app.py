@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from warroom.api import health, incidents, intake, post, statuspage
+from warroom.api import ack, health, incidents, intake, post, statuspage
 from warroom.api.errors import install_error_handlers
 from warroom.api.metrics import RequestMetrics
 from warroom.service.context import Context
@@ -17,6 +20,7 @@ def create_app(ctx: Context) -> FastAPI:
         title="warroom",
         summary="Incident response: the playbook, run as code.",
         version="0.1.0",
+        lifespan=_lifespan,
     )
     app.state.context = ctx
     app.state.registry = CollectorRegistry()
@@ -24,7 +28,22 @@ def create_app(ctx: Context) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestMetrics, registry=app.state.registry)
     routers = (health.router, incidents.router, intake.router, post.router, statuspage.router)
-    for router in routers:
+    for router in (*routers, ack.router):
         app.include_router(router)
     ui.install(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """`warroom serve` runs the scheduler in a thread when `app.state.run_scheduler` is true."""
+    running = None
+    if getattr(app.state, "run_scheduler", False):
+        from warroom.scheduler import start_in_thread
+
+        running = start_in_thread(app.state.context)
+    yield
+    if running is not None:
+        thread, stop = running
+        stop.set()
+        thread.join(timeout=30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, drill, incidents, intake, playbook, post, server, statuspage
+from warroom.cli import admin, drill, engine, incidents, intake, playbook, post, server, statuspage
 from warroom.cli.state import override
 
 app = typer.Typer(
@@ -30,7 +30,7 @@ def _global(
     override(url=url, token=token, database_url=database_url, playbook_path=playbook_path)
 
 
-for module in (incidents, drill, playbook, admin, server, intake, statuspage, post):
+for module in (incidents, drill, playbook, admin, server, intake, statuspage, post, engine):
     module.register(app)
 
 

@@ -27,6 +27,10 @@ def check(file: Path = typer.Argument(..., help="Playbook YAML to validate.")) -
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     playbook, problems = check_playbook_text(text)
+    if playbook is not None:
+        from warroom.notify.delivery import channel_problems
+
+        problems = [*problems, *channel_problems(playbook)]
     if problems or playbook is None:
         for problem in problems:
             typer.echo(f"{file}: {problem}", err=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from warroom.cli.state import local_context, override
+from warroom.cli.engine import checked_context
+from warroom.cli.state import override
 from warroom.logs import configure as configure_logging
 
 
@@ -21,7 +22,7 @@ def serve(
 
     override(url=None)
     configure_logging()
-    ctx = local_context(migrate=True)
+    ctx = checked_context()
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

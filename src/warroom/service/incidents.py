@@ -444,11 +444,14 @@ def get_incident(ctx: Context, reference: str) -> IncidentDetail:
         incident = incident_by_reference(session, reference)
         events = timeline(session, incident.id)
         base = snapshot(ctx, incident).model_dump()
+        from warroom.service.paging import next_steps  # the engine plans; no import cycle
+
         return IncidentDetail(
             **base,
             alerts=[e.data for e in events if e.kind == EventKind.ALERT_ATTACHED],
             pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
             escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
+            next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
         )
 
 

@@ -20,7 +20,16 @@ from warroom.store.models import Incident, TimelineEvent
 
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
-REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem)
+
+def _paging(
+    session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
+) -> None:
+    from warroom.service.paging import react
+
+    react(session, ctx, incident, event, now)
+
+
+REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem, _paging)
 
 
 def after_change(

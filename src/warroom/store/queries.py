@@ -49,6 +49,7 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
 def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on the model's unique key; True if a row was added."""
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # a Core insert with the values as parameters: compiled once and cached, not per row
+    table = model.__table__
+    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return session.execute(statement, values).first() is not None

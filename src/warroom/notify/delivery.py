@@ -1,0 +1,170 @@
+"""Outbox delivery through Apprise: claim due messages, send, settle; retry with backoff.
+
+A message whose method has no channel in the playbook is `recorded` (the built-in outbox:
+kept, listed, sent nowhere). Sending happens outside any transaction: a claim leases the
+row (`next_attempt_at` moves past the lease), so a crash mid-send only retries that row
+after the lease, and no other worker sends it meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import apprise
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.core.playbook import Playbook, PlaybookProblem
+from warroom.service.context import Context
+from warroom.store.models import OutboxMessage
+
+log = logging.getLogger("warroom.delivery")
+
+RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+LEASE = timedelta(minutes=2)
+SAMPLE_ADDRESS = "warroom-check"
+
+
+class DeliveryError(Exception):
+    """A transport could not deliver a message; the text says why."""
+
+
+Transport = Callable[[str, str, str], None]
+Outcome = Callable[[Session, Context, OutboxMessage, datetime, str | None, bool], None]
+
+
+def apprise_send(url: str, subject: str, body: str) -> None:
+    """Send one message through Apprise; DeliveryError with Apprise's reason on failure."""
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise DeliveryError(f"Apprise rejects the URL {_redact(url)}")
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        ok = notifier.notify(title=subject, body=body)
+    if not ok:
+        reason = captured.getvalue().strip().splitlines()
+        raise DeliveryError(reason[-1] if reason else "Apprise reported a failed delivery")
+
+
+def channel_url(playbook: Playbook, method: str, address: str) -> str | None:
+    """The Apprise URL for one contact; None when the method has no channel (recorded)."""
+    if method == "apprise":
+        return address
+    template = playbook.channels.get(method)  # type: ignore[call-overload]
+    return template.replace("{address}", address) if template else None
+
+
+def channel_problems(playbook: Playbook) -> list[PlaybookProblem]:
+    """Every channel URL Apprise would refuse, with its YAML path (checked at start)."""
+    urls = [
+        (
+            f"channels.{method}",
+            template,
+            template.replace("{address}", _sample_address(playbook, method)),
+        )
+        for method, template in playbook.channels.items()
+    ] + [
+        (f"communication.announce_to.{index}", url, url)
+        for index, url in enumerate(playbook.communication.announce_to)
+    ]
+    return [
+        PlaybookProblem(path=path, message=f"Apprise rejects the URL {written!r}")
+        for path, written, url in urls
+        if apprise.Apprise.instantiate(url) is None
+    ]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    key: str
+    url: str
+    subject: str
+    body: str
+
+
+def drain(
+    ctx: Context,
+    outcome: Outcome,
+    transport: Transport = apprise_send,
+    batch: int = 100,
+    guard: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> int:
+    """Deliver up to `batch` due messages; returns how many were handled. `guard` wraps
+    each transaction (the scheduler's SQLite writer lock); sends happen outside it."""
+    with guard():
+        claimed, recorded = _claim(ctx, outcome, batch)
+    for message in claimed:
+        error: str | None = None
+        try:
+            transport(message.url, message.subject, message.body)
+        except Exception as exc:  # a delivery error never stops the worker
+            error = str(exc) or exc.__class__.__name__
+        with guard():
+            _settle(ctx, outcome, message, error)
+    return len(claimed) + recorded
+
+
+def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], int]:
+    now = ctx.clock.now()
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    claimed: list[Claimed] = []
+    recorded = 0
+    with ctx.db.unit_of_work() as session:
+        rows = list(session.execute(statement).scalars())
+        for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
+            url = channel_url(ctx.playbook, row.method, row.address)
+            row.attempts += 1
+            if url is None:
+                row.state, row.sent_at = "recorded", now
+                outcome(session, ctx, row, now, None, True)
+                recorded += 1
+            else:
+                row.next_attempt_at = now + LEASE
+                claimed.append(Claimed(row.id, row.key, url, row.subject, row.body))
+    return claimed, recorded
+
+
+def _settle(ctx: Context, outcome: Outcome, message: Claimed, error: str | None) -> None:
+    now = ctx.clock.now()
+    with ctx.db.unit_of_work() as session:
+        row = session.get(OutboxMessage, message.id, with_for_update=True)
+        if row is None or (row.state == "cancelled" and error is not None):
+            return
+        final = error is None or row.attempts >= MAX_ATTEMPTS
+        if error is None:
+            row.state, row.sent_at, row.last_error = "sent", now, None
+        else:
+            row.last_error = error
+            if final:
+                row.state = "failed"
+            else:
+                row.next_attempt_at = now + RETRY_DELAYS[row.attempts - 1]
+            log.warning(
+                "delivery failed message=%s attempt=%d final=%s error=%s",
+                row.key, row.attempts, final, error,
+            )  # fmt: skip
+        outcome(session, ctx, row, now, error, final)
+
+
+def _sample_address(playbook: Playbook, method: str) -> str:
+    for person in playbook.people.values():
+        for contact in person.contacts:
+            if contact.method == method:
+                return contact.address
+    return SAMPLE_ADDRESS
+
+
+def _redact(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('@')[-1]}" if rest else url

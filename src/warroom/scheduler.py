@@ -1,0 +1,182 @@
+"""The claim-and-run loop: due timers run their handler in the transaction that marks them
+done; then the outbox is drained. One iteration is `Scheduler.tick()`; `run()` loops it.
+
+Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
+share the work and none runs a timer twice; SQLite has a single writer at a time. Each
+handler runs in a savepoint: an exception is logged with the incident's reference, that
+timer is retried later, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.notify import delivery
+from warroom.service.context import Context
+from warroom.service.paging import LOCKED, delivery_outcome
+from warroom.store.models import Incident, Timer
+
+log = logging.getLogger("warroom.scheduler")
+
+Handler = Callable[[Session, Context, Timer, datetime], None]
+
+# Service modules exposing JOB_HANDLERS (timer kind -> handler); one line per area.
+HANDLER_MODULES: tuple[str, ...] = ("warroom.service.paging", "warroom.service.postmortem")
+BATCH = 50  # rows per claim: small, so several loops share a burst and commits come often
+THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
+MAX_BATCHES = 1000
+IDLE_SLEEP_S = 0.2
+HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
+
+
+def load_handlers() -> dict[str, Handler]:
+    handlers: dict[str, Handler] = {}
+    for name in HANDLER_MODULES:
+        handlers.update(importlib.import_module(name).JOB_HANDLERS)
+    return handlers
+
+
+class Scheduler:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        transport: delivery.Transport = delivery.apprise_send,
+        batch: int = BATCH,
+        threads: int = THREADS,
+    ) -> None:
+
+        self.ctx = ctx
+        self.handlers = load_handlers() if handlers is None else handlers
+        self.transport = transport
+        self.batch = batch
+        self.threads = threads
+        # SQLite has one writer: the loops take turns on a lock instead of SQLite's
+        # busy-wait (which sleeps and starves one loop); PostgreSQL needs no guard.
+        self._writer = threading.Lock() if ctx.db.is_sqlite else None
+        self._outcome = delivery_outcome
+
+    def tick(self, stop: threading.Event | None = None) -> int:
+        """One iteration: run due timers and drain the outbox, batch by batch, until both
+        are quiet (bounded; `stop` ends it after the current batch)."""
+        done = 0
+        for _ in range(MAX_BATCHES):
+            ran = self.run_due_timers()
+            sent = self.drain_outbox()
+            done += ran + sent
+            if (ran < self.batch and sent < self.batch) or (stop and stop.is_set()):
+                break
+        return done
+
+    def drain_outbox(self) -> int:
+        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch, self._guard)
+
+    def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
+        """Loop until `stop` is set: timer loops and delivery loops in their own threads,
+        so a slow mail server never delays an escalation. A batch in flight finishes first.
+        On PostgreSQL several of each share the work through SKIP LOCKED; SQLite has one
+        writer, so one of each."""
+        threads = 1 if self.ctx.db.is_sqlite else self.threads
+        loops = [(self.run_due_timers, "timers")] * threads + [
+            (self.drain_outbox, "delivery")
+        ] * threads
+        log.info(
+            "scheduler started handlers=%s threads=%d", ",".join(sorted(self.handlers)), threads
+        )
+        running = [
+            threading.Thread(
+                target=_loop,
+                args=(step, stop, idle_sleep, name),
+                name=f"warroom-{name}-{n}",
+                daemon=True,
+            )
+            for n, (step, name) in enumerate(loops)
+        ]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
+        log.info("scheduler stopped")
+
+    def run_due_timers(self) -> int:
+        """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
+        now = self.ctx.clock.now()
+        statement = (
+            select(Timer)
+            .where(Timer.state == "pending", Timer.due_at <= now)
+            .order_by(Timer.due_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        with self._guard(), self.ctx.db.unit_of_work() as session:
+            timers = list(session.execute(statement).scalars())
+            # one lock order across workers (incident, then time): no deadlocks
+            for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
+                self._run_one(session, timer, self.ctx.clock.now())
+        return len(timers)
+
+    def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
+        handler = self.handlers.get(timer.kind)
+        if handler is None:
+            log.error("no handler for timer kind=%s key=%s", timer.kind, timer.key)
+            self._postpone(timer, now, "no handler")
+            return
+        try:
+            with session.begin_nested():
+                handler(session, self.ctx, timer, now)
+                timer.state, timer.done_at = "done", now
+        except Exception as exc:
+            session.info.pop(LOCKED, None)  # locks taken in the savepoint went with it
+            log.exception(
+                "timer handler failed kind=%s key=%s incident=%s",
+                timer.kind, timer.key, _reference(session, timer.incident_id),
+            )  # fmt: skip
+            self._postpone(timer, now, f"{exc.__class__.__name__}: {exc}")
+
+    def _guard(self) -> AbstractContextManager[object]:
+        return self._writer if self._writer is not None else nullcontext()
+
+    @staticmethod
+    def _postpone(timer: Timer, now: datetime, error: str) -> None:
+        failures = int(timer.payload.get("failures", 0)) + 1
+        delay = HANDLER_RETRY[min(failures, len(HANDLER_RETRY)) - 1]
+        timer.payload = {**timer.payload, "failures": failures, "last_error": error[:500]}
+        timer.due_at = now + delay
+
+
+def _loop(step: Callable[[], int], stop: threading.Event, idle_sleep: float, name: str) -> None:
+    while not stop.is_set():
+        try:
+            busy = step()
+        except Exception:  # the database went away: log, wait, carry on
+            log.exception("scheduler loop failed loop=%s", name)
+            busy = 0
+        if not busy:
+            stop.wait(idle_sleep)
+
+
+def _reference(session: Session, incident_id: int | None) -> str | None:
+    if incident_id is None:
+        return None
+    return session.execute(
+        select(Incident.reference).where(Incident.id == incident_id)
+    ).scalar_one_or_none()
+
+
+def start_in_thread(ctx: Context) -> tuple[threading.Thread, threading.Event]:
+    """For `warroom serve`: the scheduler in a daemon thread, stopped through the event."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=Scheduler(ctx).run, args=(stop,), name="warroom-scheduler", daemon=True
+    )
+    thread.start()
+    return thread, stop

@@ -1,0 +1,83 @@
+"""The text of a page: which incident (reference, title, severity, age), what is asked,
+and a signed acknowledgement link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from warroom.core.durations import humanize
+from warroom.core.escalation import Step
+from warroom.notify.ack import ack_url, make_token
+from warroom.service.context import Context
+from warroom.settings import Settings, load_or_create_secret
+from warroom.store.models import Incident
+
+
+@lru_cache(maxsize=8)
+def ack_secret(settings: Settings) -> str:
+    """The server secret signing ack links: WARROOM_SECRET, else the local secret file."""
+    return load_or_create_secret(settings)
+
+
+def compose(
+    ctx: Context, incident: Incident, step: Step, message_key: str, now: datetime
+) -> tuple[str, str]:
+    severity = ctx.playbook.severities[incident.severity]
+    label = f"Sev{incident.severity} {severity.name}"
+    subject = f"[{label}] {incident.reference}: {incident.title} — {_headline(ctx, step)}"
+    token = make_token(ack_secret(ctx.settings), message_key, now)
+    body = "\n".join(
+        [
+            f"Incident {incident.reference}: {incident.title}",
+            f"Severity: {label}",
+            f"Declared: {incident.declared_at:%Y-%m-%d %H:%M UTC} "
+            f"({humanize(now - incident.declared_at)} ago)",
+            f"Status: {incident.status}; chat: {incident.channel}",
+            "",
+            _ask(ctx, incident, step),
+            f"Why: {step.reason}",
+            "",
+            f"Acknowledge: {ack_url(ctx.settings.public_url, token)}",
+            f"or: warroom ack {incident.reference}"
+            + (f" --as {step.person}" if step.person else ""),
+        ]
+    )
+    return subject, body
+
+
+def _headline(ctx: Context, step: Step) -> str:
+    if step.role:
+        return f"page: {_role_name(ctx, step.role)}"
+    if step.action == "reminder":
+        return "reminder: post an update"
+    if step.level:
+        return f"{step.action.replace('_', '-')}: {step.level}"
+    return step.action
+
+
+def _ask(ctx: Context, incident: Incident, step: Step) -> str:
+    if step.action == "reminder":
+        every = humanize(ctx.playbook.severities[incident.severity].update_every)
+        return (
+            f"No update was posted in the last {every}. Please post one: "
+            f"warroom update {incident.reference} MESSAGE"
+        )
+    if step.role:
+        return (
+            f"You are paged as {_role_name(ctx, step.role)}. Acknowledge now; "
+            "without an answer the page moves to your next contact, then your backup."
+        )
+    if step.action == "heads_up":
+        return (
+            f"Heads-up for {step.level}: this incident was declared. Acknowledge that you saw it."
+        )
+    return (
+        f"The incident has escalated to {step.level}. Acknowledge now; without an answer "
+        "it moves to your next contact, then the next level."
+    )
+
+
+def _role_name(ctx: Context, role: str) -> str:
+    found = ctx.playbook.roles.get(role)
+    return found.name if found else role

@@ -1,0 +1,361 @@
+"""The live escalation engine: rebuild the planner's state from the database, perform the
+steps it says are due (each once, keyed), and keep one timer pending at its next wake-up.
+
+The planner (`core/escalation.py`) decides; this module only performs and remembers. Every
+performed step is a row in `escalation_steps` (unique per incident and step key), so a
+restart or a second worker never repeats one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from warroom.core.escalation import EscalationState, SentMessage, Step, plan
+from warroom.core.incident import EventKind
+from warroom.service import jobs
+from warroom.service.context import Context
+from warroom.service.incidents import append_event
+from warroom.service.page_messages import compose
+from warroom.store.engine_models import EscalationStep
+from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
+
+log = logging.getLogger("warroom.paging")
+
+TIMER_KIND = "escalation"
+ENGINE_ACTOR = "warroom"
+MESSAGE_ACTIONS = frozenset({"page", "heads_up", "notify", "retry", "reminder"})
+REPLAN_EVENTS = frozenset(
+    {
+        EventKind.DECLARED,
+        EventKind.ACKNOWLEDGED,
+        EventKind.SEVERITY_CHANGED,
+        EventKind.RESOLUTION_ATTEMPT,
+        EventKind.UPDATE_POSTED,
+        EventKind.ROLE_ASSIGNED,
+        EventKind.REOPENED,
+    }
+)
+LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
+MAX_ROUNDS = 50  # re-plans per wake-up; a plan converges in a handful
+
+
+def engaged(incident: Incident) -> bool:
+    """Drills and retrospective records page no one; resolved incidents no more."""
+    return not (incident.drill or incident.retrospective or incident.status == "resolved")
+
+
+def outbox_key(incident_id: int, step_key: str) -> str:
+    return f"esc:{incident_id}:{step_key}"
+
+
+def build_state(session: Session, incident: Incident) -> EscalationState:
+    """The planner's view of an incident, from its row, its timeline and its performed steps."""
+    rows = _steps(session, incident.id)
+    events = _events(
+        session,
+        incident.id,
+        (
+            EventKind.RESOLUTION_ATTEMPT,
+            EventKind.UPDATE_POSTED,
+            EventKind.SEVERITY_CHANGED,
+            EventKind.REOPENED,
+        ),
+    )
+    failed = tuple(
+        e.at
+        for e in events
+        if e.kind == EventKind.RESOLUTION_ATTEMPT and e.data.get("outcome") == "failed"
+    )
+    updates = [e.at for e in events if e.kind == EventKind.UPDATE_POSTED]
+    changes = [e for e in events if e.kind == EventKind.SEVERITY_CHANGED]
+    raised = tuple(e.at for e in changes if int(e.data["to"]) < int(e.data["from"]))
+    lowered = tuple(e.at for e in changes if int(e.data["to"]) > int(e.data["from"]))
+    return EscalationState(
+        severity=incident.severity,
+        declared_at=incident.declared_at,
+        acknowledged_at=incident.acknowledged_at,
+        resolved_at=incident.resolved_at,
+        last_update_at=max(updates) if updates else None,
+        failed_attempt_times=failed,
+        roles=dict(incident.roles),
+        done=frozenset(row.key for row in rows),
+        messages=tuple(_sent_message(row) for row in rows if row.action in MESSAGE_ACTIONS),
+        severity_raised_at=raised,
+        severity_lowered_at=lowered,
+        reopened_at=tuple(e.at for e in events if e.kind == EventKind.REOPENED),
+    )
+
+
+def advance(session: Session, ctx: Context, incident: Incident, now: datetime) -> int:
+    """Perform everything due for `incident` at `now`, then keep a timer at the next wake-up.
+
+    The caller holds the incident's row lock. Returns the number of steps performed.
+    """
+    if not engaged(incident):
+        return 0
+    performed = 0
+    state = build_state(session, incident)
+    for _ in range(MAX_ROUNDS):
+        current = plan(state, ctx.playbook, now)
+        due = [step for step in current.due if step.due_at <= now]
+        if not due:
+            break
+        for step in due:
+            after = perform(session, ctx, incident, state, step, now)
+            performed += after is not None
+            # re-plan from memory; if another worker got there first, from the database
+            state = after or build_state(session, incident)
+    if current.next_wake is not None:
+        wake(session, incident.id, max(current.next_wake, now), now)
+    return performed
+
+
+def perform(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    state: EscalationState,
+    step: Step,
+    now: datetime,
+) -> EscalationState | None:
+    """Do one step once: remember it, put it on the timeline, queue its message.
+
+    Returns the state with the step done, or None when the step was already performed.
+    """
+    first_for_level = step.action == "notify" and not any(
+        m.kind == "notify" and m.level == step.level for m in state.messages
+    )
+    values = _step_row(incident, step, now, _message_kind(state, step))
+    if not insert_steps(session, [values]):
+        return None
+    if step.action == "sla_breached":
+        append_event(
+            session, incident, EventKind.SLA_BREACHED, now, ENGINE_ACTOR,
+            {"sla": step.sla, "reason": step.reason, "due_at": step.due_at.isoformat()},
+        )  # fmt: skip
+    if first_for_level:
+        append_event(
+            session, incident, EventKind.ESCALATED, now, ENGINE_ACTOR,
+            {"level": step.level, "trigger": step.reason, "due_at": step.due_at.isoformat()},
+        )  # fmt: skip
+    if step.action in MESSAGE_ACTIONS and step.method and step.address:
+        subject, body = compose(ctx, incident, step, values["outbox_key"], now)
+        jobs.enqueue(
+            session,
+            key=values["outbox_key"],
+            kind=step.action,
+            method=step.method,
+            address=step.address,
+            subject=subject,
+            body=body,
+            now=now,
+            incident_id=incident.id,
+            person=step.person,
+        )
+    log.info(
+        "escalation step performed incident=%s step=%s action=%s person=%s level=%s lag_s=%.3f",
+        incident.reference, step.key, step.action, step.person, step.level,
+        (now - step.due_at).total_seconds(),
+    )  # fmt: skip
+    sent = (_sent_message(EscalationStep(**values)),) if values["kind"] else ()
+    return replace(state, done=state.done | {step.key}, messages=(*state.messages, *sent))
+
+
+def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
+    """Insert performed steps unless their key is taken (Core insert: the hot path)."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = EscalationStep.__table__
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return all([session.execute(statement, row).first() is not None for row in rows])
+
+
+def wake(session: Session, incident_id: int, at: datetime, now: datetime) -> None:
+    """Keep a pending escalation timer at `at` (a cancelled one with that key comes back)."""
+    key = f"{TIMER_KIND}:{incident_id}:{at.isoformat()}"
+    if not jobs.schedule(
+        session, key=key, kind=TIMER_KIND, due_at=at, now=now, incident_id=incident_id
+    ):
+        session.execute(
+            update(Timer)
+            .where(Timer.key == key, Timer.state == "cancelled")
+            .values(state="pending")
+        )
+
+
+def react(
+    session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
+) -> None:
+    """Reaction: every change that moves the plan re-plans now; resolving cancels it all."""
+    if event.kind == EventKind.RESOLVED:
+        stop(session, incident)
+    elif event.kind in REPLAN_EVENTS:
+        advance(session, ctx, incident, now)
+
+
+def stop(session: Session, incident: Incident) -> None:
+    """Resolution: no pending wake-up and no undelivered escalation message survives."""
+    jobs.cancel_pending(session, incident_id=incident.id, kinds=[TIMER_KIND])
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.incident_id == incident.id,
+            OutboxMessage.state == "pending",
+            OutboxMessage.key.startswith(f"esc:{incident.id}:"),
+        )
+        .values(state="cancelled", last_error="incident resolved before delivery")
+    )
+
+
+def run_timer(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+    """Timer handler: lock the incident, perform what is due, re-arm at the next wake-up."""
+    if timer.incident_id is None:
+        return
+    incident = lock_incident(session, timer.incident_id)
+    advance(session, ctx, incident, now)
+
+
+def lock_incident(session: Session, incident_id: int) -> Incident:
+    """The incident under a row lock, taken once per transaction (cached in session.info)."""
+    locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
+    if incident_id not in locked:
+        statement = select(Incident).where(Incident.id == incident_id).with_for_update()
+        locked[incident_id] = session.execute(statement).scalar_one()
+    return locked[incident_id]
+
+
+def next_steps(
+    session: Session, ctx: Context, incident: Incident, now: datetime
+) -> list[dict[str, Any]]:
+    """What the engine will do next and when (the API's countdowns), from the same planner."""
+    if not engaged(incident):
+        return []
+    current = plan(build_state(session, incident), ctx.playbook, now)
+    return [_step_out(step, now) for step in (*current.due, *current.upcoming)]
+
+
+def delivery_outcome(
+    session: Session,
+    ctx: Context,
+    message: OutboxMessage,
+    now: datetime,
+    error: str | None,
+    final: bool,
+) -> None:
+    """Every delivery attempt on the timeline; a final failure moves the protocol on at once."""
+    prefix = f"esc:{message.incident_id}:"
+    if message.incident_id is None or not message.key.startswith(prefix):
+        return
+    incident = lock_incident(session, message.incident_id)
+    data: dict[str, Any] = {
+        "message": message.key.removeprefix(prefix),
+        "kind": message.kind,
+        "person": message.person,
+        "method": message.method,
+        "address": message.address,
+        "attempt": message.attempts,
+    }
+    if error is None:
+        delivery = "recorded" if message.state == "recorded" else "sent"
+        append_event(
+            session,
+            incident,
+            EventKind.PAGE_SENT,
+            now,
+            ENGINE_ACTOR,
+            {**data, "delivery": delivery},
+        )
+        return
+    append_event(
+        session, incident, EventKind.PAGE_FAILED, now, ENGINE_ACTOR,
+        {**data, "error": error, "final": final},
+    )  # fmt: skip
+    if final:
+        session.execute(
+            update(EscalationStep)
+            .where(EscalationStep.outbox_key == message.key, EscalationStep.failed_at.is_(None))
+            .values(failed_at=now)
+        )
+        advance(session, ctx, incident, now)
+
+
+JOB_HANDLERS = {TIMER_KIND: run_timer}
+
+
+def _step_out(step: Step, now: datetime) -> dict[str, Any]:
+    return {
+        "key": step.key,
+        "due_at": step.due_at,
+        "in_seconds": max(0, round((step.due_at - now).total_seconds())),
+        "action": step.action,
+        "level": step.level,
+        "person": step.person,
+        "role": step.role,
+        "method": step.method,
+        "reason": step.reason,
+    }
+
+
+def _steps(session: Session, incident_id: int) -> list[EscalationStep]:
+    statement = select(EscalationStep).where(EscalationStep.incident_id == incident_id)
+    return list(session.execute(statement.order_by(EscalationStep.id)).scalars())
+
+
+def _events(session: Session, incident_id: int, kinds: Iterable[str]) -> list[TimelineEvent]:
+    statement = select(TimelineEvent).where(
+        TimelineEvent.incident_id == incident_id, TimelineEvent.kind.in_([str(k) for k in kinds])
+    )
+    return list(session.execute(statement.order_by(TimelineEvent.seq)).scalars())
+
+
+def _sent_message(row: EscalationStep) -> SentMessage:
+    return SentMessage(
+        key=row.key,
+        kind=row.kind or row.action,
+        person=row.person or "",
+        role=row.role,
+        level=row.level,
+        contact_index=row.contact_index or 0,
+        sent_at=row.performed_at,
+        acknowledged_at=row.acknowledged_at,
+        failed_at=row.failed_at,
+    )
+
+
+def _message_kind(state: EscalationState, step: Step) -> str | None:
+    """page / heads_up / notify (reminder for a reminder, outside every contact chain);
+    a retry continues the kind of the message it follows."""
+    if step.action not in MESSAGE_ACTIONS:
+        return None
+    if step.action != "retry":
+        return step.action
+    followed = next((m.kind for m in state.messages if m.key == step.message_key), None)
+    return followed or ("page" if step.role else "notify")
+
+
+def _step_row(incident: Incident, step: Step, now: datetime, kind: str | None) -> dict[str, Any]:
+    has_message = step.action in MESSAGE_ACTIONS and bool(step.method and step.address)
+    return {
+        "incident_id": incident.id,
+        "key": step.key,
+        "action": step.action,
+        "kind": kind,
+        "person": step.person,
+        "role": step.role,
+        "level": step.level,
+        "method": step.method,
+        "address": step.address,
+        "contact_index": step.contact_index,
+        "outbox_key": outbox_key(incident.id, step.key) if has_message else None,
+        "due_at": step.due_at,
+        "performed_at": now,
+    }

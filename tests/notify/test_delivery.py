@@ -1,0 +1,131 @@
+"""Outbox delivery: channels, retries with backoff, failures that move the protocol on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.harness import Harness
+from warroom.cli.main import app
+from warroom.core.playbook import Playbook, dump_playbook
+from warroom.notify.delivery import (
+    MAX_ATTEMPTS,
+    DeliveryError,
+    apprise_send,
+    channel_problems,
+    channel_url,
+)
+from warroom.service import incidents
+from warroom.service.context import Context
+
+PHONE = "json://127.0.0.1:9/page/{address}"
+
+
+def with_channels(ctx: Context, **channels: str) -> None:
+    ctx.playbook = ctx.playbook.model_copy(update={"channels": channels})
+
+
+def test_a_method_with_a_channel_is_sent_to_its_url_with_the_address_filled_in(
+    playbook: Playbook,
+) -> None:
+    pb = playbook.model_copy(update={"channels": {"phone": PHONE}})
+    assert channel_url(pb, "phone", "+1-555-0101") == "json://127.0.0.1:9/page/+1-555-0101"
+    assert channel_url(pb, "email", "a@b.c") is None
+    assert channel_url(pb, "apprise", "json://127.0.0.1:9/x") == "json://127.0.0.1:9/x"
+
+
+def test_pages_through_a_channel_name_the_incident_and_carry_an_ack_link(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    ref = incidents.declare(harness.ctx, title="Checkout down", severity=2, actor="t").reference
+    harness.tick()
+    sent = [m for m in harness.messages() if m.state == "sent"]
+    assert {m.person for m in sent} == {"sre-lead", "backend-lead"}  # phone first
+    [slack] = harness.expect("product-manager", "page")
+    assert slack.state == "recorded"  # slack has no channel: the built-in outbox
+    harness.claimed.update(m.id for m in sent)
+    url, subject, body = harness.transported[0]
+    assert url.startswith("json://127.0.0.1:9/page/+1-555-")
+    assert ref in subject and "Sev2" in subject and "Checkout down" in subject
+    assert "/ack/" in body and "ago" in body
+    events = incidents.get_timeline(harness.ctx, ref)
+    deliveries = sorted(e.data["delivery"] for e in events if e.kind == "page_sent")
+    assert deliveries == ["recorded", "sent", "sent"]
+
+
+def test_a_delivery_that_keeps_failing_is_retried_then_counts_as_unanswered_at_once(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    attempts: list[str] = []
+
+    def down(url: str, subject: str, body: str) -> None:
+        attempts.append(url)
+        raise DeliveryError("connection refused")
+
+    harness.scheduler.transport = down
+    ref = incidents.declare(harness.ctx, title="Checkout down", severity=4, actor="t").reference
+    harness.advance(timedelta(minutes=2))
+    assert len(attempts) == MAX_ATTEMPTS
+    [page] = harness.expect("backend-lead", "page")
+    assert page.state == "failed"
+    # the protocol moved on at once: the next contact (slack, no channel) was recorded
+    [retry] = harness.expect("backend-lead", "retry")
+    assert retry.method == "slack" and retry.state == "recorded"
+    events = incidents.get_timeline(harness.ctx, ref)
+    failed = [e.data for e in events if e.kind == "page_failed"]
+    assert [f["final"] for f in failed] == [False] * (MAX_ATTEMPTS - 1) + [True]
+    assert failed[0]["error"] == "connection refused"
+
+
+def test_a_delivery_error_from_apprise_names_the_reason() -> None:
+    with pytest.raises(DeliveryError):
+        apprise_send("json://127.0.0.1:9/nowhere", "subject", "body")
+    with pytest.raises(DeliveryError, match="rejects"):
+        apprise_send("nosuchscheme://x", "subject", "body")
+
+
+def test_a_channel_url_that_apprise_rejects_is_reported_with_its_path(playbook: Playbook) -> None:
+    pb = playbook.model_copy(update={"channels": {"phone": "nosuchscheme://{address}"}})
+    [problem] = channel_problems(pb)
+    assert problem.path == "channels.phone" and "nosuchscheme" in problem.message
+    assert channel_problems(playbook) == []
+
+
+def test_the_worker_refuses_to_start_on_a_channel_apprise_rejects(
+    playbook: Playbook, tmp_path: Path
+) -> None:
+    pb = playbook.model_copy(update={"channels": {"phone": "nosuchscheme://{address}"}})
+    path = tmp_path / "playbook.yaml"
+    path.write_text(dump_playbook(pb), "utf-8")
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    result = CliRunner().invoke(app, ["--playbook", str(path), "--database-url", db, "worker"])
+    assert result.exit_code == 1
+    assert str(path) in result.output and "channels.phone" in result.output
+
+
+def test_the_worker_refuses_a_playbook_whose_roles_name_people_without_contacts(
+    playbook: Playbook, tmp_path: Path
+) -> None:
+    people = dict(playbook.people)
+    people["sre-lead"] = people["sre-lead"].model_copy(update={"contacts": []})
+    path = tmp_path / "playbook.yaml"
+    path.write_text(dump_playbook(playbook.model_copy(update={"people": people})), "utf-8")
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    result = CliRunner().invoke(app, ["--playbook", str(path), "--database-url", db, "worker"])
+    assert result.exit_code == 1
+    assert str(path) in result.output and "sre-lead" in result.output
+
+
+def test_playbook_check_reports_a_channel_apprise_rejects(
+    playbook: Playbook, tmp_path: Path
+) -> None:
+    pb = playbook.model_copy(update={"channels": {"email": "nosuchscheme://{address}"}})
+    path = tmp_path / "playbook.yaml"
+    path.write_text(dump_playbook(pb), "utf-8")
+    result = CliRunner().invoke(app, ["playbook", "check", str(path)])
+    assert result.exit_code == 1 and "channels.email" in result.output

@@ -1,0 +1,3 @@
+"""The escalation harness for these tests."""
+
+from tests.harness import harness  # noqa: F401

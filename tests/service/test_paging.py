@@ -1,0 +1,183 @@
+"""The escalation engine live: real service functions, real scheduler iterations, a manual
+clock; every message a test does not claim fails it (see tests/harness.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.harness import Harness
+from warroom.scheduler import Scheduler
+from warroom.service import incidents
+from warroom.service.context import Context
+from warroom.store.models import Timer
+
+MIN = timedelta(minutes=1)
+SEV1_PAGES = {"sre-lead": "page", "backend-lead": "page", "product-manager": "page"}
+SEV1_HEADS_UP = {"cto": "heads_up", "ceo": "heads_up"}
+
+
+def declare(ctx: Context, severity: int = 1, **extra: Any) -> str:
+    return incidents.declare(
+        ctx, title="Checkout down", severity=severity, actor="tester", **extra
+    ).reference
+
+
+def events(ctx: Context, reference: str, kind: str) -> list[dict[str, Any]]:
+    return [e.data for e in incidents.get_timeline(ctx, reference) if e.kind == kind]
+
+
+def expect_each(harness: Harness, expected: dict[str, str]) -> None:
+    for person, kind in expected.items():
+        harness.expect(person, kind)
+
+
+def test_declaring_a_sev1_pages_each_role_primary_and_tells_the_cto_and_ceo_at_once(
+    harness: Harness,
+) -> None:
+    declare(harness.ctx)
+    # queued in the declaring transaction, before any scheduler iteration
+    assert {m.state for m in harness.messages()} == {"pending"}
+    expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
+    harness.tick()
+    assert {m.state for m in harness.messages()} == {"recorded"}  # no channels: built-in outbox
+
+
+def test_a_page_nobody_answers_for_10_minutes_goes_to_the_next_contact(harness: Harness) -> None:
+    declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    harness.advance(10 * MIN - timedelta(seconds=1))
+    assert harness.unexpected() == []
+    harness.advance(timedelta(seconds=1))
+    [retry] = harness.expect("sre-lead", "retry")
+    assert (retry.method, retry.address) == ("slack", "@sre-lead")
+    [retry] = harness.expect("backend-lead", "retry")
+    assert retry.method == "slack"
+
+
+def test_a_role_holder_whose_contacts_are_used_up_gives_way_to_the_roles_backup(
+    harness: Harness,
+) -> None:
+    declare(harness.ctx, severity=3)
+    harness.advance(10 * MIN)
+    harness.expect("sre-lead", count=2)
+    harness.expect("backend-lead", count=2)
+    harness.advance(10 * MIN)
+    harness.expect("sre-lead", "retry")  # its third contact, email
+    [backup] = harness.expect("frontend-lead", "page")  # backend-lead had two contacts
+    assert backup.method == "slack"
+
+
+def test_a_sev1_nobody_acknowledges_within_15_minutes_pages_the_incident_commanders_backup(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx)
+    harness.advance(15 * MIN - timedelta(seconds=1))
+    expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
+    expect_each(harness, {p: "retry" for p in (*SEV1_PAGES, *SEV1_HEADS_UP)})
+    assert harness.unexpected() == []
+    harness.advance(timedelta(seconds=1))
+    [backup] = harness.expect("eng-manager", "page")
+    assert backup.method == "phone"
+    harness.expect("cto", "notify")  # the trigger reaches the next level, the CTO
+    harness.expect("product-manager", "reminder")  # no update within 15 minutes
+    assert events(harness.ctx, ref, "sla_breached")[0]["sla"] == "response"
+    [escalated] = events(harness.ctx, ref, "escalated")
+    assert escalated["level"] == "cto" and "no acknowledgement" in escalated["trigger"]
+
+
+def test_an_acknowledged_incident_stops_the_fallbacks_of_every_page(harness: Harness) -> None:
+    ref = declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    harness.advance(5 * MIN)
+    incidents.acknowledge(harness.ctx, ref, actor="tester", person="sre-lead")
+    harness.advance(24 * MIN)
+    assert harness.unexpected() == []
+    harness.advance(1 * MIN)  # the matrix still runs: Sev3 reaches the team lead at 30m
+    harness.expect("sre-lead", "notify")
+    harness.expect("product-manager", "reminder")  # the comms lead: no update in 30 minutes
+
+
+def test_raising_the_severity_sends_the_new_declaration_messages_now_and_nothing_twice(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx, severity=2)
+    expect_each(harness, SEV1_PAGES)
+    harness.advance(5 * MIN)
+    incidents.change_severity(harness.ctx, ref, severity=1, reason="all users", actor="tester")
+    expect_each(harness, SEV1_HEADS_UP)  # the pages went out at declaration: not again
+    [notify] = harness.expect("cto", "notify")  # the severity-raised trigger: next level
+    assert "severity raised" in notify.body
+    assert [e["level"] for e in events(harness.ctx, ref, "escalated")] == ["cto"]
+
+
+def test_a_drill_incident_pages_no_one(harness: Harness) -> None:
+    ref = declare(harness.ctx, drill=True)
+    harness.advance(5 * 60 * MIN)
+    assert harness.pending_timers() == 0
+    assert incidents.get_incident(harness.ctx, ref).next_steps == []
+
+
+def test_a_retrospective_incident_pages_no_one(harness: Harness) -> None:
+    declare(harness.ctx, at=harness.clock.now() - 3 * 60 * MIN)
+    harness.advance(60 * MIN)
+    assert harness.pending_timers() == 0
+
+
+def test_a_resolved_incident_pages_no_one_more(harness: Harness) -> None:
+    ref = declare(harness.ctx)
+    expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
+    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="tester")
+    harness.advance(6 * 60 * MIN)
+    assert harness.pending_timers() == 0
+    assert events(harness.ctx, ref, "sla_breached") == []
+
+
+def test_a_restart_after_a_crash_fires_what_fell_due_once(harness: Harness) -> None:
+    ref = declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    harness.clock.advance(12 * MIN)  # the worker was down from 10:00 to 10:12
+    restarted = Scheduler(harness.ctx, transport=harness.scheduler.transport)
+    restarted.tick()
+    expect_each(harness, {"sre-lead": "retry", "backend-lead": "retry"})
+    restarted.tick()
+    Scheduler(harness.ctx, transport=harness.scheduler.transport).tick()
+    assert harness.unexpected() == []
+    assert len(events(harness.ctx, ref, "page_sent")) == 4
+
+
+def test_a_failing_timer_handler_is_retried_later_and_never_stops_the_loop(
+    harness: Harness,
+) -> None:
+    calls: list[str] = []
+
+    def broken(session: object, ctx: Context, timer: Timer, now: object) -> None:
+        calls.append(timer.key)
+        raise RuntimeError("boom")
+
+    declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    failing = Scheduler(
+        harness.ctx, handlers={"escalation": broken}, transport=harness.scheduler.transport
+    )
+    harness.clock.advance(10 * MIN)
+    failing.tick()
+    assert len(calls) == 1
+    with harness.ctx.db.unit_of_work() as session:
+        [timer] = session.execute(select(Timer).where(Timer.state == "pending")).scalars()
+        assert timer.payload["failures"] == 1 and "boom" in timer.payload["last_error"]
+        assert timer.due_at > harness.clock.now()
+    harness.advance(timedelta(seconds=5))  # the real handler takes the retried timer
+    expect_each(harness, {"sre-lead": "retry", "backend-lead": "retry"})
+
+
+def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness) -> None:
+    ref = declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    steps = incidents.get_incident(harness.ctx, ref).next_steps
+    first = steps[0]
+    assert first["due_at"] == harness.clock.now() + 10 * MIN
+    assert first["in_seconds"] == 600 and first["action"] == "retry"
+    assert {s["action"] for s in steps} >= {"retry", "sla_breached", "notify"}
