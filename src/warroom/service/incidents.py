@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -154,23 +155,13 @@ def acknowledge(
     """First acknowledgement stops the clock on the response SLA; later ones change nothing."""
     if person is not None:
         _check_person(ctx, person, "person")
-    with _change(ctx, reference, session) as (session, incident, now):
-        rules.check_open(incident.status)
-        if incident.acknowledged_at is None:
-            moment = rules.event_time(at, now, incident.last_event_at)
-            incident.acknowledged_at = moment
-            incident.acknowledged_by = person or actor
-            record(
-                ctx,
-                session,
-                incident,
-                EventKind.ACKNOWLEDGED,
-                moment,
-                actor,
-                {"person": person},
-                now=now,
-            )
-        return snapshot(ctx, incident)
+    with _change(ctx, reference, actor, session) as act:
+        if act.incident.acknowledged_at is not None:
+            return act.snapshot()
+        moment = act.moment(at)
+        act.incident.acknowledged_at = moment
+        act.incident.acknowledged_by = person or actor
+        return act.record(EventKind.ACKNOWLEDGED, moment, {"person": person})
 
 
 def change_status(
@@ -182,24 +173,14 @@ def change_status(
     note: str | None = None,
     at: datetime | None = None,
 ) -> IncidentOut:
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_status_move(incident.status, status, note)
-        moment = rules.event_time(at, now, incident.last_event_at)
-        previous = incident.status
-        incident.status = status
-        if status in ("mitigating", "monitoring") and incident.mitigated_at is None:
-            incident.mitigated_at = moment
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.STATUS_CHANGED,
-            moment,
-            actor,
-            {"from": previous, "to": status, "note": note},
-            now=now,
-        )
-        return snapshot(ctx, incident)
+    with _change(ctx, reference, actor, open_only=False) as act:
+        rules.check_status_move(act.incident.status, status, note)
+        moment = act.moment(at)
+        previous, act.incident.status = act.incident.status, status
+        if status in ("mitigating", "monitoring") and act.incident.mitigated_at is None:
+            act.incident.mitigated_at = moment
+        data = {"from": previous, "to": status, "note": note}
+        return act.record(EventKind.STATUS_CHANGED, moment, data)
 
 
 def change_severity(
@@ -213,24 +194,13 @@ def change_severity(
 ) -> IncidentOut:
     rules.check_severity(ctx.playbook, severity)
     reason = rules.require_text(reason, "reason")
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_open(incident.status)
-        if severity == incident.severity:
+    with _change(ctx, reference, actor) as act:
+        if severity == act.incident.severity:
             raise Conflict(f"the incident is already severity {severity}", "severity")
-        moment = rules.event_time(at, now, incident.last_event_at)
-        previous = incident.severity
-        incident.severity = severity
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.SEVERITY_CHANGED,
-            moment,
-            actor,
-            {"from": previous, "to": severity, "reason": reason},
-            now=now,
-        )
-        return snapshot(ctx, incident)
+        moment = act.moment(at)
+        previous, act.incident.severity = act.incident.severity, severity
+        data = {"from": previous, "to": severity, "reason": reason}
+        return act.record(EventKind.SEVERITY_CHANGED, moment, data)
 
 
 def assign_role(
@@ -246,22 +216,12 @@ def assign_role(
         known = ", ".join(ctx.playbook.roles)
         raise InvalidInput(f"unknown role {role!r} (known: {known})", "role")
     _check_person(ctx, person, "person")
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_open(incident.status)
-        moment = rules.event_time(at, now, incident.last_event_at)
-        previous = incident.roles.get(role)
-        incident.roles = {**incident.roles, role: person}
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.ROLE_ASSIGNED,
-            moment,
-            actor,
-            {"role": role, "person": person, "previous": previous},
-            now=now,
-        )
-        return snapshot(ctx, incident)
+    with _change(ctx, reference, actor) as act:
+        moment = act.moment(at)
+        previous = act.incident.roles.get(role)
+        act.incident.roles = {**act.incident.roles, role: person}
+        data = {"role": role, "person": person, "previous": previous}
+        return act.record(EventKind.ROLE_ASSIGNED, moment, data)
 
 
 def post_update(
@@ -278,26 +238,15 @@ def post_update(
     message = rules.require_text(message, "message")
     if audience not in ("internal", "public"):
         raise InvalidInput("audience is internal or public", "audience")
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_open(incident.status)
-        moment = rules.event_time(at, now, incident.last_event_at)
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.UPDATE_POSTED,
-            moment,
-            actor,
-            {
-                "message": message,
-                "audience": audience,
-                "status": incident.status,
-                "next_steps": next_steps,
-                "eta": eta,
-            },
-            now=now,
-        )
-        return snapshot(ctx, incident)
+    with _change(ctx, reference, actor) as act:
+        data = {
+            "message": message,
+            "audience": audience,
+            "status": act.incident.status,
+            "next_steps": next_steps,
+            "eta": eta,
+        }
+        return act.record(EventKind.UPDATE_POSTED, act.moment(at), data)
 
 
 def record_attempt(
@@ -313,26 +262,16 @@ def record_attempt(
     action = rules.require_text(action, "action")
     if outcome not in ("failed", "succeeded", "pending"):
         raise InvalidInput("outcome is failed, succeeded or pending", "outcome")
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_open(incident.status)
-        moment = rules.event_time(at, now, incident.last_event_at)
-        failed_so_far = _count_failed_attempts(session, incident) + (outcome == "failed")
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.RESOLUTION_ATTEMPT,
-            moment,
-            actor,
-            {
-                "action": action,
-                "hypothesis": hypothesis,
-                "outcome": outcome,
-                "failed_attempts": failed_so_far,
-            },
-            now=now,
-        )
-        return snapshot(ctx, incident)
+    with _change(ctx, reference, actor) as act:
+        moment = act.moment(at)
+        failed = _count_failed_attempts(act.session, act.incident) + (outcome == "failed")
+        data = {
+            "action": action,
+            "hypothesis": hypothesis,
+            "outcome": outcome,
+            "failed_attempts": failed,
+        }
+        return act.record(EventKind.RESOLUTION_ATTEMPT, moment, data)
 
 
 def assess_impact(
@@ -349,28 +288,26 @@ def assess_impact(
         raise InvalidInput("affected_users_pct is a percentage from 0 to 100", "affected_users_pct")
     if services is not None:
         _check_services(ctx, services)
-    if affected_users_pct is None and services is None and business_impact is None:
+    assessed: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("affected_users_pct", affected_users_pct),
+            ("services", list(services) if services is not None else None),
+            ("business_impact", business_impact),
+        )
+        if value is not None
+    }
+    if not assessed:
         raise InvalidInput(
             "give at least one of affected_users_pct, services, business_impact",
             "affected_users_pct",
         )
-    with _change(ctx, reference) as (session, incident, now):
-        rules.check_open(incident.status)
-        moment = rules.event_time(at, now, incident.last_event_at)
-        assessed = {
-            key: value
-            for key, value in (
-                ("affected_users_pct", affected_users_pct),
-                ("services", list(services) if services is not None else None),
-                ("business_impact", business_impact),
-            )
-            if value is not None
-        }
-        incident.impact = {**incident.impact, **assessed}
+    with _change(ctx, reference, actor) as act:
+        moment = act.moment(at)
+        act.incident.impact = {**act.incident.impact, **assessed}
         if services is not None:
-            incident.services = list(dict.fromkeys([*incident.services, *services]))
-        record(ctx, session, incident, EventKind.IMPACT_ASSESSED, moment, actor, assessed, now=now)
-        return snapshot(ctx, incident)
+            act.incident.services = list(dict.fromkeys([*act.incident.services, *services]))
+        return act.record(EventKind.IMPACT_ASSESSED, moment, assessed)
 
 
 def resolve(
@@ -385,29 +322,16 @@ def resolve(
     session: Session | None = None,
 ) -> IncidentOut:
     resolution = rules.require_text(resolution, "resolution")
-    with _change(ctx, reference, session) as (session, incident, now):
-        rules.check_open(incident.status)
-        moment = rules.event_time(at, now, incident.last_event_at)
+    with _change(ctx, reference, actor, session) as act:
+        moment = act.moment(at)
+        incident = act.incident
         incident.status = "resolved"
         incident.resolved_at = moment
         incident.mitigated_at = incident.mitigated_at or moment
         incident.resolution = resolution
         incident.root_cause = root_cause
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.RESOLVED,
-            moment,
-            actor,
-            {
-                "resolution": resolution,
-                "root_cause": root_cause,
-                "prevention": prevention,
-            },
-            now=now,
-        )
-        return snapshot(ctx, incident)
+        data = {"resolution": resolution, "root_cause": root_cause, "prevention": prevention}
+        return act.record(EventKind.RESOLVED, moment, data)
 
 
 def reopen(
@@ -420,23 +344,13 @@ def reopen(
     session: Session | None = None,
 ) -> IncidentOut:
     reason = rules.require_text(reason, "reason")
-    with _change(ctx, reference, session) as (session, incident, now):
-        if incident.status != "resolved":
+    with _change(ctx, reference, actor, session, open_only=False) as act:
+        if act.incident.status != "resolved":
             raise Conflict("only a resolved incident can be reopened", "reference")
-        moment = rules.event_time(at, now, incident.last_event_at)
-        incident.status = "investigating"
-        incident.resolved_at = None
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.REOPENED,
-            moment,
-            actor,
-            {"reason": reason},
-            now=now,
-        )
-        return snapshot(ctx, incident)
+        moment = act.moment(at)
+        act.incident.status = "investigating"
+        act.incident.resolved_at = None
+        return act.record(EventKind.REOPENED, moment, {"reason": reason})
 
 
 def get_incident(ctx: Context, reference: str) -> IncidentDetail:
@@ -480,14 +394,43 @@ def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
         return [EventOut.of(event) for event in timeline(session, incident.id)]
 
 
+@dataclass
+class _Act:
+    """One change to one locked incident: when it happens, and its timeline event."""
+
+    ctx: Context
+    session: Session
+    incident: Incident
+    actor: str
+    now: datetime
+
+    def moment(self, at: datetime | None) -> datetime:
+        return rules.event_time(at, self.now, self.incident.last_event_at)
+
+    def record(self, kind: str, moment: datetime, data: dict[str, Any]) -> IncidentOut:
+        record(self.ctx, self.session, self.incident, kind, moment, self.actor, data, now=self.now)
+        return self.snapshot()
+
+    def snapshot(self) -> IncidentOut:
+        return snapshot(self.ctx, self.incident)
+
+
 @contextmanager
 def _change(
-    ctx: Context, reference: str, session: Session | None = None
-) -> Iterator[tuple[Session, Incident, datetime]]:
-    """Load an incident under a row lock inside a fresh unit of work (or the caller's)."""
+    ctx: Context,
+    reference: str,
+    actor: str,
+    session: Session | None = None,
+    *,
+    open_only: bool = True,
+) -> Iterator[_Act]:
+    """Load an incident under a row lock inside a fresh unit of work (or the caller's);
+    most actions are refused once it is resolved."""
     with _unit(ctx, session) as session:
         incident = incident_by_reference(session, reference, lock=True)
-        yield session, incident, ctx.clock.now()
+        if open_only:
+            rules.check_open(incident.status)
+        yield _Act(ctx, session, incident, actor, ctx.clock.now())
 
 
 @contextmanager
