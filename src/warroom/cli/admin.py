@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli.output import fail, print_json, print_table, say
+from warroom.cli.output import fail, print_listing, say
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
 from warroom.service import tokens
@@ -30,10 +30,9 @@ def token_create(
 def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List tokens (never their secrets)."""
     rows = tokens.list_tokens(local_context())
-    if as_json:
-        print_json([row.__dict__ for row in rows])
-        return
-    print_table(
+    print_listing(
+        [row.__dict__ for row in rows],
+        as_json,
         "API tokens",
         ["Name", "Role", "Created", "Revoked"],
         [[t.name, t.role, t.created_at, t.revoked_at or "-"] for t in rows],

@@ -26,10 +26,6 @@ class ApiClient:
         clean = {key: value for key, value in (body or {}).items() if value is not None}
         return self._send("POST", path, json=clean)
 
-    def patch(self, path: str, body: dict[str, Any]) -> Any:
-        clean = {key: value for key, value in body.items() if value is not None}
-        return self._send("PATCH", path, json=clean)
-
     def delete(self, path: str) -> Any:
         return self._send("DELETE", path)
 

@@ -9,7 +9,7 @@ from types import FrameType
 
 import typer
 
-from warroom.cli.output import fail, print_json, print_table, short_time
+from warroom.cli.output import fail, print_listing, short_time
 from warroom.cli.state import local_context, settings
 from warroom.service.context import Context
 
@@ -53,10 +53,9 @@ def pages(
     from warroom.cli.client import ApiClient
 
     rows = ApiClient(settings()).get(f"/api/v1/incidents/{reference}/pages")
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         f"Pages for {reference}",
         ["created", "kind", "person", "method", "address", "state", "attempts", "error"],
         [

@@ -7,7 +7,15 @@ from typing import Any
 import typer
 
 from warroom.cli.client import ApiClient
-from warroom.cli.output import console, errors, print_json, print_table, say, short_time
+from warroom.cli.output import (
+    console,
+    errors,
+    print_json,
+    print_listing,
+    print_table,
+    say,
+    short_time,
+)
 from warroom.cli.state import settings
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -62,10 +70,9 @@ def list_incidents(
 ) -> None:
     """List open incidents (or all of them)."""
     rows = _client().get("/api/v1/incidents", status="all" if all_ else "open", severity=severity)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Incidents" if all_ else "Open incidents",
         ["Reference", "Sev", "Status", "Title", "Declared (UTC)", "Acknowledged"],
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli.output import console, fail, print_json, print_table, short_time
+from warroom.cli.output import console, fail, print_listing, short_time
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
 from warroom.service import intake
@@ -33,10 +33,9 @@ def integration_create(
 def integration_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List integrations (never their keys)."""
     rows = intake.list_integrations(local_context())
-    if as_json:
-        print_json([row.__dict__ for row in rows])
-        return
-    print_table(
+    print_listing(
+        [row.__dict__ for row in rows],
+        as_json,
         "Integrations",
         ["Name", "Type", "Created", "Revoked"],
         [[r.name, r.type, r.created_at, r.revoked_at or "-"] for r in rows],
@@ -60,10 +59,9 @@ def rejected(
 ) -> None:
     """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
     rows = intake.list_rejected(local_context(), limit)
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Rejected payloads",
         ["When", "Endpoint", "Status", "Field", "Reason"],
         [

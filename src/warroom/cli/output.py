@@ -37,6 +37,16 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     console.print(table)
 
 
+def print_listing(
+    data: Any, as_json: bool, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """A listing: `data` as JSON for scripts, else `rows` as a table for people."""
+    if as_json:
+        print_json(data)
+    else:
+        print_table(title, columns, rows)
+
+
 def short_time(value: str | None) -> str:
     """'2024-01-15T10:00:00Z' -> '2024-01-15 10:00:00'."""
     if not value:

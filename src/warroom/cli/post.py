@@ -10,7 +10,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from warroom.cli.client import ApiClient
-from warroom.cli.output import console, errors, fail, print_json, print_table, short_time
+from warroom.cli.output import (
+    console,
+    errors,
+    fail,
+    print_json,
+    print_listing,
+    short_time,
+)
 from warroom.cli.state import local_context, settings
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -44,10 +51,9 @@ def actions(
 ) -> None:
     """List action items (all, or the overdue ones)."""
     rows = ApiClient(settings()).get("/api/v1/action-items", overdue=str(overdue).lower())
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Overdue action items" if overdue else "Action items",
         ["#", "Incident", "Action", "Owner", "Due (UTC)", "Status"],
         [
@@ -97,10 +103,9 @@ def monthly(
 def drills(as_json: bool = JsonFlag) -> None:
     """Every drill, scored: time to first page, roles assigned, first update on time."""
     rows = ApiClient(settings()).get("/api/v1/reports/drills")
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Drills",
         ["Reference", "Sev", "Declared (UTC)", "First page", "Roles", "First update", "Score"],
         [

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from warroom.cli.client import ApiClient
-from warroom.cli.output import console, print_json, print_table, short_time
+from warroom.cli.output import console, print_json, print_listing, short_time
 from warroom.cli.state import local_context, settings
 
 component_app = typer.Typer(help="Status-page components: list, set by hand, clear.")
@@ -24,10 +24,9 @@ def _client() -> ApiClient:
 def list_components(as_json: bool = JsonFlag) -> None:
     """Components with their status and any manual override."""
     rows = _client().get("/api/v1/components")
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Components",
         ["Id", "Name", "Status", "Override until"],
         [
@@ -94,10 +93,9 @@ def create_maintenance(
 def list_maintenances(as_json: bool = JsonFlag) -> None:
     """Maintenance windows, newest first."""
     rows = _client().get("/api/v1/maintenances")
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
+    print_listing(
+        rows,
+        as_json,
         "Maintenance",
         ["Id", "Title", "Status", "Starts (UTC)", "Ends (UTC)", "Components"],
         [

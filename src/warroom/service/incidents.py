@@ -21,6 +21,7 @@ from warroom.service.reactions import after_change
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, next_reference_number, timeline
+from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.incidents")
 PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
@@ -67,7 +68,7 @@ def record(
     event = append_event(session, incident, kind, at, actor, data, recorded_at=now)
     session.flush()
     line = fields(event=kind, reference=incident.reference, actor=actor, at=at.isoformat())
-    session.info.setdefault("log_after_commit", []).append((log, line))
+    log_after_commit(session, log, line)
     after_change(session, ctx, incident, event, now)
     return event
 

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 
 from warroom.core.escalation import EscalationState, SentMessage, Step, plan
 from warroom.core.incident import EventKind
+from warroom.logs import fields
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.incidents import append_event
 from warroom.service.page_messages import compose
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
+from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.paging")
 
@@ -161,11 +163,12 @@ def perform(
             incident_id=incident.id,
             person=step.person,
         )
-    log.info(
-        "escalation step performed incident=%s step=%s action=%s person=%s level=%s lag_s=%.3f",
-        incident.reference, step.key, step.action, step.person, step.level,
-        (now - step.due_at).total_seconds(),
+    line = fields(
+        event="escalation_step", reference=incident.reference, step=step.key,
+        action=step.action, person=step.person, level=step.level,
+        lag_s=f"{(now - step.due_at).total_seconds():.3f}",
     )  # fmt: skip
+    log_after_commit(session, log, line)
     sent = (_sent_message(EscalationStep(**values)),) if values["kind"] else ()
     return replace(state, done=state.done | {step.key}, messages=(*state.messages, *sent))
 

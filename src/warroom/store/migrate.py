@@ -20,10 +20,3 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     command.upgrade(alembic_config(engine), revision)
-
-
-def current_revisions(engine: Engine) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def log_after_commit(session: Session, logger: logging.Logger, line: str) -> None:
+    """Log `line` once the session's transaction commits; a rollback drops it."""
+    session.info.setdefault("log_after_commit", []).append((logger, line))
 
 
 def make_engine(url: str, **options: Any) -> Engine:
