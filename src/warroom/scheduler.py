@@ -1,5 +1,6 @@
-"""The claim-and-run loop: due timers run their handler in the transaction that marks them
-done; then the outbox is drained. One iteration is `Scheduler.tick()`; `run()` loops it.
+"""The claim-and-run loop: accepted alert payloads are applied from the intake inbox, due
+timers run their handler in the transaction that marks them done, and the outbox is drained.
+One iteration is `Scheduler.tick()`; `run()` loops it.
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
 share the work and none runs a timer twice; SQLite has a single writer at a time. Each
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.notify import delivery
+from warroom.service import intake_queue
 from warroom.service.context import Context
 from warroom.service.paging import LOCKED, delivery_outcome
 from warroom.store.models import Incident, Timer
@@ -34,6 +37,8 @@ BATCH = 50  # rows per claim: small, so several loops share a burst and commits 
 THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
+INTAKE_GATHER_S = 0.02  # what a page may wait so that a burst of events is applied together
+INTAKE_GATHER_BELOW = 50
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
 
@@ -70,12 +75,30 @@ class Scheduler:
         are quiet (bounded; `stop` ends it after the current batch)."""
         done = 0
         for _ in range(MAX_BATCHES):
+            applied = self.apply_intake()
             ran = self.run_due_timers()
             sent = self.drain_outbox()
-            done += ran + sent
-            if (ran < self.batch and sent < self.batch) or (stop and stop.is_set()):
+            done += applied + ran + sent
+            quiet = not applied and ran < self.batch and sent < self.batch
+            if quiet or (stop and stop.is_set()):
                 break
         return done
+
+    def apply_intake(self) -> int:
+        """Apply accepted alert payloads waiting in the intake inbox."""
+        intake_queue.waiting.clear()
+        return intake_queue.apply_waiting(self.ctx)
+
+    def gather_and_apply_intake(self) -> int:
+        """For the loop: after a small quick batch, wait INTAKE_GATHER_S so that a stream
+        of single events is applied (and coalesced) many at a time, not one transaction
+        each; a batch that took that long already gathered the next one meanwhile."""
+        started = time.monotonic()
+        applied = self.apply_intake()
+        quick = time.monotonic() - started < INTAKE_GATHER_S
+        if 0 < applied < INTAKE_GATHER_BELOW and quick:
+            time.sleep(INTAKE_GATHER_S)
+        return applied
 
     def drain_outbox(self) -> int:
         return delivery.drain(self.ctx, self._outcome, self.transport, self.batch, self._guard)
@@ -89,13 +112,20 @@ class Scheduler:
         loops = [(self.run_due_timers, "timers")] * threads + [
             (self.drain_outbox, "delivery")
         ] * threads
+        loops.append((self.gather_and_apply_intake, "intake"))
         log.info(
             "scheduler started handlers=%s threads=%d", ",".join(sorted(self.handlers)), threads
         )
         running = [
             threading.Thread(
                 target=_loop,
-                args=(step, stop, idle_sleep, name),
+                args=(
+                    step,
+                    stop,
+                    idle_sleep,
+                    name,
+                    intake_queue.waiting if name == "intake" else stop,
+                ),
                 name=f"warroom-{name}-{n}",
                 daemon=True,
             )
@@ -153,7 +183,14 @@ class Scheduler:
         timer.due_at = now + delay
 
 
-def _loop(step: Callable[[], int], stop: threading.Event, idle_sleep: float, name: str) -> None:
+def _loop(
+    step: Callable[[], int],
+    stop: threading.Event,
+    idle_sleep: float,
+    name: str,
+    wake: threading.Event,
+) -> None:
+    """Run `step` until `stop`; when it found nothing, wait `idle_sleep` or until `wake`."""
     while not stop.is_set():
         try:
             busy = step()
@@ -161,7 +198,7 @@ def _loop(step: Callable[[], int], stop: threading.Event, idle_sleep: float, nam
             log.exception("scheduler loop failed loop=%s", name)
             busy = 0
         if not busy:
-            stop.wait(idle_sleep)
+            wake.wait(idle_sleep)
 
 
 def _reference(session: Session, incident_id: int | None) -> str | None:

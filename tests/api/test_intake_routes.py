@@ -1,4 +1,6 @@
-"""The intake routes: keys, answers senders understand, and nothing a sender does is a 500."""
+"""The intake routes: keys, answers senders understand, and nothing a sender does is a 500.
+A 2xx means the payload is committed to the intake inbox; `applied()` then runs what the
+scheduler runs, applying the inbox to incidents."""
 
 from __future__ import annotations
 
@@ -6,11 +8,14 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from tests.intake.conftest import fixture
-from warroom.service import incidents, intake
+from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
+from warroom.service.schemas import IncidentOut
+from warroom.store.intake_models import InboxPayload
 
 AM = "/api/v1/integrations/alertmanager"
 GRAFANA = "/api/v1/integrations/grafana"
@@ -27,6 +32,12 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def applied(ctx: Context) -> list[IncidentOut]:
+    """Apply the inbox as the scheduler does; every incident, newest first."""
+    intake_queue.apply_all(ctx)
+    return incidents.list_incidents(ctx, status="all")
+
+
 def test_alertmanager_notifications_open_one_incident_per_group(app_client, keys, ctx) -> None:
     first = app_client.post(
         AM, json=fixture("02-firing-group-of-3.json"), headers=bearer(keys["alertmanager"])
@@ -34,17 +45,20 @@ def test_alertmanager_notifications_open_one_incident_per_group(app_client, keys
     again = app_client.post(
         AM, json=fixture("04-resolved-group-of-2.json"), headers=bearer(keys["alertmanager"])
     )
-    assert first.status_code == 200 and again.status_code == 200
-    assert first.json()["incident"] == again.json()["incident"]
-    assert len(incidents.list_incidents(ctx, status="all")) == 1
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.json() == {"status": "accepted", "alerts": 3}
+    assert intake_queue.pending(ctx) == 2, "answered once committed to the inbox"
+    assert len(applied(ctx)) == 1
+    assert intake_queue.pending(ctx) == 0
 
 
 def test_grafana_payloads_open_incidents_on_their_route(app_client, keys, ctx) -> None:
     answer = app_client.post(
         GRAFANA, json=fixture("grafana-firing.json"), headers=bearer(keys["grafana"])
     )
-    assert answer.status_code == 200, answer.text
-    assert incidents.get_incident(ctx, answer.json()["incident"]).services == ["payments"]
+    assert answer.status_code == 202, answer.text
+    [incident] = applied(ctx)
+    assert incident.services == ["payments"]
 
 
 def test_pagerduty_events_are_answered_as_pagerduty_does(app_client, keys) -> None:
@@ -102,11 +116,55 @@ def test_generic_events_open_and_resolve_by_dedup_key(app_client, keys, ctx) -> 
         "dedup_key": "q1",
         "status": "firing",
     }
-    opened = app_client.post(GENERIC, json=body, headers=headers).json()
-    closed = app_client.post(GENERIC, json=body | {"status": "resolved"}, headers=headers).json()
-    assert opened["incident"] == closed["incident"]
-    detail = incidents.get_incident(ctx, opened["incident"])
-    assert (detail.severity, detail.services, detail.status) == (1, ["api"], "investigating")
+    opened = app_client.post(GENERIC, json=body, headers=headers)
+    closed = app_client.post(GENERIC, json=body | {"status": "resolved"}, headers=headers)
+    assert (opened.status_code, closed.status_code) == (202, 202)
+    [incident] = applied(ctx)
+    assert (incident.severity, incident.services, incident.status) == (1, ["api"], "investigating")
+
+
+def test_a_pagerduty_trigger_without_dedup_key_opens_the_incident_under_the_key_answered(
+    app_client, keys, ctx
+) -> None:
+    body = fixture("pagerduty-trigger.json") | {"routing_key": keys["pagerduty"]}
+    del body["dedup_key"]
+    answered = app_client.post(PD, json=body).json()["dedup_key"]
+    [incident] = applied(ctx)
+    resolve = {"routing_key": keys["pagerduty"], "event_action": "acknowledge"}
+    assert app_client.post(PD, json=resolve | {"dedup_key": answered}).status_code == 202
+    [acknowledged] = applied(ctx)
+    assert acknowledged.reference == incident.reference
+    assert acknowledged.acknowledged_at is not None
+
+
+def test_the_inbox_keeps_no_integration_key(app_client, keys, ctx) -> None:
+    body = fixture("pagerduty-trigger.json") | {"routing_key": keys["pagerduty"]}
+    assert app_client.post(PD, json=body).status_code == 202
+    with ctx.db.reader() as session:
+        stored = session.execute(select(InboxPayload.body)).scalar_one()
+    assert keys["pagerduty"].encode() not in stored
+
+
+def test_a_payload_that_cannot_be_applied_is_kept_as_rejected_and_the_rest_apply(
+    app_client, keys, ctx, monkeypatch
+) -> None:
+    real_apply = intake.apply
+
+    def apply_but_the_first(ctx, session, found, note):
+        if note.group_key == "poison":
+            raise RuntimeError("a bug met this payload")
+        return real_apply(ctx, session, found, note)
+
+    monkeypatch.setattr(intake, "apply", apply_but_the_first)
+    headers = bearer(keys["generic"])
+    for key in ("poison", "fine"):
+        body = {"title": f"{key} alert", "dedup_key": key, "severity": "warning"}
+        assert app_client.post(GENERIC, json=body, headers=headers).status_code == 202
+    [incident] = applied(ctx)
+    assert incident.title == "fine alert"
+    kept = intake.list_rejected(ctx)[0]
+    assert kept["endpoint"] == "inbox:generic" and "a bug met this payload" in kept["reason"]
+    assert intake_queue.pending(ctx) == 0
 
 
 @pytest.mark.parametrize(
@@ -161,7 +219,7 @@ def test_a_database_failure_answers_503_so_senders_retry(app_client, keys, monke
     def broken(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(intake, "ingest", broken)
+    monkeypatch.setattr(intake_queue, "store", broken)
     answer = app_client.post(
         AM, json=fixture("01-firing-single-alert.json"), headers=bearer(keys["alertmanager"])
     )
@@ -196,4 +254,4 @@ def test_text_the_database_cannot_store_is_a_400_not_a_retry(app_client, keys) -
     body = fixture("01-firing-single-alert.json")
     body["alerts"][0]["annotations"]["summary"] = "nul \u0000 byte"
     answer = app_client.post(AM, json=body, headers=bearer(keys["alertmanager"]))
-    assert answer.status_code in (200, 400)
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "body")

@@ -10,6 +10,7 @@ from warroom.core.routing import (
     GroupMove,
     Notification,
     RateLimiter,
+    coalesce,
     group_move,
     plan,
     route,
@@ -126,3 +127,35 @@ def test_past_the_rate_per_minute_a_key_is_told_how_long_to_wait() -> None:
     assert wait is not None and 40 <= wait <= 41
     assert limiter.hit("other", NOW) is None
     assert limiter.hit("k", NOW + timedelta(seconds=61)) is None
+
+
+def note(group: str, *statuses: str, action: str = "trigger") -> Notification:
+    alerts = tuple(alert(status, instance=f"{group}-{n}") for n, status in enumerate(statuses))
+    return Notification("alertmanager", group, group, alerts, action)  # type: ignore[arg-type]
+
+
+def test_a_groups_run_of_firing_triggers_is_applied_as_one_with_all_their_alerts() -> None:
+    units = coalesce([(1, note("a", "firing")), (1, note("b", "firing")), (1, note("a", "firing"))])
+    assert [(positions, unit.group_key, len(unit.alerts)) for positions, unit in units] == [
+        ([0, 2], "a", 2),
+        ([1], "b", 1),
+    ]
+
+
+def test_a_resolution_between_triggers_keeps_the_groups_order() -> None:
+    units = coalesce(
+        [(1, note("a", "firing")), (1, note("a", "resolved")), (1, note("a", "firing"))]
+    )
+    assert [positions for positions, _ in units] == [[0], [1], [2]]
+
+
+def test_acknowledgements_and_other_integrations_are_never_merged() -> None:
+    units = coalesce(
+        [
+            (1, note("a", "firing")),
+            (2, note("a", "firing")),
+            (1, note("a", "firing", action="acknowledge")),
+            (1, note("a", "firing")),
+        ]
+    )
+    assert [positions for positions, _ in units] == [[0], [1], [2], [3]]

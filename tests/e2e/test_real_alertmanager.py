@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from warroom import scheduler
 from warroom.api.app import create_app
 from warroom.service import incidents, intake
 from warroom.service.context import Context, build_context
@@ -101,10 +102,13 @@ def warroom(tmp_path: Path) -> Iterator[tuple[Context, int]]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    applier, stop = scheduler.start_in_thread(ctx)  # as `warroom serve`: applies the inbox
     wait_for(lambda: server.started, timeout=15)
     yield ctx, port
     server.should_exit = True
+    stop.set()
     thread.join(timeout=10)
+    applier.join(timeout=10)
     ctx.db.dispose()
 
 

@@ -10,6 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from warroom.api import ack, health, incidents, intake, post, statuspage
 from warroom.api.errors import install_error_handlers
+from warroom.api.intake import IntakeFastPath
+from warroom.api.intake_desk import IntakeDesk
 from warroom.api.metrics import RequestMetrics
 from warroom.service.context import Context
 from warroom.web import ui
@@ -26,7 +28,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.registry = CollectorRegistry()
     app.state.registry.register(health.IncidentCollector(ctx))
     install_error_handlers(app)
-    app.add_middleware(RequestMetrics, registry=app.state.registry)
+    app.state.intake_desk = IntakeDesk(ctx)
+    app.add_middleware(IntakeFastPath, desk=app.state.intake_desk)
+    app.add_middleware(RequestMetrics, registry=app.state.registry)  # outermost: sees all
     routers = (health.router, incidents.router, intake.router, post.router, statuspage.router)
     for router in (*routers, ack.router):
         app.include_router(router)

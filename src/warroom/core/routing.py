@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
@@ -49,6 +49,34 @@ class Notification:
     @property
     def all_resolved(self) -> bool:
         return self.action == "resolve" or not self.firing
+
+
+Unit = tuple[list[int], Notification]
+
+
+def coalesce(notes: Sequence[tuple[int, Notification]]) -> list[Unit]:
+    """(integration id, notification) pairs in arrival order -> what to apply, in order, with
+    the positions each unit stands for. A group's triggers that still fire, with nothing
+    else of that group between them, become one notification carrying all their alerts: the
+    same incident changes as one by one, with one timeline entry. Anything else stays alone,
+    and each group keeps its order."""
+    units: list[Unit] = []
+    runs: dict[tuple[int, str], int] = {}  # group -> its unit still open to more triggers
+    for position, (integration, note) in enumerate(notes):
+        group = (integration, note.group_key)
+        mergeable = note.action == "trigger" and not note.all_resolved
+        run = runs.get(group)
+        if mergeable and run is not None:
+            positions, merged = units[run]
+            merged = replace(merged, alerts=merged.alerts + note.alerts)
+            units[run] = ([*positions, position], merged)
+            continue
+        units.append(([position], note))
+        if mergeable:
+            runs[group] = len(units) - 1
+        else:
+            runs.pop(group, None)
+    return units
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ MAX_TITLE = 1024
 MAX_DEDUP_KEY = 255
 
 
-def parse(body: Any, now: datetime, intake: Intake) -> Notification:
+def parse(body: Any, now: datetime, intake: Intake, *, new_key: str | None = None) -> Notification:
+    """`new_key` is the group key of an event without a dedup_key (default: a fresh one);
+    passing the same one makes parsing repeatable."""
     payload = require_object(body, "body")
     title = text(payload.get("title"), "title", required=True).strip()
     if len(title) > MAX_TITLE:
@@ -32,7 +34,7 @@ def parse(body: Any, now: datetime, intake: Intake) -> Notification:
     service = text(payload.get("service"), "service")
     if service:
         labels[intake.service_labels[0] if intake.service_labels else "service"] = service
-    group_key = dedup_key or uuid.uuid4().hex
+    group_key = dedup_key or new_key or uuid.uuid4().hex
     alert = Alert(
         source="generic",
         group_key=group_key,

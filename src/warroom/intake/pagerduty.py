@@ -44,7 +44,9 @@ def routing_key(body: Any) -> str:
     return key
 
 
-def parse(body: Any, now: datetime) -> Event:
+def parse(body: Any, now: datetime, *, new_key: str | None = None) -> Event:
+    """`new_key` is the dedup_key of a trigger sent without one (default: a fresh one);
+    passing the same one makes parsing repeatable."""
     key = routing_key(body)
     errors: list[str] = []
     action = body.get("event_action")
@@ -62,7 +64,7 @@ def parse(body: Any, now: datetime) -> Event:
         errors.extend(_check_payload(payload))
     if errors:
         raise InvalidEvent(errors, _field_of(errors[0]))
-    dedup = str(dedup_key) if dedup_key else uuid.uuid4().hex
+    dedup = str(dedup_key) if dedup_key else new_key or uuid.uuid4().hex
     alert = _alert(action, dedup, payload if isinstance(payload, dict) else {}, now)
     notification = Notification(
         source="pagerduty",

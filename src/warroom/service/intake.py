@@ -1,14 +1,11 @@
 """Alert intake use cases: integration keys, turning a parsed notification into incident
-changes (one transaction per payload, alerts inserted in bulk), and rejected payloads."""
+changes (alerts inserted in bulk, one statement per payload), and rejected payloads."""
 
 from __future__ import annotations
 
 import secrets
 import string
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +40,6 @@ KEY_LENGTH = 32
 KEY_ALPHABET = string.ascii_letters + string.digits
 REJECTED_KEPT = 1000
 AUTH_CACHE_SECONDS = 5.0
-_sqlite_writer = threading.Lock()
 _auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
 
 
@@ -86,7 +82,7 @@ def create_integration(ctx: Context, kind: str, name: str) -> str:
 def list_integrations(ctx: Context) -> list[IntegrationInfo]:
     with ctx.db.unit_of_work() as session:
         rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
-        return [_info(row) for row in rows]
+        return [integration_info(row) for row in rows]
 
 
 def revoke_integration(ctx: Context, name: str) -> None:
@@ -102,6 +98,17 @@ def revoke_integration(ctx: Context, name: str) -> None:
         k for k, v in _auth_cache.items() if v[0].id == row.id and k[0] == ctx.db.url
     ]:
         del _auth_cache[cache_key]
+
+
+def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:
+    """A key checked within AUTH_CACHE_SECONDS, of this kind: no database needed. Anything
+    else (unknown, expired, another kind) is None: ask `authenticate`."""
+    if not key:
+        return None
+    cached = _auth_cache.get((ctx.db.url, hash_secret(key)))
+    if cached is None or cached[1] <= time.monotonic() or cached[0].type != kind:
+        return None
+    return cached[0]
 
 
 def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
@@ -121,7 +128,7 @@ def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
             ).scalar_one_or_none()
             if row is None or row.revoked_at is not None:
                 raise Unauthorized("the integration key is unknown or revoked", "authorization")
-            found = _info(row)
+            found = integration_info(row)
         _auth_cache[cache_key] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
     if found.type != kind:
         raise Unauthorized(
@@ -131,70 +138,61 @@ def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
 
 
 def ingest(ctx: Context, integration: IntegrationInfo, notification: Notification) -> Outcome:
-    """One payload, one transaction. Two first payloads of one group racing each other: the
-    unique group row lets one commit and the other roll back and attach on its retry."""
-    with _writer(ctx):
-        try:
-            return _ingest_once(ctx, integration, notification)
-        except IntegrityError:
-            return _ingest_once(ctx, integration, notification)
+    """One notification in its own transaction. Two first notifications of one group racing
+    each other: the unique group row lets one commit and the other roll back and attach on
+    its retry. (The intake routes go through the inbox instead: `intake_queue`.)"""
+    try:
+        with ctx.db.unit_of_work() as session:
+            return apply(ctx, session, integration, notification)
+    except IntegrityError:
+        with ctx.db.unit_of_work() as session:
+            return apply(ctx, session, integration, notification)
 
 
-@contextmanager
-def _writer(ctx: Context) -> Iterator[None]:
-    """SQLite has one writer at a time; threads that queue on its busy handler sleep in
-    growing steps (up to 100 ms), so on SQLite this process's payloads queue on a lock."""
-    if not ctx.db.is_sqlite:
-        yield
-        return
-    with _sqlite_writer:
-        yield
-
-
-def _ingest_once(ctx: Context, integration: IntegrationInfo, note: Notification) -> Outcome:
+def apply(
+    ctx: Context, session: Session, integration: IntegrationInfo, note: Notification
+) -> Outcome:
+    """A notification's changes to its group's incident, in the caller's transaction."""
     planned = plan(ctx.playbook.intake, note, ctx.playbook.services)
     dropped = len(note.alerts) - len(planned.alerts)
     if not planned.alerts:
         return Outcome("dropped", None, 0, dropped)
-    with ctx.db.unit_of_work() as session:
-        now = ctx.clock.now()
-        group_hash = digest(note.group_key)
-        group, incident = _group(session, integration, group_hash)
-        move = group_move(
-            firing=note.action == "trigger" and any(a.status == "firing" for a in planned.alerts),
-            incident_resolved_at=incident.resolved_at if incident else None,
-            has_incident=incident is not None,
-            now=now,
-            reopen_window=ctx.playbook.intake.reopen_window,
+    now = ctx.clock.now()
+    group_hash = digest(note.group_key)
+    group, incident = _group(session, integration, group_hash)
+    move = group_move(
+        firing=note.action == "trigger" and any(a.status == "firing" for a in planned.alerts),
+        incident_resolved_at=incident.resolved_at if incident else None,
+        has_incident=incident is not None,
+        now=now,
+        reopen_window=ctx.playbook.intake.reopen_window,
+    )
+    if move is GroupMove.IGNORE or (
+        incident is not None
+        and incident.resolved_at is not None
+        and _only_repeats(session, incident, planned)
+    ):
+        return Outcome(GroupMove.IGNORE, None, 0, dropped)
+    actor = f"{note.source}:{integration.name}"
+    incident = _open(ctx, session, move, incident, note, planned, actor)
+    if group is None:
+        group = AlertGroup(
+            integration_id=integration.id,
+            group_hash=group_hash,
+            group_key=note.group_key,
+            incident_id=incident.id,
+            updated_at=now,
         )
-        if move is GroupMove.IGNORE or (
-            incident is not None
-            and incident.resolved_at is not None
-            and _only_repeats(session, incident, planned)
-        ):
-            return Outcome(GroupMove.IGNORE, None, 0, dropped)
-        actor = f"{note.source}:{integration.name}"
-        incident = _open(ctx, session, move, incident, note, planned, actor)
-        if group is None:
-            group = AlertGroup(
-                integration_id=integration.id,
-                group_hash=group_hash,
-                group_key=note.group_key,
-                incident_id=incident.id,
-                updated_at=now,
-            )
-            session.add(group)
-            session.flush()
-        elif group.incident_id != incident.id:
-            group.incident_id, group.updated_at = incident.id, now
-        acknowledging = note.action == "acknowledge"
-        added = (
-            0
-            if acknowledging
-            else _attach(ctx, session, incident, group, planned, note, actor, now)
-        )
-        _follow(ctx, session, incident, note, actor)
-        return Outcome(move, incident.reference, added, dropped)
+        session.add(group)
+        session.flush()
+    elif group.incident_id != incident.id:
+        group.incident_id, group.updated_at = incident.id, now
+    acknowledging = note.action == "acknowledge"
+    added = (
+        0 if acknowledging else _attach(ctx, session, incident, group, planned, note, actor, now)
+    )
+    _follow(ctx, session, incident, note, actor)
+    return Outcome(move, incident.reference, added, dropped)
 
 
 def _group(
@@ -341,7 +339,8 @@ def reject(
 ) -> None:
     """Keep a rejected payload; only the newest REJECTED_KEPT are kept, oldest dropped first."""
     with ctx.db.unit_of_work() as session:
-        session.add(
+        keep_rejected(
+            session,
             RejectedPayload(
                 received_at=ctx.clock.now(),
                 endpoint=endpoint,
@@ -350,11 +349,15 @@ def reject(
                 field=field,
                 headers=headers,
                 body=body,
-            )
+            ),
         )
-        session.flush()
-        newest = session.execute(select(func.max(RejectedPayload.id))).scalar_one()
-        session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
+
+
+def keep_rejected(session: Session, rejected: RejectedPayload) -> None:
+    session.add(rejected)
+    session.flush()
+    newest = session.execute(select(func.max(RejectedPayload.id))).scalar_one()
+    session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
 
 
 def list_rejected(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
@@ -377,5 +380,5 @@ def list_rejected(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
         ]
 
 
-def _info(row: Integration) -> IntegrationInfo:
+def integration_info(row: Integration) -> IntegrationInfo:
     return IntegrationInfo(row.id, row.name, row.type, row.created_at, row.revoked_at)

@@ -1,12 +1,13 @@
-"""Alert intake tables: integration keys, one row per alert group, the alerts themselves
-(inserted in bulk, one statement per payload) and the rejected payloads kept for inspection."""
+"""Alert intake tables: integration keys, the inbox of accepted payloads not yet applied,
+one row per alert group, the alerts themselves (inserted in bulk, one statement per payload)
+and the rejected payloads kept for inspection."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.store.models import Base, JsonType, UTCDateTime
@@ -21,6 +22,20 @@ class Integration(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboxPayload(Base):
+    """A payload answered 2xx and not yet applied to incidents: committed before the answer,
+    deleted in the transaction that applies it. `new_key` makes re-parsing it repeatable."""
+
+    __tablename__ = "intake_inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_key: Mapped[str] = mapped_column(String(32))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AlertGroup(Base):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -21,6 +22,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer: this process's threads queue on a lock rather than on
+        # SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between tries.
+        self._write_turn: AbstractContextManager[object] = (
+            threading.RLock() if self.is_sqlite else nullcontext()
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -30,11 +36,15 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction; lines queued in `session.info["log_after_commit"]` as
         (logger, message) are logged once it has committed, never for a rollback."""
-        with self._sessions() as session:
-            with session.begin():
-                yield session
-            for logger, line in session.info.pop("log_after_commit", []):
-                logger.info(line)
+        with self._write_turn, self._sessions() as session, session.begin():
+            yield session
+        for logger, line in session.info.pop("log_after_commit", []):
+            logger.info(line)
+
+    def write_turn(self) -> AbstractContextManager[object]:
+        """This process's turn at SQLite's single writer (nothing on PostgreSQL), for code
+        that writes through the engine rather than `unit_of_work()`."""
+        return self._write_turn
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

@@ -1,0 +1,221 @@
+"""The intake desk: every answer to an alert sender is decided here and nowhere else.
+
+2xx only once the payload is committed to the intake inbox (the scheduler applies it to
+incidents moments later: `service.intake_queue`), 503 when the database fails (senders retry
+5xx), 4xx with the reason for what a sender got wrong (kept in the rejected list), 429 past
+the playbook's per-key rate, and never a 500. Framework-free, so the ASGI fast path and the
+FastAPI routes share it (`api.intake`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from warroom.api.errors import error_body
+from warroom.core.routing import RateLimiter
+from warroom.errors import WarroomError
+from warroom.intake import pagerduty
+from warroom.intake.common import PayloadRejected
+from warroom.service import intake, intake_queue
+from warroom.service.context import Context
+from warroom.service.intake_queue import Accepted, GroupCommit
+
+log = logging.getLogger("warroom.intake")
+
+MAX_BODY = 10 * 1024 * 1024
+KEPT_BODY = 64 * 1024
+HIDDEN_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+RATE_LIMITED = ("generic", "pagerduty")  # Alertmanager and Grafana batch by themselves
+_ROUTING_KEY = re.compile(rb'("routing_key"\s*:\s*")[^"]*(")')
+
+Reader = Callable[[int], Awaitable[bytes]]
+"""Reads the request body, refusing (413) more than the given number of bytes."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Request:
+    kind: str
+    path: str
+    headers: Mapping[str, str]  # names in lower case
+    raw: bytes = b""
+
+
+class IntakeDesk:
+    """Answers intake requests for one app: key, rate, parsing, then the inbox."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.limiter = RateLimiter(ctx.playbook.intake.rate_limit_per_minute)
+        self.inbox = GroupCommit(ctx.db)
+
+    async def answer(
+        self, kind: str, path: str, headers: Mapping[str, str], read: Reader
+    ) -> Answer:
+        request = _Request(kind, path, headers)
+        if kind == "pagerduty":
+            return await self._event(request, read)
+        return await self._webhook(request, read)
+
+    async def _event(self, request: _Request, read: Reader) -> Answer:
+        """PagerDuty Events API v2: routing_key in the body; answered as PagerDuty does."""
+        key = intake_queue.new_key()
+        try:
+            request.raw = await read(pagerduty.MAX_BODY)
+            received = self.ctx.clock.now()
+            event = pagerduty.parse(_json(request), received, new_key=key)
+            found = await self._authenticate(event.routing_key, "pagerduty")
+            if wait := self.limiter.hit(f"key:{found.id}", received):
+                message = "Requests for this key were throttled"
+                return Answer(429, {"status": "throttled", "message": message}, _retry(wait))
+        except pagerduty.InvalidEvent as exc:
+            await self._keep(request, exc)
+            return _pd(400, "invalid event", exc.message, exc.errors)
+        except WarroomError as exc:
+            await self._keep(request, exc)
+            status = "invalid event" if exc.status_code != 401 else "unauthorized"
+            return _pd(exc.status_code, status, exc.message, [exc.message])
+        except SQLAlchemyError:
+            log.exception("event=intake_db_error endpoint=%s", request.path)
+            return self._unavailable(request)
+        raw = _without_routing_key(request.raw)
+        if not await self._accept(request, Accepted(found.id, "pagerduty", received, key, raw)):
+            return self._unavailable(request)
+        accepted = {"status": "success", "message": "Event processed"}
+        return Answer(202, accepted | {"dedup_key": event.dedup_key})
+
+    async def _webhook(self, request: _Request, read: Reader) -> Answer:
+        """Alertmanager, Grafana and generic webhooks: the key as a Bearer token."""
+        key = intake_queue.new_key()
+        try:
+            found = await self._authenticate(_bearer(request.headers), request.kind)
+            received = self.ctx.clock.now()
+            if request.kind in RATE_LIMITED and (
+                wait := self.limiter.hit(f"key:{found.id}", received)
+            ):
+                message = "too many events for this key; retry later"
+                return Answer(429, error_body(message, None), _retry(wait))
+            request.raw = await read(MAX_BODY)
+            rules = self.ctx.playbook.intake
+            body = _json(request)
+            notification = intake_queue.parse_payload(request.kind, body, received, key, rules)
+        except WarroomError as exc:
+            await self._keep(request, exc)
+            return Answer(exc.status_code, error_body(exc.message, exc.field))
+        except SQLAlchemyError:
+            log.exception("event=intake_db_error endpoint=%s", request.path)
+            return self._unavailable(request)
+        accepted = Accepted(found.id, request.kind, received, key, request.raw)
+        if not await self._accept(request, accepted):
+            return self._unavailable(request)
+        return Answer(202, {"status": "accepted", "alerts": len(notification.alerts)})
+
+    async def _authenticate(self, key: str | None, kind: str) -> intake.IntegrationInfo:
+        """A remembered key costs no thread hop; the rest go to the database."""
+        found = intake.remembered(self.ctx, key, kind)
+        if found is not None:
+            return found
+        return await asyncio.to_thread(intake.authenticate, self.ctx, key, kind)
+
+    async def _accept(self, request: _Request, accepted: Accepted) -> bool:
+        """Commit to the inbox, sharing the commit with concurrent requests; False: retry."""
+        try:
+            await self.inbox.put(accepted)
+        except SQLAlchemyError:
+            log.exception("event=intake_db_error endpoint=%s", request.path)
+            return False
+        return True
+
+    @staticmethod
+    def _unavailable(request: _Request) -> Answer:
+        message = "database unavailable; retry"
+        if request.kind == "pagerduty":
+            return _pd(503, "unavailable", message, ["database unavailable"])
+        return Answer(503, error_body(message, None))
+
+    async def _keep(self, request: _Request, exc: WarroomError) -> None:
+        """Keep what was refused, with its headers (secrets left out) and the reason."""
+        headers = {k: v for k, v in request.headers.items() if k not in HIDDEN_HEADERS}
+        body = _without_routing_key(request.raw)[:KEPT_BODY].decode("utf-8", "replace")
+        try:
+            await asyncio.to_thread(
+                intake.reject,
+                self.ctx,
+                endpoint=request.path,
+                status_code=exc.status_code,
+                reason=exc.message,
+                field=exc.field,
+                headers=headers,
+                body=body,
+            )
+        except SQLAlchemyError:
+            log.exception("event=intake_reject_not_kept endpoint=%s", request.path)
+
+
+def too_large(limit: int) -> PayloadRejected:
+    return PayloadRejected(f"body is larger than {limit} bytes", "body", status_code=413)
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
+
+
+def _json(request: _Request) -> Any:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise PayloadRejected(
+            f"Content-Type must be application/json, not {media or 'missing'!r}",
+            "content-type",
+            status_code=415,
+        )
+    try:
+        body = json.loads(request.raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise PayloadRejected(f"malformed JSON: {str(exc)[:200]}", "body") from None
+    if b"\\u0000" in request.raw and _holds_nul(body):
+        raise PayloadRejected("a value cannot be stored: text holds a NUL (\\u0000)", "body")
+    return body
+
+
+def _holds_nul(value: Any) -> bool:
+    """PostgreSQL stores no NUL in text: refused here, as the sender's fault, on every
+    database alike (checked only when the raw body has the escape at all)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _without_routing_key(raw: bytes) -> bytes:
+    """Neither the inbox nor the rejected list keeps an integration key."""
+    return _ROUTING_KEY.sub(rb"\1<hidden>\2", raw)
+
+
+def _retry(wait: int) -> dict[str, str]:
+    return {"Retry-After": str(wait)}
+
+
+def _pd(status_code: int, status: str, message: str, errors: list[str]) -> Answer:
+    return Answer(status_code, {"status": status, "message": message, "errors": errors})

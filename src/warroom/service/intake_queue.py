@@ -1,0 +1,266 @@
+"""The intake inbox: an accepted payload is committed here before its sender hears 2xx, and
+the scheduler applies it to incidents moments later, in arrival order.
+
+Answering after the inbox commit rather than after the incident work keeps the promise
+(nothing answered 2xx is lost: the payload is on disk) while a burst of alerts costs the
+sender one small insert each. Requests that arrive while a commit is in flight share the
+next one (`GroupCommit`). Applying runs one payload per savepoint; a payload that cannot be
+applied is moved to the rejected list with the reason, so it neither blocks the ones after
+it nor disappears.
+
+Order: payloads are applied in inbox order by one applier at a time (an advisory lock on
+PostgreSQL, the single writer on SQLite). A sender that waits for each answer, as
+Alertmanager does per group, therefore has its notifications applied in the order sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from warroom.core.playbook import Intake
+from warroom.core.routing import Notification, coalesce
+from warroom.intake import alertmanager, generic, grafana, pagerduty
+from warroom.service import intake
+from warroom.service.context import Context
+from warroom.store.intake_models import InboxPayload, Integration, RejectedPayload
+from warroom.store.session import Database
+
+log = logging.getLogger("warroom.intake")
+
+MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
+APPLY_BATCH = 200  # payloads per applying transaction at most ...
+APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake commits interleave
+APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, in inbox order
+waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A payload that passed the edge's checks, as it will be committed to the inbox."""
+
+    integration_id: int
+    kind: str
+    received_at: datetime
+    new_key: str
+    body: bytes
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "integration_id": self.integration_id,
+            "kind": self.kind,
+            "received_at": self.received_at,
+            "new_key": self.new_key,
+            "body": self.body,
+        }
+
+
+def new_key() -> str:
+    """The group key an event without a dedup_key gets; stored, so re-parsing repeats it."""
+    return uuid.uuid4().hex
+
+
+def parse_payload(
+    kind: str, body: Any, now: datetime, key: str | None, rules: Intake
+) -> Notification:
+    """The one place that maps an integration type to its parser."""
+    if kind == "alertmanager":
+        return alertmanager.parse(body, now)
+    if kind == "grafana":
+        return grafana.parse(body, now)
+    if kind == "generic":
+        return generic.parse(body, now, rules, new_key=key)
+    return pagerduty.parse(body, now, new_key=key).notification
+
+
+def store(db: Database, payloads: Sequence[Accepted]) -> None:
+    """Commit payloads to the inbox in one transaction, then wake this process's applier.
+    Plain Core on one connection: at intake rates the ORM session costs more than the row."""
+    with db.write_turn(), db.engine.begin() as connection:
+        connection.execute(insert(InboxPayload), [p.row() for p in payloads])
+    waiting.set()
+
+
+class GroupCommit:
+    """Group commit for the inbox: one writer thread takes every payload put while it was
+    committing the previous ones and commits them together. `put` returns once its payload
+    is committed and raises what the commit raised. The thread starts on first use and is
+    a daemon: an uncommitted payload has had no answer yet, so none is lost with it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    async def put(self, payload: Accepted) -> None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queue.put((payload, loop, done))
+        if self._thread is None:
+            self._start_thread()
+        await done
+
+    def _start_thread(self) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="warroom-intake-inbox", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_GROUP_COMMIT and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                store(self.db, [payload for payload, _, _ in batch])
+            except Exception as exc:
+                failure: BaseException | None = exc
+            else:
+                failure = None
+            for _, loop, done in batch:
+                loop.call_soon_threadsafe(_settle, done, failure)
+
+
+_Waiting = tuple[Accepted, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+
+
+def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
+    if done.cancelled():
+        return
+    if failure is None:
+        done.set_result(None)
+    else:
+        done.set_exception(failure)
+
+
+def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
+    """Apply the oldest inbox payloads, up to `limit` or APPLY_BYTES of them, in one
+    transaction; returns how many. A group's run of triggers is applied as one."""
+    with ctx.db.unit_of_work() as session:
+        if not ctx.db.is_sqlite:
+            session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
+        rows = _oldest(session, limit)
+        parsed = [(row, _parse(ctx, session, row)) for row in rows]
+        readable = [(row, note) for row, note in parsed if note is not None]
+        integrations: dict[int, intake.IntegrationInfo] = {}
+        units = coalesce([(row.integration_id, note) for row, note in readable])
+        for positions, note in units:
+            pairs = [readable[p] for p in positions]
+            if _failure(ctx, session, pairs[0][0], note, integrations) is not None:
+                _apply_one_by_one(ctx, session, pairs, integrations)
+        if rows:
+            session.execute(delete(InboxPayload).where(InboxPayload.id.in_([r.id for r in rows])))
+    return len(rows)
+
+
+def apply_all(ctx: Context) -> int:
+    """Apply everything waiting (bounded by what is there now): for tests and the CLI."""
+    backlog = pending(ctx)
+    done = 0
+    while done < backlog and (applied := apply_waiting(ctx)):
+        done += applied
+    return done
+
+
+def pending(ctx: Context) -> int:
+    with ctx.db.reader() as session:
+        return int(session.execute(select(func.count()).select_from(InboxPayload)).scalar_one())
+
+
+def _oldest(session: Session, limit: int) -> list[InboxPayload]:
+    """The oldest payloads, at most `limit` and about APPLY_BYTES: a short transaction."""
+    sizes = session.execute(
+        select(InboxPayload.id, func.length(InboxPayload.body))
+        .order_by(InboxPayload.id)
+        .limit(limit)
+    ).all()
+    chosen: list[int] = []
+    total = 0
+    for payload_id, size in sizes:
+        if chosen and total + int(size) > APPLY_BYTES:
+            break
+        chosen.append(payload_id)
+        total += int(size)
+    if not chosen:
+        return []
+    statement = select(InboxPayload).where(InboxPayload.id.in_(chosen)).order_by(InboxPayload.id)
+    return list(session.execute(statement).scalars())
+
+
+def _parse(ctx: Context, session: Session, row: InboxPayload) -> Notification | None:
+    try:
+        body = json.loads(row.body)
+        return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
+    except Exception as exc:  # it parsed at the edge: only a change of playbook gets here
+        log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
+        intake.keep_rejected(session, _unapplied(row, exc))
+        return None
+
+
+def _apply_one_by_one(
+    ctx: Context,
+    session: Session,
+    pairs: list[tuple[InboxPayload, Notification]],
+    integrations: dict[int, intake.IntegrationInfo],
+) -> None:
+    """A unit failed: each of its payloads alone (again, for a unit of one), so only the
+    faulty one is moved to the rejected list."""
+    for row, note in pairs:
+        failure = _failure(ctx, session, row, note, integrations)
+        if failure is not None:
+            intake.keep_rejected(session, _unapplied(row, failure))
+
+
+def _failure(
+    ctx: Context,
+    session: Session,
+    row: InboxPayload,
+    note: Notification,
+    integrations: dict[int, intake.IntegrationInfo],
+) -> Exception | None:
+    """Apply in a savepoint: None, or what it raised (the savepoint rolled back)."""
+    try:
+        with session.begin_nested():
+            found = integrations.get(row.integration_id) or _integration(session, row)
+            integrations[row.integration_id] = found
+            intake.apply(ctx, session, found, note)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the whole batch stays in the inbox for a retry
+    except Exception as exc:
+        log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
+        return exc
+    return None
+
+
+def _integration(session: Session, row: InboxPayload) -> intake.IntegrationInfo:
+    """The integration that sent it, revoked since or not: it was valid when accepted."""
+    found = session.get(Integration, row.integration_id)
+    assert found is not None, "integrations are revoked, never deleted"
+    return intake.integration_info(found)
+
+
+def _unapplied(row: InboxPayload, exc: Exception) -> RejectedPayload:
+    return RejectedPayload(
+        received_at=row.received_at,
+        endpoint=f"inbox:{row.kind}",
+        status_code=202,
+        reason=f"accepted but could not be applied: {exc.__class__.__name__}: {exc}"[:2000],
+        field=getattr(exc, "field", None),
+        headers={},
+        body=row.body[: 64 * 1024].decode("utf-8", "replace"),
+    )

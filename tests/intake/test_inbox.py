@@ -1,0 +1,99 @@
+"""The intake inbox, on SQLite and PostgreSQL: accepted payloads are committed before the
+answer, many requests share one commit, and the scheduler applies them in order, a group's
+run of triggers as one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.intake.conftest import fixture
+from warroom.api import intake as intake_api
+from warroom.api.intake_desk import IntakeDesk
+from warroom.scheduler import Scheduler
+from warroom.service import incidents, intake, intake_queue
+from warroom.service.context import Context
+from warroom.store.models import TimelineEvent
+
+
+def pagerduty_trigger(ctx: Context, integration_id: int, n: int) -> intake_queue.Accepted:
+    body = fixture("pagerduty-trigger.json") | {"routing_key": "<hidden>"}
+    body["payload"] = body["payload"] | {"timestamp": f"2024-01-15T10:{n:02d}:00Z"}
+    raw = json.dumps(body).encode()
+    return intake_queue.Accepted(integration_id, "pagerduty", ctx.clock.now(), "", raw)
+
+
+def integration(ctx: Context) -> intake.IntegrationInfo:
+    key = intake.create_integration(ctx, "pagerduty", "pd")
+    return intake.authenticate(ctx, key, "pagerduty")
+
+
+def test_a_storm_of_triggers_for_one_dedup_key_opens_one_incident_holding_every_alert(ctx):
+    """Each trigger fired at its own time, so each is an alert of its own."""
+    found = integration(ctx)
+    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(30)])
+    assert Scheduler(ctx, handlers={}).tick() >= 30, "the scheduler applies the inbox"
+    [incident] = incidents.list_incidents(ctx, status="all")
+    detail = incidents.get_incident(ctx, incident.reference)
+    assert sum(a["firing"] for a in detail.alerts) == 30
+    with ctx.db.reader() as session:
+        attached = session.execute(
+            select(TimelineEvent).where(TimelineEvent.kind == "alert_attached")
+        ).all()
+    assert len(attached) == 1, "one run of triggers, one timeline entry"
+    assert intake_queue.pending(ctx) == 0
+
+
+def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
+    found = integration(ctx)
+    commits: list[int] = []
+    real_store = intake_queue.store
+
+    def counted(db, payloads):
+        commits.append(len(payloads))
+        real_store(db, payloads)
+
+    monkeypatch.setattr(intake_queue, "store", counted)
+    writer = intake_queue.GroupCommit(ctx.db)
+
+    async def many() -> None:
+        await asyncio.gather(*(writer.put(pagerduty_trigger(ctx, found.id, n)) for n in range(40)))
+
+    asyncio.run(many())
+    assert sum(commits) == 40 and intake_queue.pending(ctx) == 40
+    assert len(commits) < 40
+
+
+def test_a_failed_commit_reaches_every_request_that_shared_it(ctx, monkeypatch) -> None:
+    found = integration(ctx)
+
+    def broken(db, payloads):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(intake_queue, "store", broken)
+    writer = intake_queue.GroupCommit(ctx.db)
+
+    async def many() -> list[object]:
+        puts = (writer.put(pagerduty_trigger(ctx, found.id, n)) for n in range(5))
+        return await asyncio.gather(*puts, return_exceptions=True)
+
+    assert all(isinstance(result, RuntimeError) for result in asyncio.run(many()))
+
+
+def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None:
+    """The FastAPI routes serve the intake paths wherever IntakeFastPath is not installed."""
+    app = FastAPI()
+    app.state.intake_desk = IntakeDesk(ctx)
+    app.include_router(intake_api.router)
+    key = intake.create_integration(ctx, "pagerduty", "pd")
+    body = fixture("pagerduty-trigger.json") | {"routing_key": key}
+    with TestClient(app) as client:
+        answer = client.post("/v2/enqueue", json=body)
+        refused = client.post("/v2/enqueue", json=body | {"routing_key": "nope"})
+    assert answer.status_code == 202 and answer.json()["status"] == "success"
+    assert refused.status_code == 401
+    assert intake_queue.pending(ctx) == 1
