@@ -73,11 +73,12 @@ class IntakeDesk:
 
     async def _event(self, request: _Request, read: Reader) -> Answer:
         """PagerDuty Events API v2: routing_key in the body; answered as PagerDuty does."""
-        key = intake_queue.new_key()
         try:
             request.raw = await read(pagerduty.MAX_BODY)
             received = self.ctx.clock.now()
-            event = pagerduty.parse(_json(request), received, new_key=key)
+            body = _json(request)
+            event = pagerduty.parse(body, received)
+            key = intake_queue.replay_key(body, event.notification)
             found = await self._authenticate(event.routing_key, "pagerduty")
             if wait := self.limiter.hit(f"key:{found.id}", received):
                 message = "Requests for this key were throttled"
@@ -100,7 +101,6 @@ class IntakeDesk:
 
     async def _webhook(self, request: _Request, read: Reader) -> Answer:
         """Alertmanager, Grafana and generic webhooks: the key as a Bearer token."""
-        key = intake_queue.new_key()
         try:
             found = await self._authenticate(_bearer(request.headers), request.kind)
             received = self.ctx.clock.now()
@@ -112,7 +112,8 @@ class IntakeDesk:
             request.raw = await read(MAX_BODY)
             rules = self.ctx.playbook.intake
             body = _json(request)
-            notification = intake_queue.parse_payload(request.kind, body, received, key, rules)
+            notification = intake_queue.parse_payload(request.kind, body, received, None, rules)
+            key = intake_queue.replay_key(body, notification)
         except WarroomError as exc:
             await self._keep(request, exc)
             return Answer(exc.status_code, error_body(exc.message, exc.field))
@@ -184,7 +185,8 @@ def _json(request: _Request) -> Any:
             status_code=415,
         )
     try:
-        body = json.loads(request.raw, parse_constant=_no_constant)
+        raw = request.raw
+        body = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError) as exc:
         raise PayloadRejected(f"malformed JSON: {str(exc)[:200]}", "body") from None
     if b"\\u0000" in request.raw and _holds_nul(body):
@@ -206,6 +208,9 @@ def _holds_nul(value: Any) -> bool:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # json.loads builds one per call
 
 
 def _without_routing_key(raw: bytes) -> bytes:

@@ -60,23 +60,25 @@ def coalesce(notes: Sequence[tuple[int, Notification]]) -> list[Unit]:
     else of that group between them, become one notification carrying all their alerts: the
     same incident changes as one by one, with one timeline entry. Anything else stays alone,
     and each group keeps its order."""
-    units: list[Unit] = []
+    units: list[tuple[list[int], Notification, list[Alert]]] = []
     runs: dict[tuple[int, str], int] = {}  # group -> its unit still open to more triggers
     for position, (integration, note) in enumerate(notes):
         group = (integration, note.group_key)
         mergeable = note.action == "trigger" and not note.all_resolved
         run = runs.get(group)
         if mergeable and run is not None:
-            positions, merged = units[run]
-            merged = replace(merged, alerts=merged.alerts + note.alerts)
-            units[run] = ([*positions, position], merged)
+            units[run][0].append(position)
+            units[run][2].extend(note.alerts)
             continue
-        units.append(([position], note))
+        units.append(([position], note, list(note.alerts)))
         if mergeable:
             runs[group] = len(units) - 1
         else:
             runs.pop(group, None)
-    return units
+    return [
+        (positions, note if len(positions) == 1 else replace(note, alerts=tuple(alerts)))
+        for positions, note, alerts in units
+    ]
 
 
 @dataclass(frozen=True)

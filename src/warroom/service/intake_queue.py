@@ -20,13 +20,12 @@ import json
 import logging
 import queue
 import threading
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -44,6 +43,7 @@ MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
 APPLY_BATCH = 200  # payloads per applying transaction at most ...
 APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake commits interleave
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, in inbox order
+Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
 waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
 
 
@@ -67,9 +67,19 @@ class Accepted:
         }
 
 
-def new_key() -> str:
-    """The group key an event without a dedup_key gets; stored, so re-parsing repeats it."""
-    return uuid.uuid4().hex
+def replay_key(body: Any, note: Notification) -> str:
+    """What re-parsing needs to repeat a parse: the group key generated for an event sent
+    without a dedup_key (PagerDuty, generic), else nothing."""
+    generated = (
+        isinstance(body, dict)
+        and not body.get("dedup_key")
+        and note.source
+        in (
+            "pagerduty",
+            "generic",
+        )
+    )
+    return note.group_key if generated else ""
 
 
 def parse_payload(
@@ -164,7 +174,8 @@ def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
             if _failure(ctx, session, pairs[0][0], note, integrations) is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
-            session.execute(delete(InboxPayload).where(InboxPayload.id.in_([r.id for r in rows])))
+            done = delete(InboxPayload).where(InboxPayload.id.in_([r.id for r in rows]))
+            session.execute(done.execution_options(synchronize_session=False))
     return len(rows)
 
 
@@ -182,7 +193,7 @@ def pending(ctx: Context) -> int:
         return int(session.execute(select(func.count()).select_from(InboxPayload)).scalar_one())
 
 
-def _oldest(session: Session, limit: int) -> list[InboxPayload]:
+def _oldest(session: Session, limit: int) -> list[Inboxed]:
     """The oldest payloads, at most `limit` and about APPLY_BYTES: a short transaction."""
     sizes = session.execute(
         select(InboxPayload.id, func.length(InboxPayload.body))
@@ -198,11 +209,12 @@ def _oldest(session: Session, limit: int) -> list[InboxPayload]:
         total += int(size)
     if not chosen:
         return []
-    statement = select(InboxPayload).where(InboxPayload.id.in_(chosen)).order_by(InboxPayload.id)
-    return list(session.execute(statement).scalars())
+    table = InboxPayload.__table__
+    statement = select(table).where(table.c.id.in_(chosen)).order_by(table.c.id)
+    return list(session.execute(statement))
 
 
-def _parse(ctx: Context, session: Session, row: InboxPayload) -> Notification | None:
+def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
     try:
         body = json.loads(row.body)
         return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
@@ -215,7 +227,7 @@ def _parse(ctx: Context, session: Session, row: InboxPayload) -> Notification | 
 def _apply_one_by_one(
     ctx: Context,
     session: Session,
-    pairs: list[tuple[InboxPayload, Notification]],
+    pairs: list[tuple[Inboxed, Notification]],
     integrations: dict[int, intake.IntegrationInfo],
 ) -> None:
     """A unit failed: each of its payloads alone (again, for a unit of one), so only the
@@ -229,7 +241,7 @@ def _apply_one_by_one(
 def _failure(
     ctx: Context,
     session: Session,
-    row: InboxPayload,
+    row: Inboxed,
     note: Notification,
     integrations: dict[int, intake.IntegrationInfo],
 ) -> Exception | None:
@@ -247,14 +259,14 @@ def _failure(
     return None
 
 
-def _integration(session: Session, row: InboxPayload) -> intake.IntegrationInfo:
+def _integration(session: Session, row: Inboxed) -> intake.IntegrationInfo:
     """The integration that sent it, revoked since or not: it was valid when accepted."""
     found = session.get(Integration, row.integration_id)
     assert found is not None, "integrations are revoked, never deleted"
     return intake.integration_info(found)
 
 
-def _unapplied(row: InboxPayload, exc: Exception) -> RejectedPayload:
+def _unapplied(row: Inboxed, exc: Exception) -> RejectedPayload:
     return RejectedPayload(
         received_at=row.received_at,
         endpoint=f"inbox:{row.kind}",
