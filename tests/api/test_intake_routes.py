@@ -255,3 +255,13 @@ def test_text_the_database_cannot_store_is_a_400_not_a_retry(app_client, keys) -
     body["alerts"][0]["annotations"]["summary"] = "nul \u0000 byte"
     answer = app_client.post(AM, json=body, headers=bearer(keys["alertmanager"]))
     assert (answer.status_code, answer.json()["error"]["field"]) == (400, "body")
+
+
+def test_metrics_show_the_inbox_backlog_until_the_scheduler_applies_it(
+    app_client, keys, ctx
+) -> None:
+    body = fixture("01-firing-single-alert.json")
+    assert app_client.post(AM, json=body, headers=bearer(keys["alertmanager"])).status_code == 202
+    assert "warroom_intake_inbox_pending 1.0" in app_client.get("/metrics").text
+    applied(ctx)
+    assert "warroom_intake_inbox_pending 0.0" in app_client.get("/metrics").text

@@ -50,3 +50,19 @@ def test_an_unknown_type_or_a_taken_name_is_refused_with_exit_1(run) -> None:
 def test_rejected_payloads_are_listed_as_a_table_or_json(run) -> None:
     assert json.loads(run("intake", "rejected", "--json").output) == []
     assert run("intake", "rejected").exit_code == 0
+
+
+def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_path) -> None:
+    from warroom.service import intake, intake_queue
+    from warroom.service.context import build_context
+    from warroom.settings import Settings
+
+    ctx = build_context(Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", secret="s"))
+    found = intake.authenticate(ctx, intake.create_integration(ctx, "generic", "g"), "generic")
+    raw = b'{"title": "disk full"}'
+    accepted = intake_queue.Accepted(found.id, "generic", ctx.clock.now(), "k", raw)
+    intake_queue.store(ctx.db, [accepted, accepted])
+    shown = run("intake", "pending", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["pending"] == 2
+    assert "2 accepted payloads not yet applied" in run("intake", "pending").output

@@ -27,6 +27,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.context = ctx
     app.state.registry = CollectorRegistry()
     app.state.registry.register(health.IncidentCollector(ctx))
+    app.state.registry.register(health.IntakeCollector(ctx))
     install_error_handlers(app)
     app.state.intake_desk = IntakeDesk(ctx)
     app.add_middleware(IntakeFastPath, desk=app.state.intake_desk)

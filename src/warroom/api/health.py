@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from warroom.api.deps import ContextDep
+from warroom.service import intake_queue
 from warroom.service.context import Context
 from warroom.store.models import Incident
 
@@ -64,3 +65,22 @@ class IncidentCollector(Collector):
         statement = select(Incident.severity, is_open, func.count()).group_by(Incident.severity)
         with self._ctx.db.unit_of_work() as session:
             return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}
+
+
+class IntakeCollector(Collector):
+    """The intake inbox at scrape time: what was accepted and is not yet applied."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        count, oldest = intake_queue.backlog(self._ctx)
+        age = 0.0 if oldest is None else (self._ctx.clock.now() - oldest).total_seconds()
+        yield GaugeMetricFamily(
+            "warroom_intake_inbox_pending", "Accepted alert payloads not yet applied", count
+        )
+        yield GaugeMetricFamily(
+            "warroom_intake_inbox_oldest_age_seconds",
+            "How long the oldest payload not yet applied has waited",
+            max(age, 0.0),
+        )

@@ -1,19 +1,23 @@
-"""Local commands for alert intake: integration keys and the rejected-payload list."""
+"""Local commands for alert intake: integration keys, the inbox backlog and the
+rejected-payload list."""
 
 from __future__ import annotations
 
 import typer
 
-from warroom.cli.output import console, fail, print_listing, short_time
+from warroom.cli.output import console, fail, print_json, print_listing, short_time
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
-from warroom.service import intake
+from warroom.service import intake, intake_queue
 
 integration_group = typer.Typer(
     help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",
     no_args_is_help=True,
 )
-intake_group = typer.Typer(help="Alert intake: what was refused, and why.", no_args_is_help=True)
+intake_group = typer.Typer(
+    help="Alert intake: what waits to be applied, what was refused and why.",
+    no_args_is_help=True,
+)
 
 
 @integration_group.command("create")
@@ -75,6 +79,19 @@ def rejected(
             for r in rows
         ],
     )
+
+
+@intake_group.command("pending")
+def pending(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Payloads accepted (answered 2xx) and not yet applied to incidents by the scheduler."""
+    ctx = local_context()
+    count, oldest = intake_queue.backlog(ctx)
+    age = None if oldest is None else round((ctx.clock.now() - oldest).total_seconds(), 1)
+    if as_json:
+        print_json({"pending": count, "oldest_age_seconds": age})
+        return
+    waited = "" if age is None else f", the oldest received {age} s ago"
+    console.print(f"{count} accepted payloads not yet applied{waited}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

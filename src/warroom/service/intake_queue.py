@@ -29,6 +29,7 @@ from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from warroom.clock import ensure_utc
 from warroom.core.playbook import Intake
 from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
@@ -189,8 +190,20 @@ def apply_all(ctx: Context) -> int:
 
 
 def pending(ctx: Context) -> int:
+    return backlog(ctx)[0]
+
+
+def backlog(ctx: Context) -> tuple[int, datetime | None]:
+    """Accepted payloads not yet applied, and when the oldest of them was received."""
+    statement = select(func.count(), func.min(InboxPayload.received_at))
     with ctx.db.reader() as session:
-        return int(session.execute(select(func.count()).select_from(InboxPayload)).scalar_one())
+        count, oldest = session.execute(statement).one()
+    return int(count), None if oldest is None else ensure_utc(_as_datetime(oldest))
+
+
+def _as_datetime(value: Any) -> datetime:
+    """min() over the column comes back untyped on SQLite: its stored text."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _oldest(session: Session, limit: int) -> list[Inboxed]:
