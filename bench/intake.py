@@ -1,13 +1,16 @@
 """Alert intake throughput: warroom against a real Prometheus Alertmanager, same run, same box.
 
-`python -m bench intake`. Needs Debian's `wrk` and `prometheus-alertmanager`, and py-spy (dev).
-Four wrk runs on loopback, each bounded in time:
+`python -m bench intake` (warroom on SQLite), or with BENCH_POSTGRES_URL naming a database the
+bench may drop and create, on PostgreSQL. Needs Debian's `wrk` and `prometheus-alertmanager`,
+and py-spy. Four wrk runs on loopback, each bounded in time:
   1. warroom POST /api/v1/integrations/alertmanager, 100 new alerts per payload;
   2. Alertmanager POST /api/v2/alerts, the same 100 new alerts per request;
   3. warroom POST /v2/enqueue, one new event per request (PagerDuty Events v2);
   4. Alertmanager POST /api/v2/alerts, one new alert per request.
-Reports alerts/s, the ratios, p99 latency, peak memory (VmHWM) and py-spy's top costs, and
-checks that every alert warroom accepted was committed.
+warroom runs as `warroom serve` does by default, its scheduler applying the intake inbox
+while the load runs. Reports alerts/s accepted, the ratios, p99 latency, how long after each
+warroom run its inbox was fully applied (and so the rate accepted and applied), peak memory
+(VmHWM) and py-spy's top costs, and checks that every alert warroom accepted was stored.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 THREADS, CONNECTIONS = 2, 8
@@ -207,7 +211,9 @@ def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) ->
     return result
 
 
-def start_warroom(workdir: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+def start_warroom(
+    workdir: Path, database: str
+) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     from warroom.core.playbook import builtin_playbook_text
 
     playbook = workdir / "playbook.yaml"
@@ -215,7 +221,7 @@ def start_warroom(workdir: Path) -> tuple[subprocess.Popen[bytes], str, dict[str
                   builtin_playbook_text())  # fmt: skip
     playbook.write_text(text, "utf-8")
     env = os.environ | {
-        "WARROOM_DATABASE_URL": f"sqlite:///{workdir / 'warroom.db'}",
+        "WARROOM_DATABASE_URL": database,
         "WARROOM_PLAYBOOK": str(playbook),
         "WARROOM_SECRET": "bench",
     }
@@ -259,24 +265,42 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-def committed_alerts(workdir: Path) -> int:
-    with sqlite3.connect(workdir / "warroom.db") as connection:
-        return int(connection.execute("SELECT count(*) FROM alerts").fetchone()[0])
+def database_url(workdir: Path) -> str:
+    """SQLite in the run's folder, or with BENCH_POSTGRES_URL a PostgreSQL database that
+    is dropped and created afresh (it must name a database the bench may drop)."""
+    url = os.environ.get("BENCH_POSTGRES_URL")
+    if not url:
+        return f"sqlite:///{workdir / 'warroom.db'}"
+    server, _, name = url.rpartition("/")
+    admin = sqlalchemy.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url
 
 
-def inbox_drained_after(workdir: Path, limit_s: float = 600.0) -> float:
+def count_rows(url: str, table: str) -> int:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def inbox_drained_after(url: str, limit_s: float = 600.0) -> float:
     """Seconds until the scheduler has applied every accepted payload (bounded)."""
     started = time.monotonic()
     while time.monotonic() - started < limit_s:
-        with sqlite3.connect(workdir / "warroom.db") as connection:
-            if not connection.execute("SELECT count(*) FROM intake_inbox").fetchone()[0]:
-                return time.monotonic() - started
+        if not count_rows(url, "intake_inbox"):
+            return time.monotonic() - started
         time.sleep(0.1)
     raise RuntimeError(f"the intake inbox was not applied within {limit_s}s")
 
 
-def drained(result: dict[str, Any], workdir: Path) -> dict[str, Any]:
-    result["drain_s"] = inbox_drained_after(workdir)
+def drained(result: dict[str, Any], url: str) -> dict[str, Any]:
+    result["drain_s"] = inbox_drained_after(url)
     return result
 
 
@@ -319,11 +343,13 @@ def main() -> None:
         if shutil.which(tool) is None:
             print(f"skipped: {tool} is not installed (apt-get install {tool})")
             return
-    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s per run; warroom on SQLite (WAL)")
+    where = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite (WAL)"
+    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s per run; warroom on {where}")
     print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         workdir = Path(tmp)
-        server, url, keys = start_warroom(workdir)
+        database = database_url(workdir)
+        server, url, keys = start_warroom(workdir, database)
         alertmanager, am_url = start_alertmanager(workdir)
         try:
             bearer = f'wrk.headers["Authorization"] = "Bearer {keys["alertmanager"]}"'
@@ -331,12 +357,12 @@ def main() -> None:
                 "warroom_batch": drained(profiled_wrk(
                     server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
                     workdir, batch=BATCH, auth=bearer,
-                ), workdir),
+                ), database),
                 "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
                 "warroom_single": drained(profiled_wrk(
                     server.pid, "warroom_single", f"{url}/v2/enqueue", workdir,
                     key=keys["pagerduty"],
-                ), workdir),
+                ), database),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
             }  # fmt: skip
             memory = {
@@ -346,5 +372,5 @@ def main() -> None:
         finally:
             stop(server)
             stop(alertmanager)
-        report(results, memory, committed_alerts(workdir))
+        report(results, memory, count_rows(database, "alerts"))
         print(f"load average after: {os.getloadavg()[0]:.1f}")

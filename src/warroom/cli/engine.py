@@ -27,7 +27,8 @@ def checked_context() -> Context:
 
 
 def worker() -> None:
-    """Run the scheduler and delivery only (scale-out); SIGTERM/SIGINT stop it cleanly."""
+    """Run the scheduler only (scale-out): escalations, reminders, delivery and applying
+    the alert intake inbox. SIGTERM/SIGINT stop it cleanly."""
     from warroom.logs import configure
     from warroom.scheduler import Scheduler
 

@@ -14,7 +14,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="Port to listen on."),
     no_scheduler: bool = typer.Option(
-        False, "--no-scheduler", help="API only; run `warroom worker` for escalations."
+        False,
+        "--no-scheduler",
+        help="API only; run `warroom worker` for escalations and to apply accepted alerts.",
     ),
 ) -> None:
     """Run warroom: migrate the database, then serve everything on HOST:PORT."""
