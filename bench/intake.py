@@ -7,10 +7,13 @@ and py-spy. Four wrk runs on loopback, each bounded in time:
   2. Alertmanager POST /api/v2/alerts, the same 100 new alerts per request;
   3. warroom POST /v2/enqueue, one new event per request (PagerDuty Events v2);
   4. Alertmanager POST /api/v2/alerts, one new alert per request.
-warroom runs as `warroom serve` does by default, its scheduler applying the intake inbox
-while the load runs. Reports alerts/s accepted, the ratios, p99 latency, how long after each
-warroom run its inbox was fully applied (and so the rate accepted and applied), peak memory
-(VmHWM) and py-spy's top costs, and checks that every alert warroom accepted was stored.
+BENCH_LAYOUT picks how warroom runs: `serve` (the default: `warroom serve`, its scheduler
+applying the intake inbox while the load runs), `worker` (`serve --no-scheduler` beside a
+`warroom worker`) or `after` (only accepting; a worker applies each run's inbox once the
+run is over, measuring acceptance and application apart).
+Reports alerts/s accepted, the ratios, p99 latency, how long after each warroom run its
+inbox was fully applied (and so the rate accepted and applied), peak memory (VmHWM) and
+py-spy's top costs, and checks that every alert warroom accepted was stored.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ from typing import Any
 import sqlalchemy
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+LAYOUTS = {
+    "serve": "`warroom serve`, its scheduler applying the inbox while the load runs",
+    "worker": "`warroom serve --no-scheduler` beside a `warroom worker` applying meanwhile",
+    "after": "`warroom serve --no-scheduler`; a `warroom worker` applies after each run",
+}
+LAYOUT = os.environ.get("BENCH_LAYOUT", "serve")
 THREADS, CONNECTIONS = 2, 8
 BATCH = 100
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,8 +241,9 @@ def start_warroom(
             env=env, capture_output=True, text=True, check=True, timeout=60,
         ).stdout.strip()  # fmt: skip
     port = free_port()
+    scheduler = ["--no-scheduler"] if LAYOUT != "serve" else []
     server = subprocess.Popen(
-        [str(WARROOM), "serve", "--port", str(port)], env=env, cwd=workdir,
+        [str(WARROOM), "serve", "--port", str(port), *scheduler], env=env, cwd=workdir,
         stdout=(workdir / "warroom.log").open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -299,8 +309,23 @@ def inbox_drained_after(url: str, limit_s: float = 600.0) -> float:
     raise RuntimeError(f"the intake inbox was not applied within {limit_s}s")
 
 
-def drained(result: dict[str, Any], url: str) -> dict[str, Any]:
-    result["drain_s"] = inbox_drained_after(url)
+def start_worker(url: str, workdir: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(WARROOM), "worker"], env=os.environ | {"WARROOM_DATABASE_URL": url,
+        "WARROOM_PLAYBOOK": str(workdir / "playbook.yaml"), "WARROOM_SECRET": "bench"},
+        stdout=(workdir / "worker.log").open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def drained(result: dict[str, Any], url: str, workdir: Path) -> dict[str, Any]:
+    """Wait for the inbox to be applied; in the `after` layout a worker does it now, so
+    acceptance and application are measured apart."""
+    worker = start_worker(url, workdir) if LAYOUT == "after" else None
+    try:
+        result["drain_s"] = inbox_drained_after(url)
+    finally:
+        if worker is not None:
+            stop(worker)
     return result
 
 
@@ -321,6 +346,11 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
         print(
             f"{name:15s} every accepted payload applied to incidents {result['drain_s']:.1f} s "
             f"after the run ended: {applied:.0f} alerts/s accepted and applied"
+            + (
+                f"; applying alone {rates[name] * seconds / result['drain_s']:.0f} alerts/s"
+                if LAYOUT == "after" and result["drain_s"]
+                else ""
+            )
         )
     batch = rates["warroom_batch"] / rates["am_batch"]
     single = rates["warroom_single"] / rates["am_single"]
@@ -345,24 +375,28 @@ def main() -> None:
             return
     where = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite (WAL)"
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s per run; warroom on {where}")
+    if LAYOUT not in LAYOUTS:
+        raise SystemExit(f"BENCH_LAYOUT is one of {', '.join(LAYOUTS)}")
+    print(f"layout {LAYOUT}: {LAYOUTS[LAYOUT]}")
     print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
         workdir = Path(tmp)
         database = database_url(workdir)
         server, url, keys = start_warroom(workdir, database)
         alertmanager, am_url = start_alertmanager(workdir)
+        worker = start_worker(database, workdir) if LAYOUT == "worker" else None
         try:
             bearer = f'wrk.headers["Authorization"] = "Bearer {keys["alertmanager"]}"'
             results = {
                 "warroom_batch": drained(profiled_wrk(
                     server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
                     workdir, batch=BATCH, auth=bearer,
-                ), database),
+                ), database, workdir),
                 "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
                 "warroom_single": drained(profiled_wrk(
                     server.pid, "warroom_single", f"{url}/v2/enqueue", workdir,
                     key=keys["pagerduty"],
-                ), database),
+                ), database, workdir),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
             }  # fmt: skip
             memory = {
@@ -372,5 +406,7 @@ def main() -> None:
         finally:
             stop(server)
             stop(alertmanager)
+            if worker is not None:
+                stop(worker)
         report(results, memory, count_rows(database, "alerts"))
         print(f"load average after: {os.getloadavg()[0]:.1f}")
