@@ -48,6 +48,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         running = start_in_thread(app.state.context)
     yield
+    app.state.intake_desk.close()
     if running is not None:
         thread, stop = running
         stop.set()

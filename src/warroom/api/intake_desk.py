@@ -63,6 +63,9 @@ class IntakeDesk:
         self.limiter = RateLimiter(ctx.playbook.intake.rate_limit_per_minute)
         self.inbox = GroupCommit(ctx.db)
 
+    def close(self) -> None:
+        self.inbox.close()
+
     async def answer(
         self, kind: str, path: str, headers: Mapping[str, str], read: Reader
     ) -> Answer:

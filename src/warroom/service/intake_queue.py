@@ -112,7 +112,7 @@ class GroupCommit:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -132,19 +132,34 @@ class GroupCommit:
                 )
                 self._thread.start()
 
+    def close(self) -> None:
+        """Commit what was put, then stop the writer thread (a new `put` starts another)."""
+        with self._start:
+            if self._thread is not None:
+                self._queue.put(None)
+                self._thread = None
+
     def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
+        while (first := self._queue.get()) is not None:
+            batch, closing = [first], False
             while len(batch) < MAX_GROUP_COMMIT and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                store(self.db, [payload for payload, _, _ in batch])
-            except Exception as exc:
-                failure: BaseException | None = exc
-            else:
-                failure = None
-            for _, loop, done in batch:
-                loop.call_soon_threadsafe(_settle, done, failure)
+                if (waiting_payload := self._queue.get_nowait()) is None:
+                    closing = True
+                    break
+                batch.append(waiting_payload)
+            self._commit(batch)
+            if closing:
+                return
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        try:
+            store(self.db, [payload for payload, _, _ in batch])
+        except Exception as exc:
+            failure: BaseException | None = exc
+        else:
+            failure = None
+        for _, loop, done in batch:
+            loop.call_soon_threadsafe(_settle, done, failure)
 
 
 _Waiting = tuple[Accepted, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
