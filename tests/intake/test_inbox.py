@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -97,3 +98,37 @@ def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None
     assert answer.status_code == 202 and answer.json()["status"] == "success"
     assert refused.status_code == 401
     assert intake_queue.pending(ctx) == 1
+
+
+def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_apply(
+    ctx, monkeypatch
+) -> None:
+    found = intake.authenticate(ctx, intake.create_integration(ctx, "generic", "g"), "generic")
+    real_apply = intake.apply
+
+    def refuse_poison(ctx, session, integration, note):
+        if any("poison" in alert.title for alert in note.alerts):
+            raise RuntimeError("a bug met this payload")
+        return real_apply(ctx, session, integration, note)
+
+    monkeypatch.setattr(intake, "apply", refuse_poison)
+    titles = ("disk filling", "poison", "disk full")
+    intake_queue.store(
+        ctx.db,
+        [
+            intake_queue.Accepted(
+                found.id,
+                "generic",
+                ctx.clock.now() + timedelta(seconds=n),  # each fires at its own time
+                "",
+                json.dumps({"title": title, "dedup_key": "disk"}).encode(),
+            )
+            for n, title in enumerate(titles)
+        ],
+    )
+    assert intake_queue.apply_all(ctx) == 3
+    [incident] = incidents.list_incidents(ctx, status="all")
+    detail = incidents.get_incident(ctx, incident.reference)
+    assert sum(a["firing"] for a in detail.alerts) == 2
+    [kept] = intake.list_rejected(ctx)
+    assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]

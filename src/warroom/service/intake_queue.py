@@ -35,6 +35,7 @@ from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
 from warroom.service import intake
 from warroom.service.context import Context
+from warroom.service.paging import LOCKED
 from warroom.store.intake_models import InboxPayload, Integration, RejectedPayload
 from warroom.store.session import Database
 
@@ -45,6 +46,7 @@ APPLY_BATCH = 200  # payloads per applying transaction at most ...
 APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake commits interleave
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, in inbox order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
+KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated one
 waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
 
 
@@ -71,16 +73,8 @@ class Accepted:
 def replay_key(body: Any, note: Notification) -> str:
     """What re-parsing needs to repeat a parse: the group key generated for an event sent
     without a dedup_key (PagerDuty, generic), else nothing."""
-    generated = (
-        isinstance(body, dict)
-        and not body.get("dedup_key")
-        and note.source
-        in (
-            "pagerduty",
-            "generic",
-        )
-    )
-    return note.group_key if generated else ""
+    keyless = isinstance(body, dict) and not body.get("dedup_key")
+    return note.group_key if keyless and note.source in KEYED_SOURCES else ""
 
 
 def parse_payload(
@@ -187,7 +181,10 @@ def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
         units = coalesce([(row.integration_id, note) for row, note in readable])
         for positions, note in units:
             pairs = [readable[p] for p in positions]
-            if _failure(ctx, session, pairs[0][0], note, integrations) is not None:
+            failure = _failure(ctx, session, pairs[0][0], note, integrations)
+            if failure is not None and len(pairs) == 1:
+                intake.keep_rejected(session, _unapplied(pairs[0][0], failure))
+            elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
             done = delete(InboxPayload).where(InboxPayload.id.in_([r.id for r in rows]))
@@ -258,8 +255,8 @@ def _apply_one_by_one(
     pairs: list[tuple[Inboxed, Notification]],
     integrations: dict[int, intake.IntegrationInfo],
 ) -> None:
-    """A unit failed: each of its payloads alone (again, for a unit of one), so only the
-    faulty one is moved to the rejected list."""
+    """A coalesced unit failed: each of its payloads alone, so only the faulty one is moved
+    to the rejected list."""
     for row, note in pairs:
         failure = _failure(ctx, session, row, note, integrations)
         if failure is not None:
@@ -282,6 +279,7 @@ def _failure(
     except (OperationalError, InterfaceError):
         raise  # the database went away: the whole batch stays in the inbox for a retry
     except Exception as exc:
+        session.info.pop(LOCKED, None)  # locks taken in the savepoint went with it
         log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
         return exc
     return None
