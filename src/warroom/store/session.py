@@ -99,6 +99,9 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # checkpoint every ~40 MB of WAL, not 4 MB: fewer fsyncs in the committing thread
+        # (measured: applying alert bursts +12%); the WAL file is that much larger at most
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
