@@ -38,7 +38,7 @@ THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
 INTAKE_GATHER_S = 0.02  # what a page may wait so that a burst of events is applied together
-INTAKE_GATHER_BELOW = 50
+INTAKE_GATHER_BELOW = 50  # payloads: a smaller, quick batch waits for more to gather
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
 
