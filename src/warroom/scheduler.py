@@ -15,7 +15,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -65,9 +64,6 @@ class Scheduler:
         self.transport = transport
         self.batch = batch
         self.threads = threads
-        # SQLite has one writer: the loops take turns on a lock instead of SQLite's
-        # busy-wait (which sleeps and starves one loop); PostgreSQL needs no guard.
-        self._writer = threading.Lock() if ctx.db.is_sqlite else None
         self._outcome = delivery_outcome
 
     def tick(self, stop: threading.Event | None = None) -> int:
@@ -101,7 +97,7 @@ class Scheduler:
         return applied
 
     def drain_outbox(self) -> int:
-        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch, self._guard)
+        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
 
     def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
         """Loop until `stop` is set: timer loops and delivery loops in their own threads,
@@ -147,7 +143,7 @@ class Scheduler:
             .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
-        with self._guard(), self.ctx.db.unit_of_work() as session:
+        with self.ctx.db.unit_of_work() as session:
             timers = list(session.execute(statement).scalars())
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
@@ -171,9 +167,6 @@ class Scheduler:
                 timer.kind, timer.key, _reference(session, timer.incident_id),
             )  # fmt: skip
             self._postpone(timer, now, f"{exc.__class__.__name__}: {exc}")
-
-    def _guard(self) -> AbstractContextManager[object]:
-        return self._writer if self._writer is not None else nullcontext()
 
     @staticmethod
     def _postpone(timer: Timer, now: datetime, error: str) -> None:

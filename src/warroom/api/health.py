@@ -74,13 +74,12 @@ class IntakeCollector(Collector):
         self._ctx = ctx
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        count, oldest = intake_queue.backlog(self._ctx)
-        age = 0.0 if oldest is None else (self._ctx.clock.now() - oldest).total_seconds()
+        count, waited = intake_queue.backlog(self._ctx)
         yield GaugeMetricFamily(
             "warroom_intake_inbox_pending", "Accepted alert payloads not yet applied", count
         )
         yield GaugeMetricFamily(
             "warroom_intake_inbox_oldest_age_seconds",
             "How long the oldest payload not yet applied has waited",
-            max(age, 0.0),
+            max(waited or 0.0, 0.0),
         )

@@ -84,9 +84,8 @@ def rejected(
 @intake_group.command("pending")
 def pending(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Payloads accepted (answered 2xx) and not yet applied to incidents by the scheduler."""
-    ctx = local_context()
-    count, oldest = intake_queue.backlog(ctx)
-    age = None if oldest is None else round((ctx.clock.now() - oldest).total_seconds(), 1)
+    count, waited = intake_queue.backlog(local_context())
+    age = None if waited is None else round(waited, 1)
     if as_json:
         print_json({"pending": count, "oldest_age_seconds": age})
         return

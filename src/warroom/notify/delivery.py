@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,20 +91,17 @@ def drain(
     outcome: Outcome,
     transport: Transport = apprise_send,
     batch: int = 100,
-    guard: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> int:
-    """Deliver up to `batch` due messages; returns how many were handled. `guard` wraps
-    each transaction (the scheduler's SQLite writer lock); sends happen outside it."""
-    with guard():
-        claimed, recorded = _claim(ctx, outcome, batch)
+    """Deliver up to `batch` due messages; returns how many were handled. Sends happen
+    outside any transaction."""
+    claimed, recorded = _claim(ctx, outcome, batch)
     for message in claimed:
         error: str | None = None
         try:
             transport(message.url, message.subject, message.body)
         except Exception as exc:  # a delivery error never stops the worker
             error = str(exc) or exc.__class__.__name__
-        with guard():
-            _settle(ctx, outcome, message, error)
+        _settle(ctx, outcome, message, error)
     return len(claimed) + recorded
 
 

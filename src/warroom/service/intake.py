@@ -103,12 +103,8 @@ def revoke_integration(ctx: Context, name: str) -> None:
 def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:
     """A key checked within AUTH_CACHE_SECONDS, of this kind: no database needed. Anything
     else (unknown, expired, another kind) is None: ask `authenticate`."""
-    if not key:
-        return None
-    cached = _auth_cache.get((ctx.db.url, hash_secret(key)))
-    if cached is None or cached[1] <= time.monotonic() or cached[0].type != kind:
-        return None
-    return cached[0]
+    found = _cached(ctx, key) if key else None
+    return found if found is not None and found.type == kind else None
 
 
 def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
@@ -117,23 +113,30 @@ def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
     one made by another process within that time."""
     if not key:
         raise Unauthorized(f"send the {kind} integration key", "authorization")
-    cache_key = (ctx.db.url, hash_secret(key))
-    cached = _auth_cache.get(cache_key)
-    if cached is not None and cached[1] > time.monotonic():
-        found = cached[0]
-    else:
-        with ctx.db.unit_of_work() as session:
-            row = session.execute(
-                select(Integration).where(Integration.key_hash == cache_key[1])
-            ).scalar_one_or_none()
-            if row is None or row.revoked_at is not None:
-                raise Unauthorized("the integration key is unknown or revoked", "authorization")
-            found = integration_info(row)
-        _auth_cache[cache_key] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
+    found = _cached(ctx, key) or _looked_up(ctx, key)
     if found.type != kind:
         raise Unauthorized(
             f"this key belongs to a {found.type} integration, not {kind}", "authorization"
         )
+    return found
+
+
+def _cached(ctx: Context, key: str) -> IntegrationInfo | None:
+    cached = _auth_cache.get((ctx.db.url, hash_secret(key)))
+    return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+
+def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
+    """From the database, then remembered for AUTH_CACHE_SECONDS."""
+    key_hash = hash_secret(key)
+    with ctx.db.unit_of_work() as session:
+        row = session.execute(
+            select(Integration).where(Integration.key_hash == key_hash)
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("the integration key is unknown or revoked", "authorization")
+        found = integration_info(row)
+    _auth_cache[(ctx.db.url, key_hash)] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
     return found
 
 

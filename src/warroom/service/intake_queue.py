@@ -29,7 +29,6 @@ from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from warroom.clock import ensure_utc
 from warroom.core.playbook import Intake
 from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
@@ -205,17 +204,13 @@ def pending(ctx: Context) -> int:
     return backlog(ctx)[0]
 
 
-def backlog(ctx: Context) -> tuple[int, datetime | None]:
-    """Accepted payloads not yet applied, and when the oldest of them was received."""
+def backlog(ctx: Context) -> tuple[int, float | None]:
+    """Accepted payloads not yet applied, and how many seconds the oldest has waited."""
     statement = select(func.count(), func.min(InboxPayload.received_at))
     with ctx.db.reader() as session:
         count, oldest = session.execute(statement).one()
-    return int(count), None if oldest is None else ensure_utc(_as_datetime(oldest))
-
-
-def _as_datetime(value: Any) -> datetime:
-    """min() over the column comes back untyped on SQLite: its stored text."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    waited = None if oldest is None else (ctx.clock.now() - oldest).total_seconds()
+    return int(count), waited
 
 
 def _oldest(session: Session, limit: int) -> list[Inboxed]:
