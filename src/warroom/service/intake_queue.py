@@ -169,7 +169,11 @@ def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
 
 def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
     """Apply the oldest inbox payloads, up to `limit` or APPLY_BYTES of them, in one
-    transaction; returns how many. A group's run of triggers is applied as one."""
+    transaction; returns how many. A group's run of triggers is applied as one. An empty
+    inbox is seen in a read, so idle polls never take the write lock."""
+    with ctx.db.reader() as session:
+        if session.execute(select(InboxPayload.id).limit(1)).first() is None:
+            return 0
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
