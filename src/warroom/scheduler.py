@@ -36,8 +36,7 @@ BATCH = 50  # rows per claim: small, so several loops share a burst and commits 
 THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
-INTAKE_GATHER_S = 0.02  # what a page may wait so that a burst of events is applied together
-INTAKE_GATHER_BELOW = 50  # payloads: a smaller, quick batch waits for more to gather
+INTAKE_GATHER_S = 0.1  # what an event in a stream may wait so that events are applied together
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
 
@@ -82,19 +81,23 @@ class Scheduler:
 
     def apply_intake(self) -> int:
         """Apply accepted alert payloads waiting in the intake inbox."""
+        return self._apply_intake().count
+
+    def _apply_intake(self) -> intake_queue.Applied:
         intake_queue.waiting.clear()
         return intake_queue.apply_waiting(self.ctx)
 
     def gather_and_apply_intake(self) -> int:
-        """For the loop: after a small quick batch, wait INTAKE_GATHER_S so that a stream
-        of single events is applied (and coalesced) many at a time, not one transaction
-        each; a batch that took that long already gathered the next one meanwhile."""
+        """For the loop: a lone event is applied at once; once the inbox is caught up, the
+        loop waits INTAKE_GATHER_S so that a stream of single events is applied (and
+        coalesced) many at a time rather than one transaction each. Behind a backlog it
+        never waits."""
         started = time.monotonic()
-        applied = self.apply_intake()
+        applied = self._apply_intake()
         quick = time.monotonic() - started < INTAKE_GATHER_S
-        if 0 < applied < INTAKE_GATHER_BELOW and quick:
+        if applied.count and applied.drained and quick:
             time.sleep(INTAKE_GATHER_S)
-        return applied
+        return applied.count
 
     def drain_outbox(self) -> int:
         return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)

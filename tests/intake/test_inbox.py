@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.intake.conftest import fixture
+from warroom import scheduler
 from warroom.api import intake as intake_api
 from warroom.api.intake_desk import IntakeDesk
 from warroom.scheduler import Scheduler
@@ -132,3 +133,36 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     assert sum(a["firing"] for a in detail.alerts) == 2
     [kept] = intake.list_rejected(ctx)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
+
+
+def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:
+    found = integration(ctx)
+    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(3)])
+    assert intake_queue.apply_waiting(ctx, limit=2) == (2, False)
+    assert intake_queue.apply_waiting(ctx, limit=2) == (1, True)
+    assert intake_queue.apply_waiting(ctx, limit=2) == (0, True)
+
+
+def gathering(ctx, monkeypatch) -> tuple[Scheduler, list[float]]:
+    waits: list[float] = []
+    monkeypatch.setattr(scheduler.time, "sleep", waits.append)
+    return Scheduler(ctx, handlers={}), waits
+
+
+def test_a_lone_event_is_applied_at_once_and_a_stream_then_gathers(ctx, monkeypatch) -> None:
+    found = integration(ctx)
+    loop, waits = gathering(ctx, monkeypatch)
+    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
+    assert loop.gather_and_apply_intake() == 1, "applied without waiting for company"
+    assert waits == [scheduler.INTAKE_GATHER_S], "then the loop gathers what follows"
+
+
+def test_behind_a_backlog_the_applier_never_waits(ctx, monkeypatch) -> None:
+    found = integration(ctx)
+    loop, waits = gathering(ctx, monkeypatch)
+    backlog = intake_queue.APPLY_BATCH + 1
+    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
+    assert loop.gather_and_apply_intake() == intake_queue.APPLY_BATCH
+    assert waits == []
+    assert loop.gather_and_apply_intake() == 1
+    assert intake_queue.pending(ctx) == 0

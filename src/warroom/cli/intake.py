@@ -89,8 +89,8 @@ def pending(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
     if as_json:
         print_json({"pending": count, "oldest_age_seconds": age})
         return
-    waited = "" if age is None else f", the oldest received {age} s ago"
-    console.print(f"{count} accepted payloads not yet applied{waited}", highlight=False)
+    oldest = "" if age is None else f", the oldest received {age} s ago"
+    console.print(f"{count} accepted payloads not yet applied{oldest}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -167,17 +167,22 @@ def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
         done.set_exception(failure)
 
 
-def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
+class Applied(NamedTuple):
+    count: int  # payloads applied
+    drained: bool  # nothing else was waiting when they were taken
+
+
+def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> Applied:
     """Apply the oldest inbox payloads, up to `limit` or APPLY_BYTES of them, in one
-    transaction; returns how many. A group's run of triggers is applied as one. An empty
-    inbox is seen in a read, so idle polls never take the write lock."""
+    transaction. A group's run of triggers is applied as one. An empty inbox is seen in a
+    read, so idle polls never take the write lock."""
     with ctx.db.reader() as session:
         if session.execute(select(InboxPayload.id).limit(1)).first() is None:
-            return 0
+            return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
-        rows = _oldest(session, limit)
+        rows, drained = _oldest(session, limit)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
         integrations: dict[int, intake.IntegrationInfo] = {}
@@ -192,14 +197,14 @@ def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> int:
         if rows:
             done = delete(InboxPayload).where(InboxPayload.id.in_([r.id for r in rows]))
             session.execute(done.execution_options(synchronize_session=False))
-    return len(rows)
+    return Applied(len(rows), drained)
 
 
 def apply_all(ctx: Context) -> int:
     """Apply everything waiting (bounded by what is there now): for tests and the CLI."""
     backlog = pending(ctx)
     done = 0
-    while done < backlog and (applied := apply_waiting(ctx)):
+    while done < backlog and (applied := apply_waiting(ctx).count):
         done += applied
     return done
 
@@ -217,25 +222,27 @@ def backlog(ctx: Context) -> tuple[int, float | None]:
     return int(count), waited
 
 
-def _oldest(session: Session, limit: int) -> list[Inboxed]:
-    """The oldest payloads, at most `limit` and about APPLY_BYTES: a short transaction."""
+def _oldest(session: Session, limit: int) -> tuple[list[Inboxed], bool]:
+    """The oldest payloads, at most `limit` and about APPLY_BYTES (a short transaction),
+    and whether they are all there was."""
     sizes = session.execute(
         select(InboxPayload.id, func.length(InboxPayload.body))
         .order_by(InboxPayload.id)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
     chosen: list[int] = []
     total = 0
-    for payload_id, size in sizes:
+    for payload_id, size in sizes[:limit]:
         if chosen and total + int(size) > APPLY_BYTES:
             break
         chosen.append(payload_id)
         total += int(size)
+    drained = len(chosen) == len(sizes)
     if not chosen:
-        return []
+        return [], drained
     table = InboxPayload.__table__
     statement = select(table).where(table.c.id.in_(chosen)).order_by(table.c.id)
-    return list(session.execute(statement))
+    return list(session.execute(statement)), drained
 
 
 def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
