@@ -8,9 +8,10 @@ import asyncio
 import json
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.intake.conftest import fixture
 from warroom import scheduler
@@ -55,9 +56,9 @@ def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
     commits: list[int] = []
     real_store = intake_queue.store
 
-    def counted(db, payloads):
+    def counted(db, payloads, connection=None):
         commits.append(len(payloads))
-        real_store(db, payloads)
+        real_store(db, payloads, connection)
 
     monkeypatch.setattr(intake_queue, "store", counted)
     writer = intake_queue.GroupCommit(ctx.db)
@@ -73,7 +74,7 @@ def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
 def test_a_failed_commit_reaches_every_request_that_shared_it(ctx, monkeypatch) -> None:
     found = integration(ctx)
 
-    def broken(db, payloads):
+    def broken(db, payloads, connection=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(intake_queue, "store", broken)
@@ -166,3 +167,26 @@ def test_behind_a_backlog_the_applier_never_waits(ctx, monkeypatch) -> None:
     assert waits == []
     assert loop.gather_and_apply_intake() == 1
     assert intake_queue.pending(ctx) == 0
+
+
+def test_the_inbox_writer_survives_a_database_restart_between_commits(ctx) -> None:
+    """The writer keeps its connection; one the server dropped is replaced, not a 503."""
+    if ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL ends server connections; SQLite has none")
+    found = integration(ctx)
+    writer = intake_queue.GroupCommit(ctx.db)
+
+    async def put(n: int) -> None:
+        await writer.put(pagerduty_trigger(ctx, found.id, n))
+
+    asyncio.run(put(0))
+    with ctx.db.engine.connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    asyncio.run(put(1))
+    writer.close()
+    assert intake_queue.pending(ctx) == 2

@@ -21,12 +21,13 @@ import logging
 import queue
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, func, insert, select, text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import Connection, Row, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
@@ -89,11 +90,13 @@ def parse_payload(
     return pagerduty.parse(body, now, new_key=key).notification
 
 
-def store(db: Database, payloads: Sequence[Accepted]) -> None:
+def store(db: Database, payloads: Sequence[Accepted], connection: Connection | None = None) -> None:
     """Commit payloads to the inbox in one transaction, then wake this process's applier.
-    Plain Core on one connection: at intake rates the ORM session costs more than the row."""
-    with db.write_turn(), db.engine.begin() as connection:
-        connection.execute(insert(InboxPayload), [p.row() for p in payloads])
+    Plain Core: at intake rates the ORM session costs more than the row. A `connection`
+    kept by the caller saves the pool's checkout and return on every commit."""
+    own = nullcontext(connection) if connection is not None else db.engine.connect()
+    with db.write_turn(), own as held, held.begin():
+        held.execute(insert(InboxPayload), [p.row() for p in payloads])
     waiting.set()
 
 
@@ -108,6 +111,7 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self._own = threading.local()  # each writer thread's connection, kept across commits
 
     async def put(self, payload: Accepted) -> None:
         loop = asyncio.get_running_loop()
@@ -133,22 +137,46 @@ class GroupCommit:
                 self._thread = None
 
     def _run(self) -> None:
-        while (first := self._queue.get()) is not None:
-            batch, closing = [first], False
-            while len(batch) < MAX_GROUP_COMMIT and not self._queue.empty():
-                if (waiting_payload := self._queue.get_nowait()) is None:
-                    closing = True
-                    break
-                batch.append(waiting_payload)
-            self._commit(batch)
-            if closing:
-                return
+        try:
+            while (first := self._queue.get()) is not None:
+                batch, closing = [first], False
+                while len(batch) < MAX_GROUP_COMMIT and not self._queue.empty():
+                    if (waiting_payload := self._queue.get_nowait()) is None:
+                        closing = True
+                        break
+                    batch.append(waiting_payload)
+                self._commit(batch)
+                if closing:
+                    return
+        finally:
+            self._drop_connection()
+
+    def _held(self) -> Connection:
+        connection: Connection | None = getattr(self._own, "connection", None)
+        if connection is None:
+            connection = self._own.connection = self.db.engine.connect()
+        return connection
+
+    def _drop_connection(self) -> None:
+        connection: Connection | None = getattr(self._own, "connection", None)
+        self._own.connection = None
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
 
     def _commit(self, batch: list[_Waiting]) -> None:
+        payloads = [payload for payload, _, _ in batch]
         try:
-            store(self.db, [payload for payload, _, _ in batch])
+            try:
+                store(self.db, payloads, self._held())
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                self._drop_connection()  # the database restarted since: once more, afresh
+                store(self.db, payloads, self._held())
         except Exception as exc:
             failure: BaseException | None = exc
+            self._drop_connection()  # the next commit starts on a fresh one
         else:
             failure = None
         for _, loop, done in batch:
