@@ -95,7 +95,7 @@ def store(db: Database, payloads: Sequence[Accepted], connection: Connection | N
     Plain Core: at intake rates the ORM session costs more than the row. A `connection`
     kept by the caller saves the pool's checkout and return on every commit."""
     own = nullcontext(connection) if connection is not None else db.engine.connect()
-    with db.write_turn(), own as held, held.begin():
+    with db.write_turn(sender_waiting=True), own as held, held.begin():
         held.execute(insert(InboxPayload), [p.row() for p in payloads])
     waiting.set()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -22,11 +24,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite has one writer: this process's threads queue on a lock rather than on
-        # SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between tries.
-        self._write_turn: AbstractContextManager[object] = (
-            threading.RLock() if self.is_sqlite else nullcontext()
-        )
+        # SQLite has one writer: this process's threads take turns (`WriterTurns`) rather
+        # than queue on SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._turns = WriterTurns() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -36,15 +36,18 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction; lines queued in `session.info["log_after_commit"]` as
         (logger, message) are logged once it has committed, never for a rollback."""
-        with self._write_turn, self._sessions() as session, session.begin():
+        with self.write_turn(), self._sessions() as session, session.begin():
             yield session
         for logger, line in session.info.pop("log_after_commit", []):
             logger.info(line)
 
-    def write_turn(self) -> AbstractContextManager[object]:
+    def write_turn(self, *, sender_waiting: bool = False) -> AbstractContextManager[object]:
         """This process's turn at SQLite's single writer (nothing on PostgreSQL), for code
-        that writes through the engine rather than `unit_of_work()`."""
-        return self._write_turn
+        that writes through the engine rather than `unit_of_work()`. `sender_waiting`: a
+        request is waiting for this commit, so it goes before other waiting writers."""
+        if self._turns is None:
+            return nullcontext()
+        return self._turns.turn(urgent=sender_waiting)
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -63,6 +66,71 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class WriterTurns:
+    """Turns at SQLite's single writer for one process's threads, handed from one holder to
+    the next waiting one rather than raced for (a thread releasing and taking the lock again
+    at once would win nearly every time). An urgent turn (a sender waiting for its answer)
+    goes first, but never twice in a row while another writer waits: neither side starves.
+    Re-entrant, as a thread's nested unit of work takes the turn it already holds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._last_urgent = False
+        self._waiting: deque[_Waiter] = deque()
+
+    @contextmanager
+    def turn(self, *, urgent: bool = False) -> Iterator[None]:
+        self._take(urgent)
+        try:
+            yield
+        finally:
+            self._give_back()
+
+    def _take(self, urgent: bool) -> None:
+        me = threading.get_ident()
+        with self._lock:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if self._owner is None and not self._waiting:
+                self._grant(me, urgent)
+                return
+            waiter = _Waiter(me, urgent)
+            self._waiting.append(waiter)
+        waiter.granted.wait()
+
+    def _give_back(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._waiting:
+                chosen = self._next()
+                self._waiting.remove(chosen)
+                self._grant(chosen.thread, chosen.urgent)
+                chosen.granted.set()
+
+    def _next(self) -> _Waiter:
+        urgent = next((w for w in self._waiting if w.urgent), None)
+        other = next((w for w in self._waiting if not w.urgent), None)
+        if urgent is not None and (other is None or not self._last_urgent):
+            return urgent
+        return other or self._waiting[0]
+
+    def _grant(self, thread: int, urgent: bool) -> None:
+        self._owner, self._depth, self._last_urgent = thread, 1, urgent
+
+
+@dataclass
+class _Waiter:
+    thread: int
+    urgent: bool
+    granted: threading.Event = field(default_factory=threading.Event)
 
 
 def log_after_commit(session: Session, logger: logging.Logger, line: str) -> None:

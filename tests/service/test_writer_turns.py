@@ -1,0 +1,48 @@
+"""SQLite's single writer, shared by one process's threads: a sender waiting for its inbox
+commit goes first, yet the applier and the timers are never starved by a stream of them."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from warroom.store.session import WriterTurns
+
+
+def queued(turns: WriterTurns, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(turns._waiting) < count:
+        assert time.monotonic() < deadline, "the writers never queued"
+        time.sleep(0.001)
+
+
+def writer(turns: WriterTurns, name: str, order: list[str], *, urgent: bool) -> threading.Thread:
+    def take_turn() -> None:
+        with turns.turn(urgent=urgent):
+            order.append(name)
+
+    thread = threading.Thread(target=take_turn)
+    thread.start()
+    return thread
+
+
+def test_a_waiting_sender_goes_before_the_applier_but_never_twice_in_a_row() -> None:
+    turns = WriterTurns()
+    order: list[str] = []
+    with turns.turn():
+        applier = writer(turns, "applier", order, urgent=False)
+        queued(turns, 1)
+        first_sender = writer(turns, "sender 1", order, urgent=True)
+        second_sender = writer(turns, "sender 2", order, urgent=True)
+        queued(turns, 3)
+    for thread in (applier, first_sender, second_sender):
+        thread.join(timeout=5)
+    assert order == ["sender 1", "applier", "sender 2"]
+
+
+def test_a_thread_holding_the_turn_takes_it_again_inside() -> None:
+    turns = WriterTurns()
+    with turns.turn(), turns.turn(urgent=True):
+        pass
+    with turns.turn():  # given back in full
+        pass
