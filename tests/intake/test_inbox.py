@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from warroom.api.intake_desk import IntakeDesk
 from warroom.scheduler import Scheduler
 from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
+from warroom.store.intake_models import InboxPayload
 from warroom.store.models import TimelineEvent
 
 
@@ -190,3 +192,47 @@ def test_the_inbox_writer_survives_a_database_restart_between_commits(ctx) -> No
     asyncio.run(put(1))
     writer.close()
     assert intake_queue.pending(ctx) == 2
+
+
+def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkeypatch) -> None:
+    app = FastAPI()
+    app.state.intake_desk = IntakeDesk(ctx)
+    app.include_router(intake_api.router)
+    key = intake.create_integration(ctx, "pagerduty", "pd")
+    with TestClient(app) as client:
+        answer = client.post(
+            "/v2/enqueue", json=fixture("pagerduty-trigger.json") | {"routing_key": key}
+        )
+    assert answer.status_code == 202
+
+    def parse_again(*args, **kwargs):
+        raise AssertionError("parsed twice")
+
+    monkeypatch.setattr(intake_queue, "parse_payload", parse_again)
+    assert intake_queue.apply_all(ctx) == 1
+    assert intake.list_rejected(ctx) == []
+    [incident] = incidents.list_incidents(ctx, status="all")
+    assert incident.source == "alert"
+
+
+def test_parsed_payloads_held_for_the_applier_are_bounded(ctx) -> None:
+    """Past the bound the applier parses from the inbox row: memory stays bounded."""
+    found = integration(ctx)
+    held = intake_queue.HandOver(max_alerts=1)
+    payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(2)]
+    parsed = [
+        replace(
+            p,
+            note=intake_queue.parse_payload(
+                "pagerduty", json.loads(p.body), p.received_at, "", ctx.playbook.intake
+            ),
+        )
+        for p in payloads
+    ]
+    held.keep(ctx.db, parsed)
+    intake_queue.store(ctx.db, parsed)
+    with ctx.db.reader() as session:
+        rows = session.execute(select(InboxPayload.__table__).order_by(InboxPayload.id)).all()
+    assert held.take(ctx.db, rows[0]) == parsed[0].note
+    assert held.take(ctx.db, rows[1]) is None, "beyond the bound: not held"
+    assert held.take(ctx.db, rows[0]) is None, "taken once"

@@ -97,7 +97,8 @@ class IntakeDesk:
             log.exception("event=intake_db_error endpoint=%s", request.path)
             return self._unavailable(request)
         raw = _without_routing_key(request.raw)
-        if not await self._accept(request, Accepted(found.id, "pagerduty", received, key, raw)):
+        accepted = Accepted(found.id, "pagerduty", received, key, raw, event.notification)
+        if not await self._accept(request, accepted):
             return self._unavailable(request)
         accepted = {"status": "success", "message": "Event processed"}
         return Answer(202, accepted | {"dedup_key": event.dedup_key})
@@ -123,7 +124,7 @@ class IntakeDesk:
         except SQLAlchemyError:
             log.exception("event=intake_db_error endpoint=%s", request.path)
             return self._unavailable(request)
-        accepted = Accepted(found.id, request.kind, received, key, request.raw)
+        accepted = Accepted(found.id, request.kind, received, key, request.raw, notification)
         if not await self._accept(request, accepted):
             return self._unavailable(request)
         return Answer(202, {"status": "accepted", "alerts": len(notification.alerts)})

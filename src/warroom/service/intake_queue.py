@@ -22,7 +22,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -47,6 +47,7 @@ APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake co
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, in inbox order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
 KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated one
+HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most
 waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
 
 
@@ -59,6 +60,7 @@ class Accepted:
     received_at: datetime
     new_key: str
     body: bytes
+    note: Notification | None = field(default=None, compare=False)  # as the desk parsed it
 
     def row(self) -> dict[str, Any]:
         return {
@@ -68,6 +70,40 @@ class Accepted:
             "new_key": self.new_key,
             "body": self.body,
         }
+
+
+class HandOver:
+    """Notifications the desk parsed, held for this process's applier so that it need not
+    parse them again; whatever is not here (accepted by another process, before a restart,
+    or past the bound) it parses from the inbox row. Keyed by everything the parse depends
+    on, so what it finds is the very parse it would have made."""
+
+    def __init__(self, max_alerts: int) -> None:
+        self.max_alerts = max_alerts
+        self._held: dict[tuple[Any, ...], Notification] = {}
+        self._alerts = 0
+        self._lock = threading.Lock()
+
+    def keep(self, db: Database, payloads: Sequence[Accepted]) -> None:
+        with self._lock:
+            for payload in payloads:
+                note = payload.note
+                if note is None or self._alerts + len(note.alerts) > self.max_alerts:
+                    continue
+                key = (db.url, payload.integration_id, payload.kind, payload.new_key)
+                self._held[(*key, payload.received_at, payload.body)] = note
+                self._alerts += len(note.alerts)
+
+    def take(self, db: Database, row: Inboxed) -> Notification | None:
+        key = (db.url, row.integration_id, row.kind, row.new_key, row.received_at, row.body)
+        with self._lock:
+            note = self._held.pop(key, None)
+            if note is not None:
+                self._alerts -= len(note.alerts)
+        return note
+
+
+handed_over = HandOver(max_alerts=HANDED_OVER_ALERTS)
 
 
 def replay_key(body: Any, note: Notification) -> str:
@@ -179,6 +215,7 @@ class GroupCommit:
             self._drop_connection()  # the next commit starts on a fresh one
         else:
             failure = None
+            handed_over.keep(self.db, payloads)
         for _, loop, done in batch:
             loop.call_soon_threadsafe(_settle, done, failure)
 
@@ -274,6 +311,8 @@ def _oldest(session: Session, limit: int) -> tuple[list[Inboxed], bool]:
 
 
 def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
+    if (note := handed_over.take(ctx.db, row)) is not None:
+        return note
     try:
         body = json.loads(row.body)
         return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
