@@ -26,11 +26,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -309,6 +311,47 @@ def inbox_drained_after(url: str, limit_s: float = 600.0) -> float:
     raise RuntimeError(f"the intake inbox was not applied within {limit_s}s")
 
 
+PAGE_KEY = "bench-page-during-the-storm"
+
+
+def page_during_the_storm(url: str, key: str, database: str) -> tuple[threading.Thread, dict]:
+    """Mid-way through the batch storm, one PagerDuty trigger for a new group: how long its
+    202 took and how long after it its incident was opened (a page waiting behind the
+    storm's backlog would show here)."""
+    found: dict[str, float] = {}
+
+    def probe() -> None:
+        time.sleep(DURATION * 0.6)
+        event = {
+            "routing_key": key,
+            "event_action": "trigger",
+            "dedup_key": PAGE_KEY,
+            "payload": {"summary": "bench page", "source": "bench", "severity": "critical"},
+        }
+        sent = time.monotonic()
+        answer = httpx.post(f"{url}/v2/enqueue", json=event, timeout=30)
+        answered = time.monotonic()
+        found["answer_ms"] = (answered - sent) * 1000
+        if answer.status_code != 202:
+            return
+        query = f"SELECT count(*) FROM alert_groups WHERE group_key = '{PAGE_KEY}'"
+        engine = sqlalchemy.create_engine(database)
+        try:
+            with engine.connect() as connection:
+                while time.monotonic() - answered < 600:
+                    if connection.exec_driver_sql(query).scalar_one():
+                        found["opened_ms"] = (time.monotonic() - answered) * 1000
+                        return
+                    connection.rollback()
+                    time.sleep(0.02)
+        finally:
+            engine.dispose()
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    return thread, found
+
+
 def start_worker(url: str, workdir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [str(WARROOM), "worker"], env=os.environ | {"WARROOM_DATABASE_URL": url,
@@ -368,6 +411,16 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
                 print(f"  {share:6.1%}  {frame}")
 
 
+def report_page(page: dict[str, float]) -> None:
+    if "opened_ms" not in page:
+        print(f"page sent mid-storm: not opened (answered in {page.get('answer_ms', 0):.0f} ms)")
+        return
+    print(
+        f"page sent mid-storm (a new group): answered in {page['answer_ms']:.0f} ms, "
+        f"its incident opened {page['opened_ms']:.0f} ms after the answer"
+    )
+
+
 def main() -> None:
     for tool in ("wrk", "prometheus-alertmanager"):
         if shutil.which(tool) is None:
@@ -387,6 +440,7 @@ def main() -> None:
         worker = start_worker(database, workdir) if LAYOUT == "worker" else None
         try:
             bearer = f'wrk.headers["Authorization"] = "Bearer {keys["alertmanager"]}"'
+            probe, page = page_during_the_storm(url, keys["pagerduty"], database)
             results = {
                 "warroom_batch": drained(profiled_wrk(
                     server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
@@ -399,6 +453,7 @@ def main() -> None:
                 ), database, workdir),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
             }  # fmt: skip
+            probe.join(timeout=600)
             memory = {
                 "warroom": peak_rss_mib(server.pid),
                 "alertmanager": peak_rss_mib(alertmanager.pid),
@@ -409,4 +464,5 @@ def main() -> None:
             if worker is not None:
                 stop(worker)
         report(results, memory, count_rows(database, "alerts"))
+        report_page(page)
         print(f"load average after: {os.getloadavg()[0]:.1f}")

@@ -36,6 +36,7 @@ BATCH = 50  # rows per claim: small, so several loops share a burst and commits 
 THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
+INTAKE_LOOK_AHEAD_S = 0.5  # how often a backlog is searched for new groups (pages) to apply first
 INTAKE_GATHER_S = 0.1  # what an event in a stream may wait so that events are applied together
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
@@ -64,6 +65,7 @@ class Scheduler:
         self.batch = batch
         self.threads = threads
         self._outcome = delivery_outcome
+        self._looked_ahead = -INTAKE_LOOK_AHEAD_S  # when a backlog was last searched for new groups
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One iteration: run due timers and drain the outbox, batch by batch, until both
@@ -83,9 +85,9 @@ class Scheduler:
         """Apply accepted alert payloads waiting in the intake inbox."""
         return self._apply_intake().count
 
-    def _apply_intake(self) -> intake_queue.Applied:
+    def _apply_intake(self, *, new_groups_first: bool = True) -> intake_queue.Applied:
         intake_queue.waiting.clear()
-        return intake_queue.apply_waiting(self.ctx)
+        return intake_queue.apply_waiting(self.ctx, new_groups_first=new_groups_first)
 
     def gather_and_apply_intake(self) -> int:
         """For the loop: a lone event is applied at once; once the inbox is caught up, the
@@ -93,7 +95,10 @@ class Scheduler:
         coalesced) many at a time rather than one transaction each. Behind a backlog it
         never waits."""
         started = time.monotonic()
-        applied = self._apply_intake()
+        look_ahead = started - self._looked_ahead >= INTAKE_LOOK_AHEAD_S
+        applied = self._apply_intake(new_groups_first=look_ahead)
+        if look_ahead and not applied.drained:
+            self._looked_ahead = started
         quick = time.monotonic() - started < INTAKE_GATHER_S
         if applied.count and applied.drained and quick:
             time.sleep(INTAKE_GATHER_S)

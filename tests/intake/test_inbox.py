@@ -236,3 +236,70 @@ def test_parsed_payloads_held_for_the_applier_are_bounded(ctx) -> None:
     assert held.take(ctx.db, rows[0]) == parsed[0].note
     assert held.take(ctx.db, rows[1]) is None, "beyond the bound: not held"
     assert held.take(ctx.db, rows[0]) is None, "taken once"
+
+
+def event(ctx: Context, integration_id: int, dedup_key: str, n: int, action: str = "trigger"):
+    """A PagerDuty event as the desk accepts it: parsed, so the inbox knows its group."""
+    body = fixture("pagerduty-trigger.json") | {
+        "routing_key": "<hidden>",
+        "dedup_key": dedup_key,
+        "event_action": action,
+    }
+    body["payload"] = body["payload"] | {"timestamp": f"2024-01-15T10:{n // 60:02d}:{n % 60:02d}Z"}
+    now = ctx.clock.now()
+    note = intake_queue.parse_payload("pagerduty", body, now, None, ctx.playbook.intake)
+    return intake_queue.Accepted(
+        integration_id, "pagerduty", now, "", json.dumps(body).encode(), note
+    )
+
+
+def test_a_storm_in_one_group_does_not_hold_back_another_group_s_page(ctx) -> None:
+    found = integration(ctx)
+    intake_queue.store(ctx.db, [event(ctx, found.id, "storm", 0)])
+    intake_queue.apply_all(ctx)
+    storm = [event(ctx, found.id, "storm", n) for n in range(1, 301)]
+    intake_queue.store(ctx.db, [*storm, event(ctx, found.id, "new-outage", 0)])
+
+    intake_queue.apply_waiting(ctx)
+
+    assert len(incidents.list_incidents(ctx, status="all")) == 2, "the new group paged first"
+    intake_queue.apply_all(ctx)
+    assert intake_queue.pending(ctx) == 0
+    details = [
+        incidents.get_incident(ctx, i.reference)
+        for i in incidents.list_incidents(ctx, status="all")
+    ]
+    assert sorted(sum(a["firing"] for a in d.alerts) for d in details) == [1, 301]
+
+
+def test_a_group_going_ahead_of_a_backlog_keeps_its_own_order(ctx) -> None:
+    """Trigger then acknowledge: applied the other way round, the acknowledgement would
+    find no incident and be ignored."""
+    found = integration(ctx)
+    intake_queue.store(ctx.db, [event(ctx, found.id, "storm", 0)])
+    intake_queue.apply_all(ctx)
+    storm = [event(ctx, found.id, "storm", n) for n in range(1, 301)]
+    outage = [event(ctx, found.id, "outage", 0), event(ctx, found.id, "outage", 1, "acknowledge")]
+    intake_queue.store(ctx.db, [storm[0], outage[0], *storm[1:], outage[1]])
+
+    intake_queue.apply_waiting(ctx)
+
+    newest = incidents.list_incidents(ctx, status="all")[0]
+    assert incidents.get_incident(ctx, newest.reference).acknowledged_at is not None
+
+
+def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
+    ctx, monkeypatch
+) -> None:
+    """The search costs a scan of the backlog; between searches the oldest go first."""
+    asked: list[bool] = []
+
+    def apply_waiting(ctx, *, new_groups_first):
+        asked.append(new_groups_first)
+        return intake_queue.Applied(count=1, drained=False)
+
+    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
+    loop, _ = gathering(ctx, monkeypatch)
+    for _ in range(3):
+        loop.gather_and_apply_intake()
+    assert asked == [True, False, False]

@@ -1,5 +1,5 @@
 """The intake inbox: an accepted payload is committed here before its sender hears 2xx, and
-the scheduler applies it to incidents moments later, in arrival order.
+the scheduler applies it to incidents moments later, each group in arrival order.
 
 Answering after the inbox commit rather than after the incident work keeps the promise
 (nothing answered 2xx is lost: the payload is on disk) while a burst of alerts costs the
@@ -8,9 +8,11 @@ next one (`GroupCommit`). Applying runs one payload per savepoint; a payload tha
 applied is moved to the rejected list with the reason, so it neither blocks the ones after
 it nor disappears.
 
-Order: payloads are applied in inbox order by one applier at a time (an advisory lock on
-PostgreSQL, the single writer on SQLite). A sender that waits for each answer, as
-Alertmanager does per group, therefore has its notifications applied in the order sent.
+Order: one applier at a time (an advisory lock on PostgreSQL, the single writer on SQLite)
+applies the oldest payloads first, except that behind a backlog the payloads of groups with
+no open incident (those that open one and page) go ahead. Within a group the order is
+always arrival order, so a sender that waits for each answer, as Alertmanager does per
+group, has its notifications applied in the order sent.
 """
 
 from __future__ import annotations
@@ -26,17 +28,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
 from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
+from warroom.intake.common import digest
 from warroom.service import intake
 from warroom.service.context import Context
 from warroom.service.paging import LOCKED
-from warroom.store.intake_models import InboxPayload, Integration, RejectedPayload
+from warroom.store.intake_models import AlertGroup, InboxPayload, Integration, RejectedPayload
+from warroom.store.models import Incident
 from warroom.store.session import Database
 
 log = logging.getLogger("warroom.intake")
@@ -44,7 +59,7 @@ log = logging.getLogger("warroom.intake")
 MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
 APPLY_BATCH = 200  # payloads per applying transaction at most ...
 APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake commits interleave
-APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, in inbox order
+APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, groups in order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
 KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated one
 HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most
@@ -69,6 +84,7 @@ class Accepted:
             "received_at": self.received_at,
             "new_key": self.new_key,
             "body": self.body,
+            "group_hash": digest(self.note.group_key) if self.note else None,
         }
 
 
@@ -237,17 +253,20 @@ class Applied(NamedTuple):
     drained: bool  # nothing else was waiting when they were taken
 
 
-def apply_waiting(ctx: Context, limit: int = APPLY_BATCH) -> Applied:
+def apply_waiting(
+    ctx: Context, limit: int = APPLY_BATCH, *, new_groups_first: bool = True
+) -> Applied:
     """Apply the oldest inbox payloads, up to `limit` or APPLY_BYTES of them, in one
     transaction. A group's run of triggers is applied as one. An empty inbox is seen in a
-    read, so idle polls never take the write lock."""
+    read, so idle polls never take the write lock. Behind a backlog, `new_groups_first`
+    takes the payloads of groups with no open incident (the ones that page) first."""
     with ctx.db.reader() as session:
         if session.execute(select(InboxPayload.id).limit(1)).first() is None:
             return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
-        rows, drained = _oldest(session, limit)
+        rows, drained = _next_payloads(session, limit, new_groups_first)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
         integrations: dict[int, intake.IntegrationInfo] = {}
@@ -287,27 +306,48 @@ def backlog(ctx: Context) -> tuple[int, float | None]:
     return int(count), waited
 
 
-def _oldest(session: Session, limit: int) -> tuple[list[Inboxed], bool]:
-    """The oldest payloads, at most `limit` and about APPLY_BYTES (a short transaction),
-    and whether they are all there was."""
-    sizes = session.execute(
-        select(InboxPayload.id, func.length(InboxPayload.body))
-        .order_by(InboxPayload.id)
-        .limit(limit + 1)
-    ).all()
+def _next_payloads(
+    session: Session, limit: int, new_groups_first: bool
+) -> tuple[list[Inboxed], bool]:
+    """The payloads to apply now, at most `limit` and about APPLY_BYTES (a short
+    transaction), and whether they are all there was. Oldest first; but behind a backlog,
+    groups with no open incident go first: a storm in one group never holds back another
+    group's page. Each group's payloads still go in the order they came: whether a group
+    has an open incident holds for all of its payloads alike."""
+    table = InboxPayload.__table__
+    sized = select(table.c.id, func.length(table.c.body)).order_by(table.c.id)
+    oldest = session.execute(sized.limit(limit + 1)).all()
+    chosen = _within_bytes(oldest[:limit])
+    drained = len(chosen) == len(oldest)
+    if not drained and new_groups_first:
+        ahead = session.execute(sized.where(~_has_open_incident(table)).limit(limit)).all()
+        chosen = _within_bytes(ahead) or chosen
+    if not chosen:
+        return [], drained
+    statement = select(table).where(table.c.id.in_(chosen)).order_by(table.c.id)
+    return list(session.execute(statement)), drained
+
+
+def _has_open_incident(inbox: Table) -> ColumnElement[bool]:
+    groups, open_incidents = AlertGroup.__table__, Incident.__table__
+    return exists().where(
+        groups.c.integration_id == inbox.c.integration_id,
+        groups.c.group_hash == inbox.c.group_hash,
+        open_incidents.c.id == groups.c.incident_id,
+        open_incidents.c.resolved_at.is_(None),
+    )
+
+
+def _within_bytes(sizes: Sequence[Row[Any]]) -> list[int]:
+    """The first ids whose bodies add up to about APPLY_BYTES (always at least one)."""
     chosen: list[int] = []
     total = 0
-    for payload_id, size in sizes[:limit]:
+    for payload_id, size in sizes:
         if chosen and total + int(size) > APPLY_BYTES:
             break
         chosen.append(payload_id)
         total += int(size)
-    drained = len(chosen) == len(sizes)
-    if not chosen:
-        return [], drained
-    table = InboxPayload.__table__
-    statement = select(table).where(table.c.id.in_(chosen)).order_by(table.c.id)
-    return list(session.execute(statement)), drained
+    return chosen
 
 
 def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:

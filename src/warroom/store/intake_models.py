@@ -26,7 +26,9 @@ class Integration(Base):
 
 class InboxPayload(Base):
     """A payload answered 2xx and not yet applied to incidents: committed before the answer,
-    deleted in the transaction that applies it. `new_key` makes re-parsing it repeatable."""
+    deleted in the transaction that applies it. `new_key` makes re-parsing it repeatable;
+    `group_hash` names its alert group (`alert_groups.group_hash`; empty on rows accepted
+    before it was kept)."""
 
     __tablename__ = "intake_inbox"
 
@@ -36,6 +38,7 @@ class InboxPayload(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     new_key: Mapped[str] = mapped_column(String(32))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    group_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AlertGroup(Base):
