@@ -36,6 +36,7 @@ BATCH = 50  # rows per claim: small, so several loops share a burst and commits 
 THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
 IDLE_SLEEP_S = 0.2
+HELPER_IDLE_S = 2.0  # a helper loop's own poll, when its lead finds no full batch
 INTAKE_LOOK_AHEAD_S = 0.5  # how often a backlog is searched for new groups (pages) to apply first
 INTAKE_GATHER_S = 0.1  # what an event in a stream may wait so that events are applied together
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
@@ -113,27 +114,13 @@ class Scheduler:
         On PostgreSQL several of each share the work through SKIP LOCKED; SQLite has one
         writer, so one of each."""
         threads = 1 if self.ctx.db.is_sqlite else self.threads
-        loops = [(self.run_due_timers, "timers")] * threads + [
-            (self.drain_outbox, "delivery")
-        ] * threads
-        loops.append((self.gather_and_apply_intake, "intake"))
         log.info(
             "scheduler started handlers=%s threads=%d", ",".join(sorted(self.handlers)), threads
         )
         running = [
-            threading.Thread(
-                target=_loop,
-                args=(
-                    step,
-                    stop,
-                    idle_sleep,
-                    name,
-                    intake_queue.waiting if name == "intake" else stop,
-                ),
-                name=f"warroom-{name}-{n}",
-                daemon=True,
-            )
-            for n, (step, name) in enumerate(loops)
+            *_crowd(self.run_due_timers, "timers", threads, self.batch, stop, idle_sleep),
+            *_crowd(self.drain_outbox, "delivery", threads, self.batch, stop, idle_sleep),
+            _thread(self.gather_and_apply_intake, "intake", stop, idle_sleep, intake_queue.waiting),
         ]
         for thread in running:
             thread.start()
@@ -182,6 +169,53 @@ class Scheduler:
         delay = HANDLER_RETRY[min(failures, len(HANDLER_RETRY)) - 1]
         timer.payload = {**timer.payload, "failures": failures, "last_error": error[:500]}
         timer.due_at = now + delay
+
+
+def _crowd(
+    step: Callable[[], int],
+    name: str,
+    size: int,
+    full: int,
+    stop: threading.Event,
+    idle_sleep: float,
+) -> list[threading.Thread]:
+    """One lead loop polling every `idle_sleep`, and `size - 1` helpers that join in while
+    the work comes in full batches: an idle server polls the database once per kind of
+    work, not once per thread. Helpers also poll every HELPER_IDLE_S on their own, so work
+    waits no longer than that while the lead is held up by a slow handler or send."""
+    crowded = threading.Event()
+
+    def lead() -> int:
+        done = step()
+        if done >= full:
+            crowded.set()
+        return done
+
+    def helper() -> int:
+        done = step()
+        if not done:
+            crowded.clear()
+        return done
+
+    # the lead, once stopped, wakes the helpers so that they see the stop too
+    return [_thread(lead, f"{name}-0", stop, idle_sleep, stop, then=crowded.set)] + [
+        _thread(helper, f"{name}-{n}", stop, HELPER_IDLE_S, crowded) for n in range(1, size)
+    ]
+
+
+def _thread(
+    step: Callable[[], int],
+    name: str,
+    stop: threading.Event,
+    idle_sleep: float,
+    wake: threading.Event,
+    then: Callable[[], object] = lambda: None,
+) -> threading.Thread:
+    def run() -> None:
+        _loop(step, stop, idle_sleep, name, wake)
+        then()
+
+    return threading.Thread(target=run, name=f"warroom-{name}", daemon=True)
 
 
 def _loop(
