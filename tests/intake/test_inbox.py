@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -199,6 +200,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)
     key = intake.create_integration(ctx, "pagerduty", "pd")
+    intake_queue.apply_waiting(ctx)  # an applier polls in this process, as in `warroom serve`
     with TestClient(app) as client:
         answer = client.post(
             "/v2/enqueue", json=fixture("pagerduty-trigger.json") | {"routing_key": key}
@@ -215,27 +217,49 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
     assert incident.source == "alert"
 
 
+def parsed(ctx: Context, payload: intake_queue.Accepted) -> intake_queue.Accepted:
+    body = json.loads(payload.body)
+    rules = ctx.playbook.intake
+    return replace(
+        payload, note=intake_queue.parse_payload("pagerduty", body, payload.received_at, "", rules)
+    )
+
+
+def inbox_rows(ctx: Context) -> list:
+    with ctx.db.reader() as session:
+        return session.execute(select(InboxPayload.__table__).order_by(InboxPayload.id)).all()
+
+
 def test_parsed_payloads_held_for_the_applier_are_bounded(ctx) -> None:
     """Past the bound the applier parses from the inbox row: memory stays bounded."""
     found = integration(ctx)
     held = intake_queue.HandOver(max_alerts=1)
-    payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(2)]
-    parsed = [
-        replace(
-            p,
-            note=intake_queue.parse_payload(
-                "pagerduty", json.loads(p.body), p.received_at, "", ctx.playbook.intake
-            ),
-        )
-        for p in payloads
-    ]
-    held.keep(ctx.db, parsed)
-    intake_queue.store(ctx.db, parsed)
-    with ctx.db.reader() as session:
-        rows = session.execute(select(InboxPayload.__table__).order_by(InboxPayload.id)).all()
-    assert held.take(ctx.db, rows[0]) == parsed[0].note
-    assert held.take(ctx.db, rows[1]) is None, "beyond the bound: not held"
-    assert held.take(ctx.db, rows[0]) is None, "taken once"
+    held.applier_polling()
+    payloads = [parsed(ctx, pagerduty_trigger(ctx, found.id, n)) for n in range(2)]
+    held.keep(ctx.db, payloads)
+    intake_queue.store(ctx.db, payloads)
+    first, second = inbox_rows(ctx)
+    assert held.take(ctx.db, first) == payloads[0].note
+    assert held.take(ctx.db, second) is None, "beyond the bound: not held"
+    assert held.take(ctx.db, first) is None, "taken once"
+
+
+def test_nothing_is_held_where_no_applier_polls_or_for_long(ctx) -> None:
+    """`serve --no-scheduler` leaves applying to a worker: holding parses would only grow.
+    Where another process's applier took a payload, its parse is forgotten in time."""
+    found = integration(ctx)
+    held = intake_queue.HandOver(max_alerts=100, hold_s=0.0)
+    payloads = [parsed(ctx, pagerduty_trigger(ctx, found.id, n)) for n in range(3)]
+    intake_queue.store(ctx.db, payloads)
+    rows = inbox_rows(ctx)
+    held.keep(ctx.db, payloads[:1])
+    assert held.take(ctx.db, rows[0]) is None, "no applier polling here"
+    held.applier_polling()
+    held.keep(ctx.db, payloads[1:2])
+    time.sleep(0.01)
+    held.keep(ctx.db, payloads[2:])
+    assert held.take(ctx.db, rows[1]) is None, "forgotten once older than hold_s"
+    assert held.take(ctx.db, rows[2]) == payloads[2].note
 
 
 def event(ctx: Context, integration_id: int, dedup_key: str, n: int, action: str = "trigger"):

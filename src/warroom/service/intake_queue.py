@@ -22,6 +22,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ APPLY_BYTES = 256 * 1024  # ... and about this much of them: short, so intake co
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, groups in order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
 KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated one
-HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most
+HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most ...
+HOLD_S = 60.0  # ... each for this long at most
+APPLIER_SEEN_S = 5.0  # an applier that polled within this long is this process's
 waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
 
 
@@ -91,32 +94,53 @@ class Accepted:
 class HandOver:
     """Notifications the desk parsed, held for this process's applier so that it need not
     parse them again; whatever is not here (accepted by another process, before a restart,
-    or past the bound) it parses from the inbox row. Keyed by everything the parse depends
-    on, so what it finds is the very parse it would have made."""
+    or past the bounds) it parses from the inbox row. Keyed by everything the parse depends
+    on, so what it finds is the very parse it would have made. Held only while an applier
+    in this process is polling (not in `serve --no-scheduler`), and for HOLD_S at most (on
+    PostgreSQL another process's applier may take the payload)."""
 
-    def __init__(self, max_alerts: int) -> None:
+    def __init__(self, max_alerts: int, hold_s: float = HOLD_S) -> None:
         self.max_alerts = max_alerts
-        self._held: dict[tuple[Any, ...], Notification] = {}
+        self.hold_s = hold_s
+        self._held: dict[tuple[Any, ...], tuple[Notification, float]] = {}  # oldest first
         self._alerts = 0
+        self._applier_polled = -hold_s
         self._lock = threading.Lock()
 
+    def applier_polling(self) -> None:
+        self._applier_polled = time.monotonic()
+
     def keep(self, db: Database, payloads: Sequence[Accepted]) -> None:
+        now = time.monotonic()
+        if now - self._applier_polled > APPLIER_SEEN_S:
+            return
         with self._lock:
+            self._forget_older_than(now - self.hold_s)
             for payload in payloads:
                 note = payload.note
                 if note is None or self._alerts + len(note.alerts) > self.max_alerts:
                     continue
                 key = (db.url, payload.integration_id, payload.kind, payload.new_key)
-                self._held[(*key, payload.received_at, payload.body)] = note
+                self._held[(*key, payload.received_at, payload.body)] = (note, now)
                 self._alerts += len(note.alerts)
 
     def take(self, db: Database, row: Inboxed) -> Notification | None:
         key = (db.url, row.integration_id, row.kind, row.new_key, row.received_at, row.body)
         with self._lock:
-            note = self._held.pop(key, None)
-            if note is not None:
-                self._alerts -= len(note.alerts)
-        return note
+            held = self._held.pop(key, None)
+            if held is None:
+                return None
+            self._alerts -= len(held[0].alerts)
+        return held[0]
+
+    def _forget_older_than(self, moment: float) -> None:
+        while self._held:
+            key = next(iter(self._held))
+            note, kept = self._held[key]
+            if kept >= moment:
+                return
+            del self._held[key]
+            self._alerts -= len(note.alerts)
 
 
 handed_over = HandOver(max_alerts=HANDED_OVER_ALERTS)
@@ -260,6 +284,7 @@ def apply_waiting(
     transaction. A group's run of triggers is applied as one. An empty inbox is seen in a
     read, so idle polls never take the write lock. Behind a backlog, `new_groups_first`
     takes the payloads of groups with no open incident (the ones that page) first."""
+    handed_over.applier_polling()
     with ctx.db.reader() as session:
         if session.execute(select(InboxPayload.id).limit(1)).first() is None:
             return Applied(0, drained=True)
