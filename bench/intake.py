@@ -314,8 +314,10 @@ def inbox_drained_after(url: str, limit_s: float = 600.0) -> float:
 PAGE_KEY = "bench-page-during-the-storm"
 
 
-def page_during_the_storm(url: str, key: str, database: str) -> tuple[threading.Thread, dict]:
-    """Mid-way through the batch storm, one PagerDuty trigger for a new group: how long its
+def page_during_the_storm(
+    url: str, key: str, database: str
+) -> tuple[threading.Thread, dict[str, float]]:
+    """Six tenths into the batch storm, one PagerDuty trigger for a new group: how long its
     202 took and how long after it its incident was opened (a page waiting behind the
     storm's backlog would show here)."""
     found: dict[str, float] = {}

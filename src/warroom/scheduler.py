@@ -67,13 +67,14 @@ class Scheduler:
         self.threads = threads
         self._outcome = delivery_outcome
         self._looked_ahead = -INTAKE_LOOK_AHEAD_S  # when a backlog was last searched for new groups
+        self._behind = False  # the last apply left payloads waiting: no need to peek first
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One iteration: run due timers and drain the outbox, batch by batch, until both
         are quiet (bounded; `stop` ends it after the current batch)."""
         done = 0
         for _ in range(MAX_BATCHES):
-            applied = self.apply_intake()
+            applied = self.apply_intake().count
             ran = self.run_due_timers()
             sent = self.drain_outbox()
             done += applied + ran + sent
@@ -82,13 +83,12 @@ class Scheduler:
                 break
         return done
 
-    def apply_intake(self) -> int:
-        """Apply accepted alert payloads waiting in the intake inbox."""
-        return self._apply_intake().count
-
-    def _apply_intake(self, *, new_groups_first: bool = True) -> intake_queue.Applied:
+    def apply_intake(
+        self, *, new_groups_first: bool = True, peek: bool = True
+    ) -> intake_queue.Applied:
+        """Apply accepted alert payloads waiting in the intake inbox (`apply_waiting`)."""
         intake_queue.waiting.clear()
-        return intake_queue.apply_waiting(self.ctx, new_groups_first=new_groups_first)
+        return intake_queue.apply_waiting(self.ctx, new_groups_first=new_groups_first, peek=peek)
 
     def gather_and_apply_intake(self) -> int:
         """For the loop: a lone event is applied at once; once the inbox is caught up, the
@@ -97,8 +97,9 @@ class Scheduler:
         never waits."""
         started = time.monotonic()
         look_ahead = started - self._looked_ahead >= INTAKE_LOOK_AHEAD_S
-        applied = self._apply_intake(new_groups_first=look_ahead)
-        if look_ahead and not applied.drained:
+        applied = self.apply_intake(new_groups_first=look_ahead, peek=not self._behind)
+        self._behind = not applied.drained
+        if look_ahead and self._behind:
             self._looked_ahead = started
         quick = time.monotonic() - started < INTAKE_GATHER_S
         if applied.count and applied.drained and quick:

@@ -318,7 +318,7 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
     """The search costs a scan of the backlog; between searches the oldest go first."""
     asked: list[bool] = []
 
-    def apply_waiting(ctx, *, new_groups_first):
+    def apply_waiting(ctx, *, new_groups_first, peek):
         asked.append(new_groups_first)
         return intake_queue.Applied(count=1, drained=False)
 
@@ -327,3 +327,23 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
     for _ in range(3):
         loop.gather_and_apply_intake()
     assert asked == [True, False, False]
+
+
+def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeypatch) -> None:
+    """The peek keeps idle polls off the write lock; behind a backlog it is a wasted read."""
+    peeked: list[bool] = []
+    left = [True, True, False, False]  # a backlog left twice, then caught up
+
+    def apply_waiting(ctx, *, new_groups_first, peek):
+        peeked.append(peek)
+        return intake_queue.Applied(count=1, drained=not left.pop(0))
+
+    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
+    loop, _ = gathering(ctx, monkeypatch)
+    for _ in range(4):
+        loop.gather_and_apply_intake()
+    assert peeked == [True, False, False, True]
+
+
+def test_applying_without_a_peek_finds_an_empty_inbox_empty(ctx) -> None:
+    assert intake_queue.apply_waiting(ctx, peek=False) == (0, True)

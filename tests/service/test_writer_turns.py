@@ -42,7 +42,13 @@ def test_a_waiting_sender_goes_before_the_applier_but_never_twice_in_a_row() -> 
 
 def test_a_thread_holding_the_turn_takes_it_again_inside() -> None:
     turns = WriterTurns()
-    with turns.turn(), turns.turn(urgent=True):
-        pass
-    with turns.turn():  # given back in full
-        pass
+    done = threading.Event()
+
+    def nested() -> None:
+        with turns.turn(), turns.turn(urgent=True):
+            pass
+        with turns.turn():  # given back in full
+            done.set()
+
+    threading.Thread(target=nested, daemon=True).start()
+    assert done.wait(timeout=5), "the thread deadlocked on a turn it held"

@@ -31,7 +31,6 @@ from warroom.service.intake_queue import Accepted, GroupCommit
 log = logging.getLogger("warroom.intake")
 
 MAX_BODY = 10 * 1024 * 1024
-KEPT_BODY = 64 * 1024
 HIDDEN_HEADERS = {"authorization", "cookie", "proxy-authorization"}
 RATE_LIMITED = ("generic", "pagerduty")  # Alertmanager and Grafana batch by themselves
 _ROUTING_KEY = re.compile(rb'("routing_key"\s*:\s*")[^"]*(")')
@@ -155,7 +154,7 @@ class IntakeDesk:
     async def _keep(self, request: _Request, exc: WarroomError) -> None:
         """Keep what was refused, with its headers (secrets left out) and the reason."""
         headers = {k: v for k, v in request.headers.items() if k not in HIDDEN_HEADERS}
-        body = _without_routing_key(request.raw)[:KEPT_BODY].decode("utf-8", "replace")
+        body = _without_routing_key(request.raw)[: intake.KEPT_BODY].decode("utf-8", "replace")
         try:
             await asyncio.to_thread(
                 intake.reject,

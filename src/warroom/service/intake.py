@@ -40,6 +40,7 @@ TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
 KEY_LENGTH = 32
 KEY_ALPHABET = string.ascii_letters + string.digits
 REJECTED_KEPT = 1000
+KEPT_BODY = 64 * 1024  # bytes of a rejected payload kept for inspection
 AUTH_CACHE_SECONDS = 5.0
 _auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
 

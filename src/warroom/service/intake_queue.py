@@ -278,16 +278,18 @@ class Applied(NamedTuple):
 
 
 def apply_waiting(
-    ctx: Context, limit: int = APPLY_BATCH, *, new_groups_first: bool = True
+    ctx: Context, limit: int = APPLY_BATCH, *, new_groups_first: bool = True, peek: bool = True
 ) -> Applied:
     """Apply the oldest inbox payloads, up to `limit` or APPLY_BYTES of them, in one
-    transaction. A group's run of triggers is applied as one. An empty inbox is seen in a
-    read, so idle polls never take the write lock. Behind a backlog, `new_groups_first`
-    takes the payloads of groups with no open incident (the ones that page) first."""
+    transaction. A group's run of triggers is applied as one. `peek` first looks for an
+    empty inbox in a read, so idle polls never take the write lock (a caller that knows a
+    backlog waits skips it). Behind a backlog, `new_groups_first` takes the payloads of
+    groups with no open incident (the ones that page) first."""
     handed_over.applier_polling()
-    with ctx.db.reader() as session:
-        if session.execute(select(InboxPayload.id).limit(1)).first() is None:
-            return Applied(0, drained=True)
+    if peek:
+        with ctx.db.reader() as session:
+            if session.execute(select(InboxPayload.id).limit(1)).first() is None:
+                return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
@@ -438,5 +440,5 @@ def _unapplied(row: Inboxed, exc: Exception) -> RejectedPayload:
         reason=f"accepted but could not be applied: {exc.__class__.__name__}: {exc}"[:2000],
         field=getattr(exc, "field", None),
         headers={},
-        body=row.body[: 64 * 1024].decode("utf-8", "replace"),
+        body=row.body[: intake.KEPT_BODY].decode("utf-8", "replace"),
     )

@@ -116,11 +116,12 @@ class WriterTurns:
                 chosen.granted.set()
 
     def _next(self) -> _Waiter:
-        urgent = next((w for w in self._waiting if w.urgent), None)
-        other = next((w for w in self._waiting if not w.urgent), None)
-        if urgent is not None and (other is None or not self._last_urgent):
-            return urgent
-        return other or self._waiting[0]
+        """The first urgent waiter, unless the last turn was urgent and another waits."""
+        urgent = [w for w in self._waiting if w.urgent]
+        others = [w for w in self._waiting if not w.urgent]
+        if urgent and not (others and self._last_urgent):
+            return urgent[0]
+        return others[0]
 
     def _grant(self, thread: int, urgent: bool) -> None:
         self._owner, self._depth, self._last_urgent = thread, 1, urgent
