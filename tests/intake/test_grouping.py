@@ -186,3 +186,29 @@ def test_first_notifications_of_one_group_racing_each_other_open_one_incident(ct
     assert len(references) == 1
     assert len(incidents.list_incidents(ctx, status="all")) == 1
     assert alert_rows(ctx) == 3
+
+
+def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps(ctx, source):
+    """The bulk insert prepares values itself on SQLite: what it stores must be what
+    SQLAlchemy would have stored, or a query binding the same timestamp finds nothing."""
+    note = alertmanager.parse(fixture("02-firing-group-of-3.json"), ctx.clock.now())
+    intake.ingest(ctx, source, note)
+    with ctx.db.reader() as session:
+        for alert in note.alerts:
+            row = session.execute(
+                select(AlertRow).where(
+                    AlertRow.fingerprint == alert.fingerprint,
+                    AlertRow.starts_at == alert.starts_at,
+                    AlertRow.received_at == ctx.clock.now(),
+                )
+            ).scalar_one()
+            assert (row.labels, row.annotations, row.details) == (
+                alert.labels,
+                alert.annotations,
+                alert.details,
+            )
+            assert (row.starts_at, row.ends_at, row.status) == (
+                alert.starts_at,
+                alert.ends_at,
+                alert.status,
+            )
