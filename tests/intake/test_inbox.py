@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.intake.conftest import fixture
 from warroom import scheduler
@@ -88,6 +89,20 @@ def test_a_failed_commit_reaches_every_request_that_shared_it(ctx, monkeypatch) 
         return await asyncio.gather(*puts, return_exceptions=True)
 
     assert all(isinstance(result, RuntimeError) for result in asyncio.run(many()))
+
+
+def test_a_shared_commit_stores_every_payload_or_none(ctx) -> None:
+    """On the writer's own connection (autocommit on PostgreSQL, the inserts pipelined as
+    one implicit transaction) a row that fails takes the rows before it back with it."""
+    found = integration(ctx)
+    payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(3)]
+    unknown = replace(payloads[1], integration_id=found.id + 1000)  # breaks a foreign key
+    with intake_queue.inbox_connection(ctx.db) as connection:
+        with pytest.raises(IntegrityError):
+            intake_queue.store(ctx.db, [payloads[0], unknown, payloads[2]], connection)
+        assert intake_queue.pending(ctx) == 0
+        intake_queue.store(ctx.db, payloads, connection)
+    assert intake_queue.pending(ctx) == 3
 
 
 def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None:
