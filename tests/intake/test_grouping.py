@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,10 @@ from sqlalchemy import func, select
 from tests.intake.conftest import fixture
 from warroom.clock import ManualClock
 from warroom.core.playbook import IntakeRule
+from warroom.core.routing import Notification
 from warroom.errors import Unauthorized
 from warroom.intake import alertmanager, pagerduty
-from warroom.service import incidents, intake
+from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
 from warroom.store.intake_models import AlertRow
 
@@ -31,7 +33,13 @@ def send(
     if fired_again:
         for alert in body["alerts"]:
             alert["startsAt"] = ctx.clock.now().isoformat()
-    return intake.ingest(ctx, source, alertmanager.parse(body, ctx.clock.now()))
+    return ingest(ctx, source, alertmanager.parse(body, ctx.clock.now()))
+
+
+def ingest(ctx: Context, source: intake.IntegrationInfo, note: Notification) -> intake.Outcome:
+    """A notification applied in its own transaction, as the inbox's applier does."""
+    with ctx.db.unit_of_work() as session:
+        return intake.apply(ctx, session, source, note)
 
 
 def alert_rows(ctx: Context) -> int:
@@ -149,11 +157,11 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
     key = intake.create_integration(ctx, "pagerduty", "pd")
     found = intake.authenticate(ctx, key, "pagerduty")
     body = fixture("pagerduty-am025-trigger.json")
-    opened = intake.ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
+    opened = ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
     assert incidents.get_incident(ctx, opened.reference).services == ["payments"]
     for action in ("acknowledge", "resolve"):
         event = {"routing_key": key, "event_action": action, "dedup_key": body["dedup_key"]}
-        intake.ingest(auto, found, pagerduty.parse(event, ctx.clock.now()).notification)
+        ingest(auto, found, pagerduty.parse(event, ctx.clock.now()).notification)
     detail = incidents.get_incident(ctx, opened.reference)
     assert detail.acknowledged_at is not None and detail.status == "resolved"
     assert [(a["firing"], a["resolved"]) for a in detail.alerts] == [(1, 0), (0, 1)]
@@ -175,24 +183,27 @@ def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -
     assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
 
 
-def test_first_notifications_of_one_group_racing_each_other_open_one_incident(ctx, source):
+def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_incident(ctx, source):
+    """One applier at a time (the single writer on SQLite, an advisory lock on
+    PostgreSQL): four racing over first notifications of one group open one incident."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def first(_n: int) -> str | None:
-        return send(ctx, source, "02-firing-group-of-3.json").reference
-
+    raw = json.dumps(fixture("02-firing-group-of-3.json")).encode()
+    accepted = intake_queue.Accepted(source.id, "alertmanager", ctx.clock.now(), "", raw)
+    intake_queue.store(ctx.db, [accepted] * 8)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        references = set(pool.map(first, range(4)))
-    assert len(references) == 1
+        applied = list(pool.map(lambda _: intake_queue.apply_waiting(ctx, limit=1).count, range(8)))
+    assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
     assert len(incidents.list_incidents(ctx, status="all")) == 1
     assert alert_rows(ctx) == 3
+    assert intake.list_rejected(ctx) == []
 
 
 def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps(ctx, source):
     """The bulk insert prepares values itself on SQLite: what it stores must be what
     SQLAlchemy would have stored, or a query binding the same timestamp finds nothing."""
     note = alertmanager.parse(fixture("02-firing-group-of-3.json"), ctx.clock.now())
-    intake.ingest(ctx, source, note)
+    ingest(ctx, source, note)
     with ctx.db.reader() as session:
         for alert in note.alerts:
             row = session.execute(

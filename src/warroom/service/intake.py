@@ -15,7 +15,6 @@ from sqlalchemy import Connection, bindparam, column, delete, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warroom.core.incident import EventKind
@@ -144,22 +143,11 @@ def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
     return found
 
 
-def ingest(ctx: Context, integration: IntegrationInfo, notification: Notification) -> Outcome:
-    """One notification in its own transaction. Two first notifications of one group racing
-    each other: the unique group row lets one commit and the other roll back and attach on
-    its retry. (The intake routes go through the inbox instead: `intake_queue`.)"""
-    try:
-        with ctx.db.unit_of_work() as session:
-            return apply(ctx, session, integration, notification)
-    except IntegrityError:
-        with ctx.db.unit_of_work() as session:
-            return apply(ctx, session, integration, notification)
-
-
 def apply(
     ctx: Context, session: Session, integration: IntegrationInfo, note: Notification
 ) -> Outcome:
-    """A notification's changes to its group's incident, in the caller's transaction."""
+    """A notification's changes to its group's incident, in the caller's transaction (the
+    inbox's applier, one at a time: `intake_queue.apply_waiting`)."""
     planned = plan(ctx.playbook.intake, note, ctx.playbook.services)
     dropped = len(note.alerts) - len(planned.alerts)
     if not planned.alerts:
