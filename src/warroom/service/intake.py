@@ -3,6 +3,7 @@ changes (alerts inserted in bulk, one statement per payload), and rejected paylo
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 import time
@@ -11,7 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, column, delete, func, select
+from sqlalchemy import Connection, Text, bindparam, column, delete, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
@@ -307,7 +308,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     table = AlertRow.__table__
     names = list(rows[0])
     unpacked = (
-        func.jsonb_to_recordset(bindparam("rows", type_=JSONB))
+        func.jsonb_to_recordset(bindparam("rows", type_=Text).cast(JSONB))
         .table_valued(*(column(name, table.c[name].type) for name in names))
         .render_derived(name="given", with_types=True)
     )
@@ -317,7 +318,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
         .on_conflict_do_nothing(index_elements=["incident_id", "alert_key"])
         .returning(table.c.alert_key)
     )
-    as_json = [{k: _json_ready(v) for k, v in row.items()} for row in rows]
+    as_json = json.dumps(rows, default=_timestamp_text)  # one call, rows as they are
     return set(session.execute(statement, {"rows": as_json}).scalars())
 
 
@@ -368,8 +369,10 @@ def _sqlite_insert_text(names: tuple[str, ...], count: int) -> str:
     )
 
 
-def _json_ready(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _timestamp_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _follow(
