@@ -223,3 +223,28 @@ def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps
                 alert.ends_at,
                 alert.status,
             )
+
+
+def test_alert_keys_shortened_by_the_migration_still_know_repeats_both_ways(ctx, source):
+    """0010 keeps the first 16 hex digits of each key; its downgrade restores whole ones."""
+    from alembic import command
+
+    from warroom.intake.common import digest
+    from warroom.store.migrate import alembic_config, upgrade
+
+    note = alertmanager.parse(fixture("02-firing-group-of-3.json"), ctx.clock.now())
+    ingest(ctx, source, note)
+    whole = {digest(a.fingerprint, a.status, a.starts_at.isoformat()) for a in note.alerts}
+    try:
+        command.downgrade(alembic_config(ctx.db.engine), "0009_inbox_group")
+        assert stored_keys(ctx) == whole
+    finally:
+        upgrade(ctx.db.engine)
+    assert stored_keys(ctx) == {intake.alert_key(a) for a in note.alerts}
+    assert {len(key) for key in stored_keys(ctx)} == {16}
+    assert ingest(ctx, source, note).alerts == 0, "a repeat after the upgrade adds nothing"
+
+
+def stored_keys(ctx: Context) -> set[str]:
+    with ctx.db.reader() as session:
+        return set(session.execute(select(AlertRow.alert_key)).scalars())

@@ -43,6 +43,7 @@ KEY_ALPHABET = string.ascii_letters + string.digits
 REJECTED_KEPT = 1000
 KEPT_BODY = 64 * 1024  # bytes of a rejected payload kept for inspection
 AUTH_CACHE_SECONDS = 5.0
+ALERT_KEY_DIGITS = 16  # hex digits of an alert's identity kept (migration 0010)
 SQLITE_PAGE = 500  # alert rows per statement: 13 variables each, far below SQLite's 32,766
 _auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
 
@@ -205,8 +206,12 @@ def _group(
 
 
 def alert_key(alert: Alert) -> str:
-    """An alert's identity on an incident: the same fingerprint, status and start is a repeat."""
-    return digest(alert.fingerprint, alert.status, alert.starts_at.isoformat())
+    """An alert's identity on an incident: the same fingerprint, status and start is a
+    repeat. 64 bits, as Alertmanager's own fingerprints: the unique (incident, key) index
+    takes each new alert at a random place, and a shorter key keeps that index small
+    (measured: SQLite's part of inserting 100-alert pages into 200k rows, 12.3 -> 7.0 µs
+    a row; applying 100-alert payloads 2.9 -> 2.45 ms each)."""
+    return digest(alert.fingerprint, alert.status, alert.starts_at.isoformat())[:ALERT_KEY_DIGITS]
 
 
 def _only_repeats(session: Session, incident: Incident, planned: Plan) -> bool:

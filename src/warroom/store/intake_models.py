@@ -65,7 +65,7 @@ class AlertRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id"))
     source: Mapped[str] = mapped_column(String(20))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    alert_key: Mapped[str] = mapped_column(String(64))  # fingerprint, status and start: a repeat
+    alert_key: Mapped[str] = mapped_column(String(64))  # 16 hex: fingerprint, status, start
     status: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(Text)
     labels: Mapped[dict[str, str]] = mapped_column(JsonType)
