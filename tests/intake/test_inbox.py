@@ -93,16 +93,17 @@ def test_a_failed_commit_reaches_every_request_that_shared_it(ctx, monkeypatch) 
 
 def test_a_shared_commit_stores_every_payload_or_none(ctx) -> None:
     """On the writer's own connection (autocommit on PostgreSQL, the inserts pipelined as
-    one implicit transaction) a row that fails takes the rows before it back with it."""
+    one implicit transaction) a row that fails takes the rows before it back with it, more
+    of them than SQLAlchemy puts in one multi-row statement (insertmanyvalues_page_size)."""
     found = integration(ctx)
-    payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(3)]
-    unknown = replace(payloads[1], integration_id=found.id + 1000)  # breaks a foreign key
+    payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(40)]
+    unknown = replace(payloads[35], integration_id=found.id + 1000)  # breaks a foreign key
     with intake_queue.inbox_connection(ctx.db) as connection:
         with pytest.raises(IntegrityError):
-            intake_queue.store(ctx.db, [payloads[0], unknown, payloads[2]], connection)
+            intake_queue.store(ctx.db, [*payloads[:35], unknown, *payloads[36:]], connection)
         assert intake_queue.pending(ctx) == 0
         intake_queue.store(ctx.db, payloads, connection)
-    assert intake_queue.pending(ctx) == 3
+    assert intake_queue.pending(ctx) == 40
 
 
 def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None:
