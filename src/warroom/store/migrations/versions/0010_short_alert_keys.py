@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,6 +21,7 @@ branch_labels = None
 depends_on = None
 
 KEPT = 16
+PAGE = 10_000  # rows read and rewritten at a time by the downgrade
 alerts = sa.table(
     "alerts",
     sa.column("id", sa.Integer),
@@ -37,15 +39,26 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """The whole digests again, from each row's fingerprint, status and start."""
+    """The whole digests again, from each row's fingerprint, status and start, a page of
+    rows at a time (each page rewritten by one executemany)."""
     connection = op.get_bind()
-    rows = connection.execute(
+    last = 0
+    while rows := connection.execute(
         sa.select(alerts.c.id, alerts.c.fingerprint, alerts.c.status, alerts.c.starts_at)
-    ).all()
-    for row in rows:
-        identity = "\x1f".join([row.fingerprint, row.status, _utc(row.starts_at).isoformat()])
-        full = hashlib.sha256(identity.encode("utf-8")).hexdigest()
-        connection.execute(alerts.update().where(alerts.c.id == row.id).values(alert_key=full))
+        .where(alerts.c.id > last)
+        .order_by(alerts.c.id)
+        .limit(PAGE)
+    ).all():
+        connection.execute(
+            alerts.update().where(alerts.c.id == sa.bindparam("row_id")),
+            [{"row_id": row.id, "alert_key": _whole_key(row)} for row in rows],
+        )
+        last = rows[-1].id
+
+
+def _whole_key(row: sa.Row[Any]) -> str:
+    identity = "\x1f".join([row.fingerprint, row.status, _utc(row.starts_at).isoformat()])
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
 def _utc(moment: datetime) -> datetime:
