@@ -8,12 +8,13 @@ Revises: 0009_inbox_group
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+from warroom.intake.common import digest
+from warroom.store.models import UTCDateTime
 
 revision = "0010_short_alert_keys"
 down_revision = "0009_inbox_group"
@@ -27,7 +28,7 @@ alerts = sa.table(
     sa.column("id", sa.Integer),
     sa.column("fingerprint", sa.String),
     sa.column("status", sa.String),
-    sa.column("starts_at", sa.DateTime(timezone=True)),
+    sa.column("starts_at", UTCDateTime),
     sa.column("alert_key", sa.String),
 )
 
@@ -57,9 +58,5 @@ def downgrade() -> None:
 
 
 def _whole_key(row: sa.Row[Any]) -> str:
-    identity = "\x1f".join([row.fingerprint, row.status, _utc(row.starts_at).isoformat()])
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """As `service.intake.alert_key` made it before 0010: the whole digest."""
+    return digest(row.fingerprint, row.status, row.starts_at.isoformat())
