@@ -36,6 +36,7 @@ from warroom.service.context import Context
 from warroom.service.tokens import hash_secret
 from warroom.store.intake_models import AlertGroup, AlertRow, Integration, RejectedPayload
 from warroom.store.models import Incident
+from warroom.store.session import Database
 
 TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
 KEY_LENGTH = 32
@@ -293,7 +294,7 @@ def _attach(
         }
         for key, a in by_key.items()
     ]
-    inserted = _insert_new(session, rows)
+    inserted = _insert_new(ctx.db, session, rows)
     new = [a for key, a in by_key.items() if key in inserted]
     if not new:
         return 0
@@ -302,13 +303,13 @@ def _attach(
     return len(new)
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+def _insert_new(db: Database, session: Session, rows: list[dict[str, Any]]) -> set[str]:
     """Insert the alert rows whose key the incident does not have yet; the keys inserted.
     On PostgreSQL the rows travel as one JSON parameter that jsonb_to_recordset unpacks:
     one short statement however many rows, where a multi-row VALUES list made psycopg
     parse the statement's text again on every call, too long for its cache (measured:
     applying 100-alert payloads 5.0-5.1k -> 9.8-10.2k alerts/s)."""
-    if session.get_bind().dialect.name == "sqlite":
+    if db.is_sqlite:
         return _insert_new_sqlite(session.connection(), rows)
     table = AlertRow.__table__
     names = list(rows[0])

@@ -125,14 +125,12 @@ class HandOver:
                 note = payload.note
                 if note is None or self._alerts + len(note.alerts) > self.max_alerts:
                     continue
-                key = (db.url, payload.integration_id, payload.kind, payload.new_key)
-                self._held[(*key, payload.received_at, payload.body)] = (note, now)
+                self._held[_identity(db, payload)] = (note, now)
                 self._alerts += len(note.alerts)
 
     def take(self, db: Database, row: Inboxed) -> Notification | None:
-        key = (db.url, row.integration_id, row.kind, row.new_key, row.received_at, row.body)
         with self._lock:
-            held = self._held.pop(key, None)
+            held = self._held.pop(_identity(db, row), None)
             if held is None:
                 return None
             self._alerts -= len(held[0].alerts)
@@ -146,6 +144,18 @@ class HandOver:
                 return
             del self._held[key]
             self._alerts -= len(note.alerts)
+
+
+def _identity(db: Database, payload: Accepted | Inboxed) -> tuple[Any, ...]:
+    """What a parse depends on, alike for a payload accepted and its inbox row."""
+    return (
+        db.url,
+        payload.integration_id,
+        payload.kind,
+        payload.new_key,
+        payload.received_at,
+        payload.body,
+    )
 
 
 handed_over = HandOver(max_alerts=HANDED_OVER_ALERTS)
@@ -309,7 +319,7 @@ def apply_waiting(
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
-        rows, drained = _next_payloads(session, limit, new_groups_first)
+        rows, drained = _next_payloads(ctx.db, session, limit, new_groups_first)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
         integrations: dict[int, intake.IntegrationInfo] = {}
@@ -322,7 +332,7 @@ def apply_waiting(
             elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
-            ids = _among(session, InboxPayload.__table__.c.id, [r.id for r in rows])
+            ids = _among(ctx.db, InboxPayload.__table__.c.id, [r.id for r in rows])
             done = delete(InboxPayload).where(ids)
             session.execute(done.execution_options(synchronize_session=False))
     return Applied(len(rows), drained)
@@ -351,7 +361,7 @@ def backlog(ctx: Context) -> tuple[int, float | None]:
 
 
 def _next_payloads(
-    session: Session, limit: int, new_groups_first: bool
+    db: Database, session: Session, limit: int, new_groups_first: bool
 ) -> tuple[list[Inboxed], bool]:
     """The payloads to apply now, at most `limit` and about APPLY_BYTES (a short
     transaction), and whether they are all there was. Oldest first; but behind a backlog,
@@ -368,15 +378,15 @@ def _next_payloads(
         chosen = _within_bytes(ahead) or chosen
     if not chosen:
         return [], drained
-    statement = select(table).where(_among(session, table.c.id, chosen)).order_by(table.c.id)
+    statement = select(table).where(_among(db, table.c.id, chosen)).order_by(table.c.id)
     return list(session.execute(statement)), drained
 
 
-def _among(session: Session, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+def _among(db: Database, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
     """`column IN (ids)`; on PostgreSQL `= ANY` of one array parameter, one statement text
     whatever the count, so psycopg's cache of converted statements keeps hitting (measured:
     applying single events, 12% of the time went to converting IN lists anew)."""
-    if session.get_bind().dialect.name == "sqlite":
+    if db.is_sqlite:
         return column.in_(ids)
     return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
 
