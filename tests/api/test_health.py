@@ -26,3 +26,12 @@ def test_the_openapi_document_lists_the_incident_routes(app_client: TestClient) 
     paths = app_client.get("/openapi.json").json()["paths"]
     assert "/api/v1/incidents/{reference}/acknowledge" in paths
     assert app_client.get("/docs").status_code == 200
+
+
+def test_alert_senders_requests_are_timed_with_the_rest(app_client: TestClient) -> None:
+    """Intake POSTs are answered ahead of FastAPI's layers, yet land in the same histogram."""
+    app_client.post("/v2/enqueue", json={"routing_key": "not-a-key"})
+    app_client.get("/healthz")
+    text = app_client.get("/metrics").text
+    assert 'method="POST",route="/v2/enqueue",status="400"' in text
+    assert 'method="GET",route="/healthz",status="200"' in text

@@ -107,7 +107,7 @@ def test_a_shared_commit_stores_every_payload_or_none(ctx) -> None:
 
 
 def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None:
-    """The FastAPI routes serve the intake paths wherever IntakeFastPath is not installed."""
+    """The FastAPI routes serve the intake paths wherever IntakeEndpoint is not installed."""
     app = FastAPI()
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)

@@ -8,15 +8,20 @@ from prometheus_client import CollectorRegistry, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+def request_latency(registry: CollectorRegistry) -> Histogram:
+    """The one latency histogram of an app, shared by every `RequestMetrics` in front of it."""
+    return Histogram(
+        "warroom_http_request_duration_seconds",
+        "HTTP request latency by route",
+        ["method", "route", "status"],
+        registry=registry,
+    )
+
+
 class RequestMetrics:
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+    def __init__(self, app: ASGIApp, latency: Histogram) -> None:
         self.app = app
-        self.latency = Histogram(
-            "warroom_http_request_duration_seconds",
-            "HTTP request latency by route",
-            ["method", "route", "status"],
-            registry=registry,
-        )
+        self.latency = latency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
