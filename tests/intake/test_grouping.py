@@ -248,3 +248,17 @@ def test_alert_keys_shortened_by_the_migration_still_know_repeats_both_ways(ctx,
 def stored_keys(ctx: Context) -> set[str]:
     with ctx.db.reader() as session:
         return set(session.execute(select(AlertRow.alert_key)).scalars())
+
+
+def test_alert_details_are_stored_whole_even_where_the_fast_json_writer_refuses(ctx, source):
+    """JSON columns are written by orjson, and by json where orjson refuses: an integer
+    beyond 64 bits, text beyond ASCII and nesting all read back as sent."""
+    details = {"count": 2**70 + 1, "region": "eu-west-1 ☁", "nested": {"a": [1.5, None]}}
+    body = fixture("pagerduty-trigger.json")
+    body["payload"]["custom_details"] = details
+    note = pagerduty.parse(body, ctx.clock.now()).notification
+    ingest(ctx, source, note)
+    with ctx.db.reader() as session:
+        stored = session.execute(select(AlertRow.details)).scalar_one()
+    assert stored == note.alerts[0].details
+    assert stored["custom_details"]["count"] == 2**70 + 1  # not a float near it

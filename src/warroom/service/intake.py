@@ -3,7 +3,6 @@ changes (alerts inserted in bulk, one statement per payload), and rejected paylo
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 import time
@@ -36,7 +35,7 @@ from warroom.service.context import Context
 from warroom.service.tokens import hash_secret
 from warroom.store.intake_models import AlertGroup, AlertRow, Integration, RejectedPayload
 from warroom.store.models import Incident
-from warroom.store.session import Database
+from warroom.store.session import Database, json_text
 
 TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
 KEY_LENGTH = 32
@@ -324,8 +323,7 @@ def _insert_new(db: Database, session: Session, rows: list[dict[str, Any]]) -> s
         .on_conflict_do_nothing(index_elements=["incident_id", "alert_key"])
         .returning(table.c.alert_key)
     )
-    as_json = json.dumps(rows, default=_timestamp_text)  # one call, rows as they are
-    return set(session.execute(statement, {"rows": as_json}).scalars())
+    return set(session.execute(statement, {"rows": json_text(rows)}).scalars())
 
 
 def _insert_new_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
@@ -373,12 +371,6 @@ def _sqlite_insert_text(names: tuple[str, ...], count: int) -> str:
         f"INSERT INTO alerts ({', '.join(names)}) VALUES {', '.join([row] * count)} "
         "ON CONFLICT (incident_id, alert_key) DO NOTHING RETURNING alert_key"
     )
-
-
-def _timestamp_text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _follow(
