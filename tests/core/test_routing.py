@@ -11,6 +11,7 @@ from warroom.core.routing import (
     Notification,
     RateLimiter,
     coalesce,
+    deciding_labels,
     group_move,
     plan,
     route,
@@ -74,6 +75,24 @@ def test_a_plan_takes_the_worst_firing_severity_and_only_catalog_services() -> N
     assert planned.severity == 1
     assert planned.services == ("api", "web")
     assert planned.detected_at == NOW - timedelta(minutes=7)
+
+
+def test_alerts_of_one_payload_are_each_routed_by_their_own_rule_labels() -> None:
+    """A plan routes alerts alike in every label a rule reads alike, and no others."""
+    intake = Intake(rules=[IntakeRule(match={"team": "payments"}, service="payments", drop=True)])
+    note = Notification(
+        "alertmanager",
+        "g",
+        "t",
+        (
+            alert(severity="warning", service="api", team="payments", instance="a"),
+            alert(severity="warning", service="api", team="web", instance="b"),
+            alert(severity="warning", service="api", team="web", instance="c"),
+        ),
+    )
+    planned = plan(intake, note, {"api"})
+    assert [a.labels["instance"] for a in planned.alerts] == ["b", "c"]
+    assert deciding_labels(intake) == ("service", "job", "severity", "team")
 
 
 def test_a_firing_group_with_an_open_incident_attaches_to_it() -> None:

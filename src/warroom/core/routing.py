@@ -112,12 +112,21 @@ class Plan:
     detected_at: datetime | None
 
 
+def deciding_labels(intake: Intake) -> tuple[str, ...]:
+    """The only labels `route` reads: alerts alike in these are routed alike."""
+    matched = (name for rule in intake.rules for name in rule.match)
+    return tuple(dict.fromkeys([*intake.service_labels, intake.severity_label, *matched]))
+
+
 def plan(intake: Intake, notification: Notification, catalog: Collection[str]) -> Plan:
     kept: list[Alert] = []
     severities: list[int] = []
     services: list[str] = []
+    deciding = deciding_labels(intake)
+    routes: dict[tuple[str | None, ...], Route] = {}  # a payload's alerts mostly route alike
     for alert in notification.alerts:
-        decided = route(intake, alert.labels)
+        seen = tuple(map(alert.labels.get, deciding))
+        decided = routes.get(seen) or routes.setdefault(seen, route(intake, alert.labels))
         if decided.drop:
             continue
         kept.append(alert)
