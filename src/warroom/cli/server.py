@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from warroom.cli.engine import checked_context
+from warroom.cli.engine import checked_context, settle_heap
 from warroom.cli.state import override
 from warroom.logs import configure as configure_logging
 
@@ -27,6 +27,7 @@ def serve(
     ctx = checked_context()
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
+    settle_heap()
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
