@@ -15,7 +15,7 @@ from tests.intake.conftest import fixture
 from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
 from warroom.service.schemas import IncidentOut
-from warroom.store.intake_models import InboxPayload
+from warroom.store.intake_models import AlertRow, InboxPayload
 
 AM = "/api/v1/integrations/alertmanager"
 GRAFANA = "/api/v1/integrations/grafana"
@@ -72,6 +72,22 @@ def test_pagerduty_events_are_answered_as_pagerduty_does(app_client, keys) -> No
     }
     resolve = {"routing_key": keys["pagerduty"], "event_action": "resolve", "dedup_key": "nope"}
     assert app_client.post(PD, json=resolve).status_code == 202, "unknown dedup_key: dropped"
+
+
+def test_numbers_beyond_64_bits_in_an_event_are_stored_exactly(app_client, keys, ctx) -> None:
+    details = '{"bytes": 18446744073709551616, "delta": -9223372036854775809, "ratio": 0.1}'
+    body = json.dumps(fixture("pagerduty-trigger.json") | {"routing_key": keys["pagerduty"]})
+    body = body.replace('"custom_details": {', f'"custom_details": {{"big": {details}, ', 1)
+    answer = app_client.post(PD, content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 202, answer.text
+    applied(ctx)
+    with ctx.db.reader() as session:
+        stored = session.execute(select(AlertRow.details)).scalar_one()
+    assert stored["custom_details"]["big"] == {
+        "bytes": 2**64,
+        "delta": -(2**63) - 1,
+        "ratio": 0.1,
+    }
 
 
 def test_an_invalid_pagerduty_event_gets_400_invalid_event_with_errors(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from tests.intake.conftest import FIXTURES, fixture
 from warroom.core.playbook import Intake
 from warroom.intake import alertmanager, generic, grafana, pagerduty
-from warroom.intake.common import PayloadRejected
+from warroom.intake.common import PayloadRejected, read_json
 
 NOW = datetime(2026, 11, 26, 19, 5, tzinfo=UTC)
 AM_FILES = sorted(p.name for p in FIXTURES.glob("0*.json"))
@@ -162,3 +163,26 @@ def test_a_bad_generic_event_is_rejected_naming_the_field(body, field) -> None:
     with pytest.raises(PayloadRejected) as caught:
         generic.parse(body, NOW, Intake())
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"count": 18446744073709551616, "low": -9223372036854775809}',
+        b'{"top": 18446744073709551615, "ids": [12345678901234567890123]}',
+        b'{"pi": 3.141592653589793238462643, "tiny": 4.9e-324, "huge": 1.7976931348623159e308}',
+        '{"summary": "disk full ☁"}'.encode("utf-16"),
+        b'\xef\xbb\xbf{"bom": true}',
+        b'{"lone": "\\ud800", "pair": "\\ud83d\\ude00", "dup": 1, "dup": 2}',
+        b"[" * 900 + b"]" * 900,
+    ],
+)
+def test_a_body_reads_as_the_standard_library_reads_it_numbers_exact(raw: bytes) -> None:
+    expected = json.loads(raw)
+    assert repr(read_json(raw)) == repr(expected)
+
+
+@pytest.mark.parametrize("raw", [b'{"x": NaN}', b'{"x": -Infinity}', b"{", b'"\xff"'])
+def test_a_body_json_refuses_is_refused_with_its_reason(raw: bytes) -> None:
+    with pytest.raises(ValueError):
+        read_json(raw)

@@ -10,7 +10,6 @@ FastAPI routes share it (`api.intake`).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,7 +22,7 @@ from warroom.api.errors import error_body
 from warroom.core.routing import RateLimiter
 from warroom.errors import WarroomError
 from warroom.intake import pagerduty
-from warroom.intake.common import PayloadRejected
+from warroom.intake.common import PayloadRejected, read_json
 from warroom.service import intake, intake_queue
 from warroom.service.context import Context
 from warroom.service.intake_queue import Accepted, GroupCommit
@@ -188,8 +187,7 @@ def _json(request: _Request) -> Any:
             status_code=415,
         )
     try:
-        raw = request.raw
-        body = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+        body = read_json(request.raw)
     except (ValueError, RecursionError) as exc:
         raise PayloadRejected(f"malformed JSON: {str(exc)[:200]}", "body") from None
     if b"\\u0000" in request.raw and _holds_nul(body):
@@ -207,13 +205,6 @@ def _holds_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(_holds_nul(v) for v in value)
     return False
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # json.loads builds one per call
 
 
 def _without_routing_key(raw: bytes) -> bytes:

@@ -18,7 +18,6 @@ group, has its notifications applied in the order sent.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import queue
 import threading
@@ -52,7 +51,7 @@ from sqlalchemy.orm import Session
 from warroom.core.playbook import Intake
 from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
-from warroom.intake.common import digest
+from warroom.intake.common import digest, read_json
 from warroom.service import intake
 from warroom.service.context import Context
 from warroom.service.paging import LOCKED
@@ -417,7 +416,7 @@ def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
     if (note := handed_over.take(ctx.db, row)) is not None:
         return note
     try:
-        body = json.loads(row.body)
+        body = read_json(row.body)
         return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
     except Exception as exc:  # it parsed at the edge: only a change of playbook gets here
         log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
