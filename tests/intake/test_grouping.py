@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from tests.intake.conftest import fixture
 from warroom.clock import ManualClock
 from warroom.core.playbook import IntakeRule
-from warroom.core.routing import Notification
+from warroom.core.routing import Alert, Notification
 from warroom.errors import Unauthorized
 from warroom.intake import alertmanager, pagerduty
+from warroom.intake.common import digest
 from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
 from warroom.store.intake_models import AlertRow
@@ -229,7 +230,6 @@ def test_alert_keys_shortened_by_the_migration_still_know_repeats_both_ways(ctx,
     """0010 keeps the first 16 hex digits of each key; its downgrade restores whole ones."""
     from alembic import command
 
-    from warroom.intake.common import digest
     from warroom.store.migrate import alembic_config, upgrade
 
     note = alertmanager.parse(fixture("02-firing-group-of-3.json"), ctx.clock.now())
@@ -243,6 +243,14 @@ def test_alert_keys_shortened_by_the_migration_still_know_repeats_both_ways(ctx,
     assert stored_keys(ctx) == {intake.alert_key(a) for a in note.alerts}
     assert {len(key) for key in stored_keys(ctx)} == {16}
     assert ingest(ctx, source, note).alerts == 0, "a repeat after the upgrade adds nothing"
+
+
+def test_an_alert_keeps_its_identity_whatever_offset_its_start_is_written_in() -> None:
+    start = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
+    written = [start.astimezone(timezone(timedelta(hours=hours))) for hours in (2, 0, -5)]
+    alerts = [Alert("alertmanager", "g", "firing", "t", {}, {}, at, None, "fp-1") for at in written]
+    expected = digest("fp-1", "firing", "2024-01-15T10:00:00+00:00")[: intake.ALERT_KEY_DIGITS]
+    assert {intake.alert_key(a) for a in alerts} == {expected}
 
 
 def stored_keys(ctx: Context) -> set[str]:
