@@ -31,6 +31,7 @@ def alert(status: str = "firing", minutes_ago: int = 0, **labels: str) -> Alert:
         starts_at=NOW - timedelta(minutes=minutes_ago),
         ends_at=None,
         fingerprint=str(sorted(labels.items())),
+        details={},
     )
 
 

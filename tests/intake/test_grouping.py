@@ -248,7 +248,9 @@ def test_alert_keys_shortened_by_the_migration_still_know_repeats_both_ways(ctx,
 def test_an_alert_keeps_its_identity_whatever_offset_its_start_is_written_in() -> None:
     start = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
     written = [start.astimezone(timezone(timedelta(hours=hours))) for hours in (2, 0, -5)]
-    alerts = [Alert("alertmanager", "g", "firing", "t", {}, {}, at, None, "fp-1") for at in written]
+    alerts = [
+        Alert("alertmanager", "g", "firing", "t", {}, {}, at, None, "fp-1", {}) for at in written
+    ]
     expected = digest("fp-1", "firing", "2024-01-15T10:00:00+00:00")[: intake.ALERT_KEY_DIGITS]
     assert {intake.alert_key(a) for a in alerts} == {expected}
 
