@@ -12,8 +12,9 @@ applying the intake inbox while the load runs), `worker` (`serve --no-scheduler`
 `warroom worker`) or `after` (only accepting; a worker applies each run's inbox once the
 run is over, measuring acceptance and application apart).
 Reports alerts/s accepted, the ratios, p99 latency, how long after each warroom run its
-inbox was fully applied (and so the rate accepted and applied), peak memory (VmHWM) and
-py-spy's top costs, and checks that every alert warroom accepted was stored.
+inbox was fully applied (and so the rate accepted and applied), peak memory (VmHWM),
+py-spy's top costs, the server's CPU per request by thread (/proc, named by `py-spy dump`)
+and checks that every alert warroom accepted was stored.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -201,17 +203,23 @@ def profile_top(raw: Path, top: int = 8) -> dict[str, list[tuple[str, float]]]:
     }
 
 
+def py_spy() -> str | None:
+    found = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
+    return str(found) if found and Path(found).exists() else None
+
+
 def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
     raw = workdir / f"{name}.pyspy.txt"
     spy = None
-    if shutil.which("py-spy") or Path(sys.executable).with_name("py-spy").exists():
-        exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if (exe := py_spy()) is not None:
         spy = subprocess.Popen(
             [exe, "record", "--pid", str(pid), "--duration", str(DURATION), "--rate", "97",
              "--format", "raw", "--output", str(raw), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
+    cpu_before = thread_cpu(pid)
     result = wrk(name, url, workdir, **values)
+    result["cpu_before"] = cpu_before
     if spy is not None:
         try:
             spy.wait(timeout=DURATION + 30)
@@ -220,6 +228,40 @@ def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) ->
             spy.wait(timeout=5)
         result["profile"] = profile_top(raw) if raw.exists() else {}
     return result
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds each thread of a process has used so far (/proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(FileNotFoundError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            used[int(task.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Python thread names by native thread id, as `py-spy dump` shows them."""
+    if (exe := py_spy()) is None:
+        return {}
+    dump = subprocess.run(
+        [exe, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=60
+    ).stdout
+    return {int(m[1]): m[2] for m in re.finditer(r'^Thread (\d+) \([^)]*\): "([^"]*)"', dump, re.M)}
+
+
+def cpu_by_thread(pid: int, result: dict[str, Any]) -> list[tuple[str, float]]:
+    """CPU µs per request by thread, from the run's start until its inbox was applied
+    (threads under 1% of the whole left out)."""
+    before, after, names = result.pop("cpu_before"), thread_cpu(pid), thread_names(pid)
+    used = {tid: after[tid] - before.get(tid, 0.0) for tid in after}
+    total = sum(used.values()) or 1.0
+    return [
+        (names.get(tid, f"thread {tid}"), seconds / result["ok"] * 1e6)
+        for tid, seconds in sorted(used.items(), key=lambda item: -item[1])
+        if seconds / total >= 0.01 and result["ok"]
+    ]
 
 
 def start_warroom(
@@ -362,15 +404,16 @@ def start_worker(url: str, workdir: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def drained(result: dict[str, Any], url: str, workdir: Path) -> dict[str, Any]:
+def drained(result: dict[str, Any], url: str, workdir: Path, pid: int) -> dict[str, Any]:
     """Wait for the inbox to be applied; in the `after` layout a worker does it now, so
-    acceptance and application are measured apart."""
+    acceptance and application are measured apart. Then the server's CPU by thread."""
     worker = start_worker(url, workdir) if LAYOUT == "after" else None
     try:
         result["drain_s"] = inbox_drained_after(url)
     finally:
         if worker is not None:
             stop(worker)
+    result["threads"] = cpu_by_thread(pid, result)
     return result
 
 
@@ -405,6 +448,9 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
           f"alertmanager {memory['alertmanager']:.0f} MiB")  # fmt: skip
     accepted = results["warroom_batch"]["ok"] * BATCH + results["warroom_single"]["ok"]
     print(f"committed alert rows: {stored} (accepted by warroom: {accepted})")
+    for name in ("warroom_batch", "warroom_single"):
+        threads = ", ".join(f"{thread} {us:,.0f}" for thread, us in results[name]["threads"])
+        print(f"{name:15s} server CPU µs per request by thread (/proc, until applied): {threads}")
     for name in ("warroom_batch", "warroom_single"):
         profile = results[name].get("profile", {})
         for kind, title in (("self", "self time"), ("warroom", "warroom code, inclusive")):
@@ -447,12 +493,12 @@ def main() -> None:
                 "warroom_batch": drained(profiled_wrk(
                     server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
                     workdir, batch=BATCH, auth=bearer,
-                ), database, workdir),
+                ), database, workdir, server.pid),
                 "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
                 "warroom_single": drained(profiled_wrk(
                     server.pid, "warroom_single", f"{url}/v2/enqueue", workdir,
                     key=keys["pagerduty"],
-                ), database, workdir),
+                ), database, workdir, server.pid),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
             }  # fmt: skip
             probe.join(timeout=600)
