@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 64 * 1024  # page cache per connection at most (PRAGMA cache_size)
 READ_ONLY = "warroom_read_only"
 
 
@@ -191,6 +192,11 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         # checkpoint every ~40 MB of WAL, not 4 MB: fewer fsyncs in the committing thread
         # (measured: applying alert bursts +12%); the WAL file is that much larger at most
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        # up to 64 MiB of pages per connection, not 2: alert rows go into a unique index at
+        # random places, and a cache that holds the index spares rereading its pages
+        # (measured: about a tenth less applier CPU per alert; see the commit). Pages are
+        # cached only as a connection reads them, so an idle connection stays small.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
