@@ -182,7 +182,16 @@ def test_a_body_reads_as_the_standard_library_reads_it_numbers_exact(raw: bytes)
     assert repr(read_json(raw)) == repr(expected)
 
 
-@pytest.mark.parametrize("raw", [b'{"x": NaN}', b'{"x": -Infinity}', b"{", b'"\xff"'])
-def test_a_body_json_refuses_is_refused_with_its_reason(raw: bytes) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"x": NaN}', "NaN is not valid JSON"),
+        (b'{"x": -Infinity}', "-Infinity is not valid JSON"),
+        (b"{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        (b'"\xff"', "'utf-8' codec can't decode byte 0xff in position 1: invalid start byte"),
+    ],
+)
+def test_a_body_json_refuses_is_refused_with_its_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(ValueError) as refused:
         read_json(raw)
+    assert str(refused.value) == reason
