@@ -395,8 +395,11 @@ def _insert_new_sqlite(connection: Connection, rows: list[tuple[Any, ...]]) -> s
 def _bind_processors(dialect: Dialect) -> tuple[tuple[int, Any], ...]:
     """(position in ALERT_COLUMNS, conversion) for each column this database converts, as
     SQLAlchemy itself would convert it. Timestamps' conversions are remembered: a payload's
-    rows share their received_at, and mostly their start."""
+    rows share their received_at, and mostly their start. JSON goes straight to the
+    engine's serializer: the values are never None, so the checks SQLAlchemy wraps it in
+    for None and null have nothing to do."""
     columns = AlertRow.__table__.c
+    serialize = getattr(dialect, "_json_serializer", None)
     converting = []
     for position, name in enumerate(ALERT_COLUMNS):
         column_type = columns[name].type
@@ -405,6 +408,8 @@ def _bind_processors(dialect: Dialect) -> tuple[tuple[int, Any], ...]:
             continue
         if isinstance(column_type, UTCDateTime):
             process = lru_cache(maxsize=4096)(process)
+        elif isinstance(column_type, JSON) and serialize is not None:
+            process = serialize
         converting.append((position, process))
     return tuple(converting)
 
