@@ -13,8 +13,9 @@ applying the intake inbox while the load runs), `worker` (`serve --no-scheduler`
 run is over, measuring acceptance and application apart).
 Reports alerts/s accepted, the ratios, p99 latency, how long after each warroom run its
 inbox was fully applied (and so the rate accepted and applied), peak memory (VmHWM),
-py-spy's top costs, the server's CPU per request by thread (/proc, named by `py-spy dump`)
-and checks that every alert warroom accepted was stored.
+py-spy's top costs, the server's CPU per request by thread (/proc, named by `py-spy dump`),
+how much of each run each thread held the GIL (`py-spy record --gil`), and checks that
+every alert warroom accepted was stored.
 """
 
 from __future__ import annotations
@@ -209,25 +210,48 @@ def py_spy() -> str | None:
 
 
 def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
-    raw = workdir / f"{name}.pyspy.txt"
-    spy = None
-    if (exe := py_spy()) is not None:
-        spy = subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--duration", str(DURATION), "--rate", "97",
-             "--format", "raw", "--output", str(raw), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+    """A wrk run with two py-spy recordings beside it: every busy stack (the profile) and
+    only the stacks holding the GIL (who holds the one interpreter, and how often)."""
+    raw, gil = workdir / f"{name}.pyspy.txt", workdir / f"{name}.gil.txt"
+    spies = [spy(pid, raw), spy(pid, gil, "--gil", "--threads")]
     cpu_before = thread_cpu(pid)
     result = wrk(name, url, workdir, **values)
     result["cpu_before"] = cpu_before
-    if spy is not None:
+    for running in filter(None, spies):
         try:
-            spy.wait(timeout=DURATION + 30)
+            running.wait(timeout=DURATION + 30)
         except subprocess.TimeoutExpired:
-            spy.kill()
-            spy.wait(timeout=5)
-        result["profile"] = profile_top(raw) if raw.exists() else {}
+            running.kill()
+            running.wait(timeout=5)
+    result["profile"] = profile_top(raw) if raw.exists() else {}
+    result["gil"] = gil_holders(gil) if gil.exists() else []
     return result
+
+
+SPY_RATE = 97  # samples a second
+
+
+def spy(pid: int, output: Path, *options: str) -> subprocess.Popen[bytes] | None:
+    if (exe := py_spy()) is None:
+        return None
+    return subprocess.Popen(
+        [exe, "record", "--pid", str(pid), "--duration", str(DURATION), "--rate",
+         str(SPY_RATE), "--format", "raw", "--output", str(output), "--nonblocking", *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def gil_holders(raw: Path) -> list[tuple[str, float]]:
+    """From `py-spy record --gil --threads`, which keeps a sample only from the thread
+    holding the GIL: each thread's share of the run's samples (threads under 1% left out),
+    so their sum is how busy the one interpreter was."""
+    held: Counter[str] = Counter()
+    for line in raw.read_text("utf-8", "replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            held[stack.split(";")[0].partition(": ")[2] or "?"] += int(count)
+    samples = SPY_RATE * DURATION
+    return [(thread, n / samples) for thread, n in held.most_common() if n / samples >= 0.01]
 
 
 def thread_cpu(pid: int) -> dict[int, float]:
@@ -451,6 +475,11 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
     for name in ("warroom_batch", "warroom_single"):
         threads = ", ".join(f"{thread} {us:,.0f}" for thread, us in results[name]["threads"])
         print(f"{name:15s} server CPU µs per request by thread (/proc, until applied): {threads}")
+    for name in ("warroom_batch", "warroom_single"):
+        holders = results[name].get("gil", [])
+        threads = ", ".join(f"{thread} {share:.0%}" for thread, share in holders)
+        print(f"{name:15s} GIL held {sum(s for _, s in holders):.0%} of the run (py-spy --gil): "
+              f"{threads}")  # fmt: skip
     for name in ("warroom_batch", "warroom_single"):
         profile = results[name].get("profile", {})
         for kind, title in (("self", "self time"), ("warroom", "warroom code, inclusive")):
