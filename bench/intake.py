@@ -6,7 +6,9 @@ and py-spy. Four wrk runs on loopback, each bounded in time:
   1. warroom POST /api/v1/integrations/alertmanager, 100 new alerts per payload;
   2. Alertmanager POST /api/v2/alerts, the same 100 new alerts per request;
   3. warroom POST /v2/enqueue, one new event per request (PagerDuty Events v2);
-  4. Alertmanager POST /api/v2/alerts, one new alert per request.
+  4. Alertmanager POST /api/v2/alerts, one new alert per request;
+then each warroom load once more under py-spy (the profile, and who holds the GIL), so
+that no measured run is slowed by sampling.
 BENCH_LAYOUT picks how warroom runs: `serve` (the default: `warroom serve`, its scheduler
 applying the intake inbox while the load runs), `worker` (`serve --no-scheduler` beside a
 `warroom worker`) or `after` (only accepting; a worker applies each run's inbox once the
@@ -78,7 +80,7 @@ function request()
   n = n + 1
   local parts = {}
   for k = 1, %(batch)d do
-    local id = tid .. "-" .. n .. "-" .. k
+    local id = "%(run)s" .. tid .. "-" .. n .. "-" .. k
     parts[k] = '{"status":"firing","labels":{"alertname":"BenchAlert","instance":"i-' .. id ..
       '","service":"api","severity":"warning"},"annotations":{"summary":"bench alert"},' ..
       '"startsAt":"2024-01-15T10:00:00Z","endsAt":"0001-01-01T00:00:00Z",' ..
@@ -158,6 +160,7 @@ def peak_rss_mib(pid: int) -> float:
 
 def wrk(name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
     auth = values.pop("auth", "")
+    values.setdefault("run", "")  # tells a run's alerts from another's with the same load
     script = workdir / f"{name}.lua"
     script.write_text(LUA_COMMON % {"auth": auth} + LUA_BODIES[name] % values, "utf-8")
     argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s"]
@@ -209,14 +212,22 @@ def py_spy() -> str | None:
     return str(found) if found and Path(found).exists() else None
 
 
-def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
-    """A wrk run with two py-spy recordings beside it: every busy stack (the profile) and
-    only the stacks holding the GIL (who holds the one interpreter, and how often)."""
-    raw, gil = workdir / f"{name}.pyspy.txt", workdir / f"{name}.gil.txt"
-    spies = [spy(pid, raw), spy(pid, gil, "--gil", "--threads")]
+def measured_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
+    """A wrk run against warroom, with the server's CPU by thread taken before it."""
     cpu_before = thread_cpu(pid)
     result = wrk(name, url, workdir, **values)
     result["cpu_before"] = cpu_before
+    return result
+
+
+def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
+    """A wrk run with two py-spy recordings beside it: every busy stack (the profile) and
+    only the stacks holding the GIL (who holds the one interpreter, and how often). Not
+    the measured run: sampling slows the server (measured: batch 0.41-0.42x profiled
+    against 0.47-0.48x not), and Alertmanager's runs are not sampled."""
+    raw, gil = workdir / f"{name}.pyspy.txt", workdir / f"{name}.gil.txt"
+    spies = [spy(pid, raw), spy(pid, gil, "--gil", "--threads")]
+    result = wrk(name, url, workdir, run="profiled-", **values)
     for running in filter(None, spies):
         try:
             running.wait(timeout=DURATION + 30)
@@ -429,16 +440,21 @@ def start_worker(url: str, workdir: Path) -> subprocess.Popen[bytes]:
 
 
 def drained(result: dict[str, Any], url: str, workdir: Path, pid: int) -> dict[str, Any]:
-    """Wait for the inbox to be applied; in the `after` layout a worker does it now, so
-    acceptance and application are measured apart. Then the server's CPU by thread."""
+    """Wait for the inbox to be applied, then take the server's CPU by thread."""
+    result["drain_s"] = applied_after(url, workdir)
+    result["threads"] = cpu_by_thread(pid, result)
+    return result
+
+
+def applied_after(url: str, workdir: Path) -> float:
+    """Seconds until the inbox was applied; in the `after` layout a worker does it now, so
+    acceptance and application are measured apart."""
     worker = start_worker(url, workdir) if LAYOUT == "after" else None
     try:
-        result["drain_s"] = inbox_drained_after(url)
+        return inbox_drained_after(url)
     finally:
         if worker is not None:
             stop(worker)
-    result["threads"] = cpu_by_thread(pid, result)
-    return result
 
 
 def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored: int) -> None:
@@ -470,15 +486,22 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
     print(f"ratio single (warroom/alertmanager): {single:.2f}x (target >= 0.5x)")
     print(f"peak memory: warroom {memory['warroom']:.0f} MiB, "
           f"alertmanager {memory['alertmanager']:.0f} MiB")  # fmt: skip
-    accepted = results["warroom_batch"]["ok"] * BATCH + results["warroom_single"]["ok"]
+    accepted = sum(
+        (results[name]["ok"] + results[name].get("profiled_ok", 0)) * per
+        for name, per in (("warroom_batch", BATCH), ("warroom_single", 1))
+    )
     print(f"committed alert rows: {stored} (accepted by warroom: {accepted})")
     for name in ("warroom_batch", "warroom_single"):
         threads = ", ".join(f"{thread} {us:,.0f}" for thread, us in results[name]["threads"])
         print(f"{name:15s} server CPU µs per request by thread (/proc, until applied): {threads}")
+    if py_spy() is None:
+        print("no profile: py-spy is not installed (pip install py-spy)")
+        return
+    print("py-spy, in a further run of each (sampling slows the server, so not the measured one):")
     for name in ("warroom_batch", "warroom_single"):
         holders = results[name].get("gil", [])
         threads = ", ".join(f"{thread} {share:.0%}" for thread, share in holders)
-        print(f"{name:15s} GIL held {sum(s for _, s in holders):.0%} of the run (py-spy --gil): "
+        print(f"{name:15s} GIL held {sum(s for _, s in holders):.0%} of the run (--gil): "
               f"{threads}")  # fmt: skip
     for name in ("warroom_batch", "warroom_single"):
         profile = results[name].get("profile", {})
@@ -517,20 +540,30 @@ def main() -> None:
         worker = start_worker(database, workdir) if LAYOUT == "worker" else None
         try:
             bearer = f'wrk.headers["Authorization"] = "Bearer {keys["alertmanager"]}"'
+            runs = {
+                "warroom_batch": (f"{url}/api/v1/integrations/alertmanager",
+                                  {"batch": BATCH, "auth": bearer}),
+                "warroom_single": (f"{url}/v2/enqueue", {"key": keys["pagerduty"]}),
+            }  # fmt: skip
             probe, page = page_during_the_storm(url, keys["pagerduty"], database)
             results = {
-                "warroom_batch": drained(profiled_wrk(
-                    server.pid, "warroom_batch", f"{url}/api/v1/integrations/alertmanager",
-                    workdir, batch=BATCH, auth=bearer,
+                "warroom_batch": drained(measured_wrk(
+                    server.pid, "warroom_batch", runs["warroom_batch"][0], workdir,
+                    **runs["warroom_batch"][1],
                 ), database, workdir, server.pid),
                 "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
-                "warroom_single": drained(profiled_wrk(
-                    server.pid, "warroom_single", f"{url}/v2/enqueue", workdir,
-                    key=keys["pagerduty"],
+                "warroom_single": drained(measured_wrk(
+                    server.pid, "warroom_single", runs["warroom_single"][0], workdir,
+                    **runs["warroom_single"][1],
                 ), database, workdir, server.pid),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
             }  # fmt: skip
             probe.join(timeout=600)
+            for name, (target, values) in runs.items():
+                profiled = profiled_wrk(server.pid, name, target, workdir, **values)
+                results[name] |= {key: profiled[key] for key in ("profile", "gil")}
+                results[name]["profiled_ok"] = profiled["ok"]
+                applied_after(database, workdir)
             memory = {
                 "warroom": peak_rss_mib(server.pid),
                 "alertmanager": peak_rss_mib(alertmanager.pid),
