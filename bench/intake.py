@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -187,24 +188,29 @@ def profile_top(raw: Path, top: int = 8) -> dict[str, list[tuple[str, float]]]:
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     busy = 0
-    for line in raw.read_text("utf-8", "replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
+    for stack, count in stacks(raw):
+        frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack]
         if any(frames[-1].startswith(w) for w in WAITING):
             continue
-        busy += int(count)
-        own[frames[-1]] += int(count)
+        busy += count
+        own[frames[-1]] += count
         for frame in set(frames):
             if "(warroom/" in frame and "cli/" not in frame:
-                inclusive[frame] += int(count)
+                inclusive[frame] += count
     if not busy:
         return {"self": [], "warroom": []}
     return {
         "self": [(name, n / busy) for name, n in own.most_common(top)],
         "warroom": [(name, n / busy) for name, n in inclusive.most_common(top)],
     }
+
+
+def stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
+    """py-spy's raw (collapsed) output: each stack's frames, outermost first, and its count."""
+    for line in raw.read_text("utf-8", "replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            yield stack.split(";"), int(count)
 
 
 def py_spy() -> str | None:
@@ -258,10 +264,8 @@ def gil_holders(raw: Path) -> list[tuple[str, float]]:
     so their sum is how busy the one interpreter was, at least: a sample py-spy did not
     take in time (it shares the cores) counts as one in which no thread held it."""
     held: Counter[str] = Counter()
-    for line in raw.read_text("utf-8", "replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
-            held[stack.split(";")[0].partition(": ")[2] or "?"] += int(count)
+    for stack, count in stacks(raw):
+        held[stack[0].partition(": ")[2] or "?"] += count  # "thread (TID): NAME" comes first
     samples = SPY_RATE * DURATION
     return [(thread, n / samples) for thread, n in held.most_common() if n / samples >= 0.01]
 
@@ -440,19 +444,19 @@ def start_worker(url: str, workdir: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def drained(result: dict[str, Any], url: str, workdir: Path, pid: int) -> dict[str, Any]:
+def drained(result: dict[str, Any], database: str, workdir: Path, pid: int) -> dict[str, Any]:
     """Wait for the inbox to be applied, then take the server's CPU by thread."""
-    result["drain_s"] = applied_after(url, workdir)
+    result["drain_s"] = applied_after(database, workdir)
     result["threads"] = cpu_by_thread(pid, result)
     return result
 
 
-def applied_after(url: str, workdir: Path) -> float:
+def applied_after(database: str, workdir: Path) -> float:
     """Seconds until the inbox was applied; in the `after` layout a worker does it now, so
     acceptance and application are measured apart."""
-    worker = start_worker(url, workdir) if LAYOUT == "after" else None
+    worker = start_worker(database, workdir) if LAYOUT == "after" else None
     try:
-        return inbox_drained_after(url)
+        return inbox_drained_after(database)
     finally:
         if worker is not None:
             stop(worker)
@@ -546,19 +550,19 @@ def main() -> None:
                                   {"batch": BATCH, "auth": bearer}),
                 "warroom_single": (f"{url}/v2/enqueue", {"key": keys["pagerduty"]}),
             }  # fmt: skip
+
+            def measured(name: str) -> dict[str, Any]:
+                target, values = runs[name]
+                result = measured_wrk(server.pid, name, target, workdir, **values)
+                return drained(result, database, workdir, server.pid)
+
             probe, page = page_during_the_storm(url, keys["pagerduty"], database)
             results = {
-                "warroom_batch": drained(measured_wrk(
-                    server.pid, "warroom_batch", runs["warroom_batch"][0], workdir,
-                    **runs["warroom_batch"][1],
-                ), database, workdir, server.pid),
+                "warroom_batch": measured("warroom_batch"),
                 "am_batch": wrk("am_batch", f"{am_url}/api/v2/alerts", workdir, batch=BATCH),
-                "warroom_single": drained(measured_wrk(
-                    server.pid, "warroom_single", runs["warroom_single"][0], workdir,
-                    **runs["warroom_single"][1],
-                ), database, workdir, server.pid),
+                "warroom_single": measured("warroom_single"),
                 "am_single": wrk("am_single", f"{am_url}/api/v2/alerts", workdir),
-            }  # fmt: skip
+            }
             probe.join(timeout=600)
             for name, (target, values) in runs.items():
                 profiled = profiled_wrk(server.pid, name, target, workdir, **values)
