@@ -16,8 +16,9 @@ run is over, measuring acceptance and application apart).
 Reports alerts/s accepted, the ratios, p99 latency, how long after each warroom run its
 inbox was fully applied (and so the rate accepted and applied), peak memory (VmHWM),
 py-spy's top costs, the server's CPU per request by thread (/proc, named by `py-spy dump`),
-how much of each run each thread held the GIL (`py-spy record --gil`), and checks that
-every alert warroom accepted was stored.
+how much of each run each thread held the GIL (`py-spy record --gil`) and, on SQLite, held
+or waited for the single writer (warroom's /metrics), and checks that every alert warroom
+accepted was stored.
 """
 
 from __future__ import annotations
@@ -219,11 +220,32 @@ def py_spy() -> str | None:
 
 
 def measured_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
-    """A wrk run against warroom, with the server's CPU by thread taken before it."""
-    cpu_before = thread_cpu(pid)
+    """A wrk run against warroom, with the server's CPU by thread taken before it, and how
+    long its threads waited for and held SQLite's single writer during it."""
+    cpu_before, writer_before = thread_cpu(pid), writer_time(url)
     result = wrk(name, url, workdir, **values)
     result["cpu_before"] = cpu_before
+    writer_after = writer_time(url)
+    result["writer"] = {
+        (kind, thread): seconds - writer_before.get((kind, thread), 0.0)
+        for (kind, thread), seconds in writer_after.items()
+    }
     return result
+
+
+def writer_time(url: str) -> dict[tuple[str, str], float]:
+    """warroom's own metrics of SQLite's single writer: seconds ("wait" or "held", thread
+    role) so far; nothing on PostgreSQL."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    metrics = httpx.get(str(httpx.URL(url).copy_with(path="/metrics")), timeout=30).text
+    seconds = {}
+    for family in text_string_to_metric_families(metrics):
+        kind = family.name.removeprefix("warroom_sqlite_writer_").removesuffix("_seconds")
+        if family.name.startswith("warroom_sqlite_writer_"):
+            for sample in family.samples:
+                seconds[(kind, sample.labels["thread"])] = sample.value
+    return seconds
 
 
 def profiled_wrk(pid: int, name: str, url: str, workdir: Path, **values: Any) -> dict[str, Any]:
@@ -499,6 +521,8 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
     for name in ("warroom_batch", "warroom_single"):
         threads = ", ".join(f"{thread} {us:,.0f}" for thread, us in results[name]["threads"])
         print(f"{name:15s} server CPU µs per request by thread (/proc, until applied): {threads}")
+    for name in ("warroom_batch", "warroom_single"):
+        report_writer(name, results[name])
     if py_spy() is None:
         print("no profile: py-spy is not installed (pip install py-spy)")
         return
@@ -514,6 +538,22 @@ def report(results: dict[str, dict[str, Any]], memory: dict[str, float], stored:
             print(f"py-spy {name}, top {title} (share of busy samples):")
             for frame, share in profile.get(kind, []):
                 print(f"  {share:6.1%}  {frame}")
+
+
+def report_writer(name: str, result: dict[str, Any]) -> None:
+    """Who held SQLite's single writer during the run, and who waited for it, as shares of
+    the run (a request is answered once its payload is committed: it waits with the inbox
+    writer)."""
+    seconds = result["duration_us"] / 1e6
+    for kind, verb in (("held", "held by"), ("wait", "waited for by")):
+        shares = sorted(
+            ((thread, used / seconds) for (k, thread), used in result.get("writer", {}).items()
+             if k == kind and used / seconds >= 0.01),
+            key=lambda item: -item[1],
+        )  # fmt: skip
+        if shares:
+            threads = ", ".join(f"{thread} {share:.0%}" for thread, share in shares)
+            print(f"{name:15s} SQLite writer {verb} (share of the run): {threads}")
 
 
 def report_page(page: dict[str, float]) -> None:

@@ -22,6 +22,18 @@ def test_metrics_count_open_incidents_by_severity_and_request_latency(api: TestC
     )
 
 
+def test_on_sqlite_metrics_say_how_long_threads_waited_for_and_held_the_single_writer(
+    api: TestClient,
+) -> None:
+    api.post("/api/v1/incidents", json={"title": "API down", "severity": 1})
+    text = api.get("/metrics").text
+    if not api.app.state.context.db.is_sqlite:
+        assert "warroom_sqlite_writer" not in text
+        return
+    assert "warroom_sqlite_writer_held_seconds_total{thread=" in text
+    assert "warroom_sqlite_writer_wait_seconds_total{thread=" in text
+
+
 def test_the_openapi_document_lists_the_incident_routes(app_client: TestClient) -> None:
     paths = app_client.get("/openapi.json").json()["paths"]
     assert "/api/v1/incidents/{reference}/acknowledge" in paths

@@ -52,3 +52,33 @@ def test_a_thread_holding_the_turn_takes_it_again_inside() -> None:
 
     threading.Thread(target=nested, daemon=True).start()
     assert done.wait(timeout=5), "the thread deadlocked on a turn it held"
+
+
+def test_each_kind_of_thread_has_its_waits_and_holds_counted_once_per_outermost_turn() -> None:
+    """Pool threads add up under one role; a nested turn is not counted again."""
+    turns = WriterTurns()
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with turns.turn(), turns.turn():
+            holding.set()
+            release.wait(timeout=5)
+
+    def wait_then_hold() -> None:
+        with turns.turn(urgent=True):
+            time.sleep(0.01)
+
+    first = threading.Thread(target=hold, name="warroom-timers-0")
+    first.start()
+    assert holding.wait(timeout=5)
+    second = threading.Thread(target=wait_then_hold, name="warroom-timers-1")
+    second.start()
+    queued(turns, 1)
+    time.sleep(0.02)
+    release.set()
+    for thread in (first, second):
+        thread.join(timeout=5)
+    [(role, (waited, held))] = turns.time_by_role().items()
+    assert role == "warroom-timers"
+    assert waited >= 0.02 and held >= 0.03

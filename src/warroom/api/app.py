@@ -45,6 +45,7 @@ def create_app(ctx: Context) -> WarroomApp:
     app.state.registry = CollectorRegistry()
     app.state.registry.register(health.IncidentCollector(ctx))
     app.state.registry.register(health.IntakeCollector(ctx))
+    app.state.registry.register(health.WriterCollector(ctx))
     install_error_handlers(app)
     app.state.intake_desk = IntakeDesk(ctx)
     latency = request_latency(app.state.registry)

@@ -67,6 +67,34 @@ class IncidentCollector(Collector):
             return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}
 
 
+class WriterCollector(Collector):
+    """On SQLite: how long this process's threads, by role, waited for and held the single
+    writer (`Database.writer_time`). A request's alerts are answered once committed, so a
+    writer held most of the time is where the intake's latency and throughput go."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        if not self._ctx.db.is_sqlite:
+            return
+        waited = CounterMetricFamily(
+            "warroom_sqlite_writer_wait_seconds",
+            "Seconds threads waited for their turn at SQLite's single writer, by thread role",
+            labels=["thread"],
+        )
+        held = CounterMetricFamily(
+            "warroom_sqlite_writer_held_seconds",
+            "Seconds threads held SQLite's single writer, by thread role",
+            labels=["thread"],
+        )
+        for role, (seconds_waited, seconds_held) in sorted(self._ctx.db.writer_time().items()):
+            waited.add_metric([role], seconds_waited)
+            held.add_metric([role], seconds_held)
+        yield waited
+        yield held
+
+
 class IntakeCollector(Collector):
     """The intake inbox at scrape time: what was accepted and is not yet applied."""
 

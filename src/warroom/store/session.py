@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -68,6 +70,11 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def writer_time(self) -> dict[str, tuple[float, float]]:
+        """Seconds each kind of thread has waited for and held SQLite's single writer in
+        this process (`WriterTurns.time_by_role`); nothing on PostgreSQL."""
+        return {} if self._turns is None else self._turns.time_by_role()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -77,7 +84,9 @@ class WriterTurns:
     the next waiting one rather than raced for (a thread releasing and taking the lock again
     at once would win nearly every time). An urgent turn (a sender waiting for its answer)
     goes first, but never twice in a row while another writer waits: neither side starves.
-    Re-entrant, as a thread's nested unit of work takes the turn it already holds."""
+    Re-entrant, as a thread's nested unit of work takes the turn it already holds. Keeps
+    how long each kind of thread waited for its turns and held them: requests wait for the
+    writer to commit their alerts, so its contention is the intake's to watch."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -85,27 +94,47 @@ class WriterTurns:
         self._depth = 0
         self._last_urgent = False
         self._waiting: deque[_Waiter] = deque()
+        self._time: dict[str, list[float]] = {}  # thread role -> [seconds waited, held]
 
     @contextmanager
     def turn(self, *, urgent: bool = False) -> Iterator[None]:
-        self._take(urgent)
+        asked = time.perf_counter()
+        outermost = self._take(urgent)
+        granted = time.perf_counter()
         try:
             yield
         finally:
             self._give_back()
+            if outermost:
+                self._note(granted - asked, time.perf_counter() - granted)
 
-    def _take(self, urgent: bool) -> None:
+    def time_by_role(self) -> dict[str, tuple[float, float]]:
+        """(seconds waited, seconds held) by thread role: its name without a trailing number
+        (`warroom-timers-0` -> `warroom-timers`), so pool threads add up to one role."""
+        with self._lock:
+            return {role: (waited, held) for role, (waited, held) in self._time.items()}
+
+    def _note(self, waited: float, held: float) -> None:
+        role = _ROLE_NUMBER.sub("", threading.current_thread().name)
+        with self._lock:
+            total = self._time.setdefault(role, [0.0, 0.0])
+            total[0] += waited
+            total[1] += held
+
+    def _take(self, urgent: bool) -> bool:
+        """Wait for the turn; whether it is this thread's outermost one."""
         me = threading.get_ident()
         with self._lock:
             if self._owner == me:
                 self._depth += 1
-                return
+                return False
             if self._owner is None and not self._waiting:
                 self._grant(me, urgent)
-                return
+                return True
             waiter = _Waiter(me, urgent)
             self._waiting.append(waiter)
         waiter.granted.wait()
+        return True
 
     def _give_back(self) -> None:
         with self._lock:
@@ -129,6 +158,9 @@ class WriterTurns:
 
     def _grant(self, thread: int, urgent: bool) -> None:
         self._owner, self._depth, self._last_urgent = thread, 1, urgent
+
+
+_ROLE_NUMBER = re.compile(r"[-_ ]?\d+$")
 
 
 @dataclass
