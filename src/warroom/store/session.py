@@ -104,9 +104,10 @@ class WriterTurns:
         try:
             yield
         finally:
+            released = time.perf_counter()
             self._give_back()
             if outermost:
-                self._note(granted - asked, time.perf_counter() - granted)
+                self._note(granted - asked, released - granted)
 
     def time_by_role(self) -> dict[str, tuple[float, float]]:
         """(seconds waited, seconds held) by thread role: its name without a trailing number
