@@ -39,6 +39,10 @@ IDLE_SLEEP_S = 0.2
 HELPER_IDLE_S = 2.0  # a helper loop's own poll, when its lead finds no full batch
 INTAKE_LOOK_AHEAD_S = 0.5  # how often a backlog is searched for new groups (pages) to apply first
 INTAKE_GATHER_S = 0.1  # what an event in a stream may wait so that events are applied together
+# After applying while senders waited for SQLite's writer, the loop stays off it this many
+# times as long as it took (at most SENDERS_FIRST_MAX_S), so that senders get most of it.
+SENDERS_FIRST = 1.5
+SENDERS_FIRST_MAX_S = 0.5
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
 
@@ -94,16 +98,24 @@ class Scheduler:
         """For the loop: a lone event is applied at once; once the inbox is caught up, the
         loop waits INTAKE_GATHER_S so that a stream of single events is applied (and
         coalesced) many at a time rather than one transaction each. Behind a backlog it
-        never waits."""
-        started = time.monotonic()
+        waits only when senders waited for SQLite's single writer while it applied: then
+        it stays off the writer SENDERS_FIRST times as long as it took. Senders are
+        answered once their payloads are committed, so during a storm the inbox takes
+        alerts at the rate they come and is applied a little behind, groups with no open
+        incident (pages) first; between storms it is applied at full speed."""
+        started, senders_waited = time.monotonic(), self.ctx.db.senders_waited()
         look_ahead = started - self._looked_ahead >= INTAKE_LOOK_AHEAD_S
         applied = self.apply_intake(new_groups_first=look_ahead, peek=not self._behind)
         self._behind = not applied.drained
         if look_ahead and self._behind:
             self._looked_ahead = started
-        quick = time.monotonic() - started < INTAKE_GATHER_S
-        if applied.count and applied.drained and quick:
-            time.sleep(INTAKE_GATHER_S)
+        took, pause = time.monotonic() - started, 0.0
+        if applied.count and self.ctx.db.senders_waited() > senders_waited:
+            pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S)
+        if applied.count and applied.drained and took < INTAKE_GATHER_S:
+            pause = max(pause, INTAKE_GATHER_S)
+        if pause:
+            time.sleep(pause)
         return applied.count
 
     def drain_outbox(self) -> int:

@@ -180,7 +180,7 @@ def test_a_lone_event_is_applied_at_once_and_a_stream_then_gathers(ctx, monkeypa
     assert waits == [scheduler.INTAKE_GATHER_S], "then the loop gathers what follows"
 
 
-def test_behind_a_backlog_the_applier_never_waits(ctx, monkeypatch) -> None:
+def test_behind_a_backlog_with_no_sender_waiting_the_applier_never_waits(ctx, monkeypatch) -> None:
     found = integration(ctx)
     loop, waits = gathering(ctx, monkeypatch)
     backlog = intake_queue.APPLY_BATCH + 1
@@ -189,6 +189,23 @@ def test_behind_a_backlog_the_applier_never_waits(ctx, monkeypatch) -> None:
     assert waits == []
     assert loop.gather_and_apply_intake() == 1
     assert intake_queue.pending(ctx) == 0
+
+
+def test_senders_that_waited_for_the_writer_while_it_applied_get_it_for_a_while(
+    ctx, monkeypatch
+) -> None:
+    """During a storm, requests wait to commit their alerts while the applier holds
+    SQLite's writer: it then stays off the writer 1.5 times as long as it applied."""
+    found = integration(ctx)
+    loop, waits = gathering(ctx, monkeypatch)
+    backlog = intake_queue.APPLY_BATCH + 1
+    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
+    asked = iter(range(100))
+    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # more every time
+    moments = iter([0.0])  # the apply started at 0 and took 0.2 s
+    monkeypatch.setattr(scheduler.time, "monotonic", lambda: next(moments, 0.2))
+    assert loop.gather_and_apply_intake() == intake_queue.APPLY_BATCH
+    assert waits == [pytest.approx(0.2 * scheduler.SENDERS_FIRST)]
 
 
 def test_the_inbox_writer_survives_a_database_restart_between_commits(ctx) -> None:

@@ -70,6 +70,11 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def senders_waited(self) -> int:
+        """How often so far a sender (`write_turn(sender_waiting=True)`) found SQLite's
+        writer taken and had to wait for it, in this process; 0 on PostgreSQL."""
+        return 0 if self._turns is None else self._turns.urgent_waits
+
     def writer_time(self) -> dict[str, tuple[float, float]]:
         """Seconds each kind of thread has waited for and held SQLite's single writer in
         this process (`WriterTurns.time_by_role`); nothing on PostgreSQL."""
@@ -95,6 +100,7 @@ class WriterTurns:
         self._last_urgent = False
         self._waiting: deque[_Waiter] = deque()
         self._time: dict[str, list[float]] = {}  # thread role -> [seconds waited, held]
+        self.urgent_waits = 0  # urgent turns that found the writer taken
 
     @contextmanager
     def turn(self, *, urgent: bool = False) -> Iterator[None]:
@@ -134,6 +140,7 @@ class WriterTurns:
                 return True
             waiter = _Waiter(me, urgent)
             self._waiting.append(waiter)
+            self.urgent_waits += urgent
         waiter.granted.wait()
         return True
 
