@@ -72,6 +72,7 @@ class Scheduler:
         self._outcome = delivery_outcome
         self._looked_ahead = -INTAKE_LOOK_AHEAD_S  # when a backlog was last searched for new groups
         self._behind = False  # the last apply left payloads waiting: no need to peek first
+        self._senders_busy = False  # senders waited for SQLite's writer during the last apply
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One iteration: run due timers and drain the outbox, batch by batch, until both
@@ -90,9 +91,17 @@ class Scheduler:
     def apply_intake(
         self, *, new_groups_first: bool = True, peek: bool = True
     ) -> intake_queue.Applied:
-        """Apply accepted alert payloads waiting in the intake inbox (`apply_waiting`)."""
+        """Apply accepted alert payloads waiting in the intake inbox (`apply_waiting`); in
+        smaller transactions while senders wait for SQLite's writer."""
         intake_queue.waiting.clear()
-        return intake_queue.apply_waiting(self.ctx, new_groups_first=new_groups_first, peek=peek)
+        budget = (
+            intake_queue.APPLY_BYTES_SENDERS_WAITING
+            if self._senders_busy
+            else intake_queue.APPLY_BYTES
+        )
+        return intake_queue.apply_waiting(
+            self.ctx, new_groups_first=new_groups_first, peek=peek, max_bytes=budget
+        )
 
     def gather_and_apply_intake(self) -> int:
         """For the loop: a lone event is applied at once; once the inbox is caught up, the
@@ -110,7 +119,8 @@ class Scheduler:
         if look_ahead and self._behind:
             self._looked_ahead = started
         took, pause = time.monotonic() - started, 0.0
-        if applied.count and self.ctx.db.senders_waited() > senders_waited:
+        self._senders_busy = self.ctx.db.senders_waited() > senders_waited
+        if applied.count and self._senders_busy:
             pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S)
         if applied.count and applied.drained and took < INTAKE_GATHER_S:
             pause = max(pause, INTAKE_GATHER_S)

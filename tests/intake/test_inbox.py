@@ -354,7 +354,7 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
     """The search costs a scan of the backlog; between searches the oldest go first."""
     asked: list[bool] = []
 
-    def apply_waiting(ctx, *, new_groups_first, peek):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         asked.append(new_groups_first)
         return intake_queue.Applied(count=1, drained=False)
 
@@ -370,7 +370,7 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeyp
     peeked: list[bool] = []
     left = [True, True, False, False]  # a backlog left twice, then caught up
 
-    def apply_waiting(ctx, *, new_groups_first, peek):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         peeked.append(peek)
         return intake_queue.Applied(count=1, drained=not left.pop(0))
 
@@ -383,3 +383,26 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeyp
 
 def test_applying_without_a_peek_finds_an_empty_inbox_empty(ctx) -> None:
     assert intake_queue.apply_waiting(ctx, peek=False) == (0, True)
+
+
+def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transactions(
+    ctx, monkeypatch
+) -> None:
+    """Senders wait behind each applying transaction; between storms it takes the most."""
+    budgets: list[int] = []
+    waited = iter([0, 1, 1, 1, 1, 1])  # before and after each apply: waited in the first
+
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+        budgets.append(max_bytes)
+        return intake_queue.Applied(count=1, drained=False)
+
+    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
+    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(waited))
+    loop, _ = gathering(ctx, monkeypatch)
+    for _ in range(3):
+        loop.gather_and_apply_intake()
+    assert budgets == [
+        intake_queue.APPLY_BYTES,
+        intake_queue.APPLY_BYTES_SENDERS_WAITING,
+        intake_queue.APPLY_BYTES,
+    ]
