@@ -37,8 +37,8 @@ class InboxPayload(Base):
     kind: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     new_key: Mapped[str] = mapped_column(String(32))
-    body: Mapped[bytes] = mapped_column(LargeBinary)
     group_hash: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # last: see migration 0011
 
 
 class AlertGroup(Base):
