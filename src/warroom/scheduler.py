@@ -40,9 +40,12 @@ HELPER_IDLE_S = 2.0  # a helper loop's own poll, when its lead finds no full bat
 INTAKE_LOOK_AHEAD_S = 0.5  # how often a backlog is searched for new groups (pages) to apply first
 INTAKE_GATHER_S = 0.1  # what an event in a stream may wait so that events are applied together
 # After applying while senders waited for SQLite's writer, the loop stays off it this many
-# times as long as it took (at most SENDERS_FIRST_MAX_S), so that senders get most of it.
+# times as long as it took (at most SENDERS_FIRST_MAX_S), so that senders get most of it ...
 SENDERS_FIRST = 1.5
 SENDERS_FIRST_MAX_S = 0.5
+# ... unless what it applied had waited this long: then it keeps its turns, and senders are
+# slowed down to the rate alerts are applied rather than the backlog growing without end.
+INTAKE_LAG_BUDGET_S = 30.0
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
 
@@ -72,7 +75,7 @@ class Scheduler:
         self._outcome = delivery_outcome
         self._looked_ahead = -INTAKE_LOOK_AHEAD_S  # when a backlog was last searched for new groups
         self._behind = False  # the last apply left payloads waiting: no need to peek first
-        self._senders_busy = False  # senders waited for SQLite's writer during the last apply
+        self._senders_first = False  # senders waited for SQLite's writer during the last apply
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One iteration: run due timers and drain the outbox, batch by batch, until both
@@ -92,11 +95,11 @@ class Scheduler:
         self, *, new_groups_first: bool = True, peek: bool = True
     ) -> intake_queue.Applied:
         """Apply accepted alert payloads waiting in the intake inbox (`apply_waiting`); in
-        smaller transactions while senders wait for SQLite's writer."""
+        smaller transactions while senders come first (`gather_and_apply_intake`)."""
         intake_queue.waiting.clear()
         budget = (
             intake_queue.APPLY_BYTES_SENDERS_WAITING
-            if self._senders_busy
+            if self._senders_first
             else intake_queue.APPLY_BYTES
         )
         return intake_queue.apply_waiting(
@@ -110,8 +113,9 @@ class Scheduler:
         waits only when senders waited for SQLite's single writer while it applied: then
         it stays off the writer SENDERS_FIRST times as long as it took. Senders are
         answered once their payloads are committed, so during a storm the inbox takes
-        alerts at the rate they come and is applied a little behind, groups with no open
-        incident (pages) first; between storms it is applied at full speed."""
+        alerts at the rate they come and is applied a little behind (INTAKE_LAG_BUDGET_S
+        at most), groups with no open incident (pages) first; between storms it is
+        applied at full speed."""
         started, senders_waited = time.monotonic(), self.ctx.db.senders_waited()
         look_ahead = started - self._looked_ahead >= INTAKE_LOOK_AHEAD_S
         applied = self.apply_intake(new_groups_first=look_ahead, peek=not self._behind)
@@ -119,8 +123,10 @@ class Scheduler:
         if look_ahead and self._behind:
             self._looked_ahead = started
         took, pause = time.monotonic() - started, 0.0
-        self._senders_busy = self.ctx.db.senders_waited() > senders_waited
-        if applied.count and self._senders_busy:
+        self._senders_first = (
+            self.ctx.db.senders_waited() > senders_waited and applied.waited_s < INTAKE_LAG_BUDGET_S
+        )
+        if applied.count and self._senders_first:
             pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S)
         if applied.count and applied.drained and took < INTAKE_GATHER_S:
             pause = max(pause, INTAKE_GATHER_S)

@@ -158,9 +158,9 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
 def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:
     found = integration(ctx)
     intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(3)])
-    assert intake_queue.apply_waiting(ctx, limit=2) == (2, False)
-    assert intake_queue.apply_waiting(ctx, limit=2) == (1, True)
-    assert intake_queue.apply_waiting(ctx, limit=2) == (0, True)
+    assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (2, False)
+    assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (1, True)
+    assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (0, True)
 
 
 def gathering(ctx, monkeypatch) -> tuple[Scheduler, list[float]]:
@@ -382,7 +382,7 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeyp
 
 
 def test_applying_without_a_peek_finds_an_empty_inbox_empty(ctx) -> None:
-    assert intake_queue.apply_waiting(ctx, peek=False) == (0, True)
+    assert intake_queue.apply_waiting(ctx, peek=False)[:2] == (0, True)
 
 
 def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transactions(
@@ -432,3 +432,27 @@ def test_waiting_payloads_keep_their_body_last_and_outlast_the_migration_both_wa
         assert columns()[-1] == "body"
     assert intake_queue.apply_all(ctx) == 1
     assert len(incidents.list_incidents(ctx, status="all")) == 1
+
+
+def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx, monkeypatch) -> None:
+    """Senders come first only within the lag budget: past it they are slowed down to the
+    rate alerts are applied, rather than the inbox growing without end."""
+    budgets: list[int] = []
+    lags = iter([5.0, scheduler.INTAKE_LAG_BUDGET_S + 1, 5.0])
+
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+        budgets.append(max_bytes)
+        return intake_queue.Applied(count=1, drained=False, waited_s=next(lags))
+
+    asked = iter(range(100))
+    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # senders always wait
+    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
+    loop, waits = gathering(ctx, monkeypatch)
+    for _ in range(3):
+        loop.gather_and_apply_intake()
+    assert len(waits) == 2, "no step aside after the apply that found a 31 s lag"
+    assert budgets == [
+        intake_queue.APPLY_BYTES,
+        intake_queue.APPLY_BYTES_SENDERS_WAITING,
+        intake_queue.APPLY_BYTES,
+    ]

@@ -308,6 +308,7 @@ def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
 class Applied(NamedTuple):
     count: int  # payloads applied
     drained: bool  # nothing else was waiting when they were taken
+    waited_s: float = 0.0  # how long the longest waiting of them had waited
 
 
 def apply_waiting(
@@ -347,7 +348,9 @@ def apply_waiting(
             ids = _among(ctx.db, InboxPayload.__table__.c.id, [r.id for r in rows])
             done = delete(InboxPayload).where(ids)
             session.execute(done.execution_options(synchronize_session=False))
-    return Applied(len(rows), drained)
+    oldest = min((row.received_at for row in rows), default=None)
+    waited = 0.0 if oldest is None else (ctx.clock.now() - oldest).total_seconds()
+    return Applied(len(rows), drained, waited)
 
 
 def apply_all(ctx: Context) -> int:
