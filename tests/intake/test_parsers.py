@@ -55,6 +55,9 @@ def test_unknown_fields_from_newer_alertmanagers_are_ignored() -> None:
         (lambda b: b["alerts"][0].update(startsAt="yesterday"), "alerts[0].startsAt"),
         (lambda b: b["alerts"][0].update(endsAt=12), "alerts[0].endsAt"),
         (lambda b: b["alerts"][0].update(status="pending"), "alerts[0].status"),
+        (lambda b: b["alerts"][0]["labels"].update(team=["a"]), "alerts[0].labels.team"),
+        (lambda b: b["alerts"][0].update(startsAt="2024-01-15T10:00:00"), "alerts[0].startsAt"),
+        (lambda b: b["alerts"][0].update(fingerprint=7), "alerts[0].fingerprint"),
         (lambda b: b.update(commonLabels="x"), "commonLabels"),
     ],
 )

@@ -9,6 +9,7 @@ from warroom.core.routing import Alert, AlertStatus, Notification
 from warroom.intake.common import (
     PayloadRejected,
     digest,
+    named,
     require_object,
     string_map,
     text,
@@ -56,13 +57,13 @@ def parse_alert(
     extras: tuple[str, ...],
 ) -> Alert:
     alert = require_object(raw, field)
-    labels = string_map(alert.get("labels"), f"{field}.labels")
-    annotations = string_map(alert.get("annotations"), f"{field}.annotations")
-    status = _status(alert.get("status"), f"{field}.status")
-    starts_at = timestamp(alert.get("startsAt"), f"{field}.startsAt") or now
-    ends_at = timestamp(alert.get("endsAt"), f"{field}.endsAt")
+    labels = string_map(alert.get("labels"), field, "labels")
+    annotations = string_map(alert.get("annotations"), field, "annotations")
+    status = _status(alert.get("status"), field)
+    starts_at = timestamp(alert.get("startsAt"), field, "startsAt") or now
+    ends_at = timestamp(alert.get("endsAt"), field, "endsAt")
     fingerprint = (
-        text(alert.get("fingerprint"), f"{field}.fingerprint")
+        text(alert.get("fingerprint"), field, "fingerprint")
         or digest(*sorted(f"{k}={v}" for k, v in labels.items()))[:16]
     )
     details = {key: alert[key] for key in extras if alert.get(key) not in (None, "")}
@@ -99,11 +100,12 @@ def group_title(
     return title
 
 
-def _status(value: Any, field: str) -> AlertStatus:
+def _status(value: Any, alert_field: str) -> AlertStatus:
     if value == "firing":
         return "firing"
     if value == "resolved":
         return "resolved"
+    field = named(alert_field, "status")
     raise PayloadRejected(f"{field} must be 'firing' or 'resolved'", field)
 
 
