@@ -75,7 +75,7 @@ class Scheduler:
         self._outcome = delivery_outcome
         self._looked_ahead = -INTAKE_LOOK_AHEAD_S  # when a backlog was last searched for new groups
         self._behind = False  # the last apply left payloads waiting: no need to peek first
-        self._senders_first = False  # senders waited for SQLite's writer during the last apply
+        self._senders_first = False  # the last apply kept senders waiting, within the lag budget
 
     def tick(self, stop: threading.Event | None = None) -> int:
         """One iteration: run due timers and drain the outbox, batch by batch, until both
@@ -122,17 +122,22 @@ class Scheduler:
         self._behind = not applied.drained
         if look_ahead and self._behind:
             self._looked_ahead = started
-        took, pause = time.monotonic() - started, 0.0
         self._senders_first = (
             self.ctx.db.senders_waited() > senders_waited and applied.waited_s < INTAKE_LAG_BUDGET_S
         )
-        if applied.count and self._senders_first:
-            pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S)
-        if applied.count and applied.drained and took < INTAKE_GATHER_S:
-            pause = max(pause, INTAKE_GATHER_S)
-        if pause:
+        if pause := self._pause_after(applied, took=time.monotonic() - started):
             time.sleep(pause)
         return applied.count
+
+    def _pause_after(self, applied: intake_queue.Applied, took: float) -> float:
+        """Seconds to stay off the inbox after applying: SENDERS_FIRST times as long as it
+        took while senders come first; INTAKE_GATHER_S after a quick apply that caught up."""
+        if not applied.count:
+            return 0.0
+        pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S) if self._senders_first else 0.0
+        if applied.drained and took < INTAKE_GATHER_S:
+            pause = max(pause, INTAKE_GATHER_S)
+        return pause
 
     def drain_outbox(self) -> int:
         return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)

@@ -69,8 +69,8 @@ APPLY_BATCH = 200  # payloads per applying transaction at most ...
 # while an inbox commit that waits behind one (about 100 ms of it here) waits longer.
 APPLY_BYTES = 1024 * 1024
 # While senders wait for SQLite's writer, a quarter of that: they wait behind each
-# transaction (measured in a storm: accepted 0.88-0.98x -> 1.12x Alertmanager's rate, p99
-# 131-181 -> 82 ms; applied slower, as each alert costs more in a smaller transaction).
+# transaction (measured in a 10 s storm: p99 131-181 -> 80-82 ms, accepted 0.88-0.98x ->
+# 0.94-1.12x Alertmanager's rate; applied slower, each alert costing more in a smaller one).
 APPLY_BYTES_SENDERS_WAITING = 256 * 1024
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, groups in order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
