@@ -241,10 +241,11 @@ def writer_time(url: str) -> dict[tuple[str, str], float]:
     metrics = httpx.get(str(httpx.URL(url).copy_with(path="/metrics")), timeout=30).text
     seconds = {}
     for family in text_string_to_metric_families(metrics):
+        if not family.name.startswith("warroom_sqlite_writer_"):
+            continue
         kind = family.name.removeprefix("warroom_sqlite_writer_").removesuffix("_seconds")
-        if family.name.startswith("warroom_sqlite_writer_"):
-            for sample in family.samples:
-                seconds[(kind, sample.labels["thread"])] = sample.value
+        for sample in family.samples:
+            seconds[(kind, sample.labels["thread"])] = sample.value
     return seconds
 
 

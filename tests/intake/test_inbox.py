@@ -447,10 +447,13 @@ def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx, mo
     asked = iter(range(100))
     monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # senders always wait
     monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
+    clock = iter(range(100))  # each apply takes a second
+    monkeypatch.setattr(scheduler.time, "monotonic", lambda: float(next(clock)))
     loop, waits = gathering(ctx, monkeypatch)
     for _ in range(3):
         loop.gather_and_apply_intake()
-    assert len(waits) == 2, "no step aside after the apply that found a 31 s lag"
+    stepping_aside = min(scheduler.SENDERS_FIRST, scheduler.SENDERS_FIRST_MAX_S)
+    assert waits == [stepping_aside, stepping_aside], "none after the apply that lagged 31 s"
     assert budgets == [
         intake_queue.APPLY_BYTES,
         intake_queue.APPLY_BYTES_SENDERS_WAITING,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -122,7 +123,7 @@ class WriterTurns:
             return {role: (waited, held) for role, (waited, held) in self._time.items()}
 
     def _note(self, waited: float, held: float) -> None:
-        role = _ROLE_NUMBER.sub("", threading.current_thread().name)
+        role = _role(threading.current_thread().name)
         with self._lock:
             total = self._time.setdefault(role, [0.0, 0.0])
             total[0] += waited
@@ -169,6 +170,12 @@ class WriterTurns:
 
 
 _ROLE_NUMBER = re.compile(r"[-_ ]?\d+$")
+
+
+@lru_cache(maxsize=256)
+def _role(thread_name: str) -> str:
+    """A thread's name without its trailing number; remembered, as every turn asks."""
+    return _ROLE_NUMBER.sub("", thread_name)
 
 
 @dataclass
