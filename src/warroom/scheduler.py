@@ -165,9 +165,12 @@ class Scheduler:
     def run_due_timers(self) -> int:
         """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
         now = self.ctx.clock.now()
+        due = (Timer.state == "pending", Timer.due_at <= now)
+        if not self.ctx.db.finds(select(Timer.id).where(*due)):
+            return 0
         statement = (
             select(Timer)
-            .where(Timer.state == "pending", Timer.due_at <= now)
+            .where(*due)
             .order_by(Timer.due_at)
             .limit(self.batch)
             .with_for_update(skip_locked=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from warroom.scheduler import Scheduler
 from warroom.service import incidents
 from warroom.service.context import Context
 
@@ -14,3 +15,14 @@ def test_a_reader_is_not_blocked_by_an_open_write_transaction(ctx: Context) -> N
         writer.execute(incidents.select(incidents.Incident))  # holds the write lock
         listed = pool.submit(incidents.list_incidents, ctx).result(timeout=5)
     assert [i.reference for i in listed] == ["2024-01-15-001"]
+
+
+def test_polls_that_find_nothing_due_do_not_wait_for_the_writer(ctx: Context) -> None:
+    """The timer, delivery and inbox loops poll all the time; with nothing to do they
+    look without a write turn, so an idle poll never queues behind a busy writer."""
+    loop = Scheduler(ctx, handlers={})
+    polls = (loop.run_due_timers, loop.drain_outbox, loop.apply_intake)
+    with ThreadPoolExecutor(max_workers=1) as pool, ctx.db.unit_of_work() as writer:
+        writer.execute(incidents.select(incidents.Incident))  # holds the write lock
+        found = [pool.submit(poll).result(timeout=5) for poll in polls]
+    assert found == [0, 0, (0, True, 0.0)]

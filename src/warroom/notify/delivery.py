@@ -107,9 +107,12 @@ def drain(
 
 def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], int]:
     now = ctx.clock.now()
+    due = (OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+    if not ctx.db.finds(select(OutboxMessage.id).where(*due)):
+        return [], 0
     statement = (
         select(OutboxMessage)
-        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(*due)
         .order_by(OutboxMessage.next_attempt_at)
         .limit(batch)
         .with_for_update(skip_locked=True)

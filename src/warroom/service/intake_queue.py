@@ -325,10 +325,8 @@ def apply_waiting(
     backlog waits skips it). Behind a backlog, `new_groups_first` takes the payloads of
     groups with no open incident (the ones that page) first."""
     handed_over.applier_polling()
-    if peek:
-        with ctx.db.reader() as session:
-            if session.execute(select(InboxPayload.id).limit(1)).first() is None:
-                return Applied(0, drained=True)
+    if peek and not ctx.db.finds(select(InboxPayload.id)):
+        return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
         if not ctx.db.is_sqlite:
             session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))

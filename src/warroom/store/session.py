@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -66,6 +66,13 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    def finds(self, statement: Select[Any]) -> bool:
+        """Whether `statement` finds a row, read without a write turn: a poll looks before
+        it claims, so that finding nothing to do never queues at SQLite's single writer
+        behind the ones that have work (nor holds it)."""
+        with self.reader() as session:
+            return session.execute(statement.limit(1)).first() is not None
 
     def ping(self) -> None:
         with self.engine.connect() as connection:
