@@ -22,6 +22,9 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, latency: Histogram) -> None:
         self.app = app
         self.latency = latency
+        # each (method, route, status)'s own histogram, kept: `labels()` finds it under a
+        # lock and copies its values to text on every call (2.5 -> 1.2 µs a request, timeit)
+        self._series: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,4 +44,12 @@ class RequestMetrics:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started
-            self.latency.labels(scope["method"], route, str(status)).observe(elapsed)
+            self._series_of(scope["method"], route, status).observe(elapsed)
+
+    def _series_of(self, method: str, route: str, status: int) -> Histogram:
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = self._series[method, route, status] = self.latency.labels(
+                method, route, str(status)
+            )
+        return series
