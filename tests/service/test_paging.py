@@ -3,6 +3,7 @@ clock; every message a test does not claim fails it (see tests/harness.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from tests.harness import Harness
 from warroom.scheduler import Scheduler
-from warroom.service import incidents
+from warroom.service import incidents, pages
 from warroom.service.context import Context
 from warroom.store.models import Timer
 
@@ -181,3 +182,41 @@ def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness
     assert first["due_at"] == harness.clock.now() + 10 * MIN
     assert first["in_seconds"] == 600 and first["action"] == "retry"
     assert {s["action"] for s in steps} >= {"retry", "sla_breached", "notify"}
+
+
+def _answer_link(harness: Harness, message: Any) -> None:
+    match = re.search(r"/ack/(\S+)", message.body)
+    assert match, message.body
+    pages.acknowledge_link(harness.ctx, match.group(1))
+
+
+def test_a_sev1_whose_cto_and_ceo_answer_their_heads_ups_still_escalates_on_the_responders_clock(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx)
+    expect_each(harness, SEV1_PAGES)
+    for executive in SEV1_HEADS_UP:
+        [heads_up] = harness.expect(executive, "heads_up")
+        _answer_link(harness, heads_up)
+    detail = incidents.get_incident(harness.ctx, ref)
+    assert detail.acknowledged_at is None  # "seen" is not an acknowledgement
+    assert len(events(harness.ctx, ref, "page_acknowledged")) == 2
+    assert events(harness.ctx, ref, "acknowledged") == []
+    harness.advance(10 * MIN)
+    expect_each(harness, {p: "retry" for p in SEV1_PAGES})  # the commander's next contact
+    harness.advance(5 * MIN)
+    harness.expect("eng-manager", "page")  # the commander's backup at the response miss
+    harness.expect("cto", "notify")  # and the CTO, reached by that trigger
+    harness.expect("product-manager", "reminder")
+    assert events(harness.ctx, ref, "sla_breached")[0]["sla"] == "response"
+
+
+def test_a_pages_link_acknowledges_the_incident(harness: Harness) -> None:
+    ref = declare(harness.ctx)
+    expect_each(harness, SEV1_HEADS_UP)
+    [page] = harness.expect("sre-lead", "page")
+    harness.expect("backend-lead", "page")
+    harness.expect("product-manager", "page")
+    _answer_link(harness, page)
+    [acknowledged] = events(harness.ctx, ref, "acknowledged")
+    assert acknowledged["person"] == "sre-lead"

@@ -75,7 +75,9 @@ def view_link(ctx: Context, token: str) -> LinkView:
 
 
 def acknowledge_link(ctx: Context, token: str) -> LinkView:
-    """POST of a link: acknowledge that message and, if still open, the incident; once."""
+    """POST of a link, once: acknowledge that message; a page's link (a message to a role
+    holder) also acknowledges the incident, a heads-up's or notification's does not, so an
+    executive's "seen" never stops the responders' clock (SPEC §3a)."""
     now = ctx.clock.now()
     claim = read_token(ack_secret(ctx.settings), token, now)
     with ctx.db.unit_of_work() as session:
@@ -87,12 +89,12 @@ def acknowledge_link(ctx: Context, token: str) -> LinkView:
         if not insert_if_absent(session, UsedAckToken, values):
             raise Conflict("this acknowledgement link was already used", "token")
         person = message.person or "link"
-        _mark_acknowledged(session, message.key, now)
+        chain_kind = _mark_acknowledged(session, message.key, now)
         append_event(
             session, incident, EventKind.PAGE_ACKNOWLEDGED, now, person,
             {"message": message.key.split(":", 2)[-1], "person": message.person, "via": "link"},
         )  # fmt: skip
-        if incident.acknowledged_at is None:
+        if incident.acknowledged_at is None and chain_kind == "page":
             incident.acknowledged_at, incident.acknowledged_by = now, person
             data = {"person": message.person, "via": "link"}
             record(ctx, session, incident, EventKind.ACKNOWLEDGED, now, person, data, now=now)
@@ -108,10 +110,15 @@ def acknowledge_link(ctx: Context, token: str) -> LinkView:
         )
 
 
-def _mark_acknowledged(session: Session, key: str, now: datetime) -> None:
+def _mark_acknowledged(session: Session, key: str, now: datetime) -> str | None:
+    """Mark the message's step acknowledged; return its chain's kind (page, heads_up,
+    notify, reminder), or None for a message the engine did not send."""
     statement = select(EscalationStep).where(EscalationStep.outbox_key == key)
+    kind = None
     for step in session.execute(statement).scalars():
         step.acknowledged_at = step.acknowledged_at or now
+        kind = step.kind
+    return kind
 
 
 def _message_and_incident(session: Session, key: str) -> tuple[OutboxMessage, Incident]:
