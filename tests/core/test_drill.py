@@ -52,7 +52,11 @@ def test_failed_attempts_fall_every_5_minutes_and_the_third_reaches_the_next_lev
         playbook, 3, ack_after=2 * MIN, failed_attempts=3, horizon=timedelta(minutes=40)
     )
     notify = [(e.at_seconds // 60, e.level, e.reason) for e in entries if e.action == "notify"]
-    assert notify == [(15, "team_lead", "3 failed resolution attempts")]
+    # the team lead is the commander, who has acknowledged: reached without a message
+    reason = "3 failed resolution attempts: already engaged on the incident, no message"
+    assert notify == [(15, "team_lead", reason)]
+    [reached] = [e for e in entries if e.action == "notify"]
+    assert reached.method is None
 
 
 def test_resolving_ends_the_drill(playbook: Playbook) -> None:

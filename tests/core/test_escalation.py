@@ -392,7 +392,7 @@ def test_lowering_the_severity_cancels_what_was_not_yet_due(playbook: Playbook) 
     incident.change(severity=3, severity_lowered_at=(T0 + 20 * MIN,))
     steps = incident.run_until(T0 + 3 * HOUR)
     assert _levels(steps) == [
-        (30, "team_lead", "matrix 30m"),
+        (30, "team_lead", "matrix 30m: already engaged on the incident, no message"),
         (60, "eng_manager", "matrix 1h"),
         (120, "cto", "matrix 2h"),
     ]

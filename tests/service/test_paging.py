@@ -96,8 +96,9 @@ def test_an_acknowledged_incident_stops_the_fallbacks_of_every_page(harness: Har
     incidents.acknowledge(harness.ctx, ref, actor="tester", person="sre-lead")
     harness.advance(24 * MIN)
     assert harness.unexpected() == []
-    harness.advance(1 * MIN)  # the matrix still runs: Sev3 reaches the team lead at 30m
-    harness.expect("sre-lead", "notify")
+    harness.advance(1 * MIN)  # the matrix still runs: Sev3 reaches the team lead at 30m,
+    # who is the commander and has acknowledged: reached, with no message
+    assert [e["level"] for e in events(harness.ctx, ref, "escalated")] == ["team_lead"]
     harness.expect("product-manager", "reminder")  # the comms lead: no update in 30 minutes
 
 
@@ -108,9 +109,10 @@ def test_raising_the_severity_sends_the_new_declaration_messages_now_and_nothing
     expect_each(harness, SEV1_PAGES)
     harness.advance(5 * MIN)
     incidents.change_severity(harness.ctx, ref, severity=1, reason="all users", actor="tester")
-    expect_each(harness, SEV1_HEADS_UP)  # the pages went out at declaration: not again
-    [notify] = harness.expect("cto", "notify")  # the severity-raised trigger: next level
-    assert "severity raised" in notify.body
+    harness.expect("ceo", "heads_up")  # the pages went out at declaration: not again
+    # the CTO's heads-up and the severity-raised trigger (next level) fall together: one message
+    [both] = harness.expect("cto", "heads_up")
+    assert "heads-up" in both.body and "severity raised" in both.body
     assert [e["level"] for e in events(harness.ctx, ref, "escalated")] == ["cto"]
 
 
@@ -220,3 +222,30 @@ def test_a_pages_link_acknowledges_the_incident(harness: Harness) -> None:
     _answer_link(harness, page)
     [acknowledged] = events(harness.ctx, ref, "acknowledged")
     assert acknowledged["person"] == "sre-lead"
+
+
+def test_an_unanswered_sev2_gives_the_eng_manager_one_message_naming_both_reasons_at_30_minutes(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx, severity=2)
+    expect_each(harness, SEV1_PAGES)
+    harness.advance(10 * MIN)
+    expect_each(harness, {p: "retry" for p in SEV1_PAGES})
+    harness.advance(10 * MIN)
+    harness.expect("sre-lead", "retry")  # its third contact
+    harness.expect("frontend-lead", "page")  # backend-lead's two contacts used up
+    harness.expect("customer-success", "page")
+    harness.advance(10 * MIN)
+    # the commander's backup and the matrix's eng_manager level: one message, both reasons
+    [both] = harness.expect("eng-manager")
+    assert both.kind == "page"
+    assert "paging the backup" in both.body and "matrix 30m" in both.body
+    assert [e["level"] for e in events(harness.ctx, ref, "escalated")] == ["eng_manager"]
+    harness.expect("product-manager", "reminder")
+    harness.expect("frontend-lead", "retry")
+    harness.expect("customer-success", "retry")
+    assert harness.unexpected() == []
+    harness.advance(10 * MIN)
+    [next_contact] = harness.expect("eng-manager")  # both chains' next contact, once
+    assert next_contact.kind == "retry"
+    assert len({m.created_at for m in harness.messages() if m.person == "eng-manager"}) == 2

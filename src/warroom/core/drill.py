@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from warroom.core.durations import format_duration
-from warroom.core.escalation import EscalationState, SentMessage, Step, plan
+from warroom.core.escalation import (
+    EscalationState,
+    SentMessage,
+    Step,
+    combined_reason,
+    one_message_each,
+    plan,
+)
 from warroom.core.playbook import Playbook
 
 MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder")
@@ -70,8 +77,8 @@ def simulate(
             break
         current = plan(run.state(now), playbook, now)
         if current.due:
-            for step in current.due:
-                run.perform(step, now)
+            for group in one_message_each(current.due):
+                run.perform(group, now)
             continue
         following = run.next_moment(now, current.next_wake, resolve_at)
         if following is None or following > end:
@@ -98,6 +105,7 @@ class _Run:
         self.messages: list[SentMessage] = []
         self.entries: list[DrillEntry] = []
         self.incident_acked: datetime | None = None
+        self.acked_by: str | None = None
         self.roles = {role_id: role.primary for role_id, role in playbook.roles.items()}
 
     def state(self, now: datetime) -> EscalationState:
@@ -106,6 +114,7 @@ class _Run:
             severity=self.severity,
             declared_at=self.start,
             acknowledged_at=self.incident_acked,
+            acknowledged_by=self.acked_by,
             resolved_at=None,
             last_update_at=None,
             failed_attempt_times=tuple(t for t in self.attempts if t <= now),
@@ -130,6 +139,7 @@ class _Run:
         first_page = next((m for m in self.messages if m.kind == "page"), None)
         if first_page and first_page.sent_at + self.ack_after <= now:
             self.incident_acked = first_page.sent_at + self.ack_after
+            self.acked_by = first_page.person
             self.entry(
                 self.incident_acked,
                 "acknowledged",
@@ -138,25 +148,28 @@ class _Run:
                 person=first_page.person,
             )
 
-    def perform(self, step: Step, now: datetime) -> None:
-        self.done.add(step.key)
-        if step.action in MESSAGE_ACTIONS:
-            self.messages.append(
-                SentMessage(
-                    key=step.key,
-                    kind=self._kind(step),
-                    person=step.person or "",
-                    role=step.role,
-                    level=step.level,
-                    contact_index=step.contact_index or 0,
-                    sent_at=now,
+    def perform(self, group: tuple[Step, ...], now: datetime) -> None:
+        """One moment's steps to one person: each done, one entry naming every reason."""
+        for step in group:
+            self.done.add(step.key)
+            if step.action in MESSAGE_ACTIONS:
+                self.messages.append(
+                    SentMessage(
+                        key=step.key,
+                        kind=self._kind(step),
+                        person=step.person or "",
+                        role=step.role,
+                        level=step.level,
+                        contact_index=step.contact_index or 0,
+                        sent_at=now,
+                    )
                 )
-            )
+        step = group[0]
         self.entry(
             now,
             step.action,
-            step.reason,
-            step.level,
+            combined_reason(group),
+            next((s.level for s in group if s.level), None),
             person=step.person,
             method=step.method,
             address=step.address,

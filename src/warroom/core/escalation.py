@@ -15,7 +15,7 @@ often it is planned: `page:<role>:<person>:<contact>`, `heads_up:<level>:<person
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -62,6 +62,7 @@ class EscalationState:
     severity_raised_at: tuple[datetime, ...] = ()
     severity_lowered_at: tuple[datetime, ...] = ()
     reopened_at: tuple[datetime, ...] = ()  # a reopened incident does not replay its past
+    acknowledged_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,28 @@ def plan(state: EscalationState, playbook: Playbook, now: datetime) -> Plan:
     return Plan(due=due, upcoming=upcoming, next_wake=upcoming[0].due_at if upcoming else None)
 
 
+def one_message_each(steps: Sequence[Step]) -> list[tuple[Step, ...]]:
+    """Steps performed at one moment, grouped so that nobody gets two messages at once: the
+    message steps to one person form one group (its first step carries the message and the
+    others' reasons); every other step stands alone. Groups keep the steps' order."""
+    groups: list[list[Step]] = []
+    by_person: dict[str, list[Step]] = {}
+    for step in steps:
+        if step.person is None or not (step.method and step.address):
+            groups.append([step])
+        elif step.person in by_person:
+            by_person[step.person].append(step)
+        else:
+            by_person[step.person] = [step]
+            groups.append(by_person[step.person])
+    return [tuple(group) for group in groups]
+
+
+def combined_reason(group: Sequence[Step]) -> str:
+    """The reasons of one message that speaks for several steps, each once, in order."""
+    return "; ".join(dict.fromkeys(step.reason for step in group))
+
+
 def _first_of_each_key(steps: Iterator[Step]) -> list[Step]:
     """Two causes of the same step (a backup paged by the protocol and by the response
     trigger) make one step, at the earlier time."""
@@ -135,6 +158,7 @@ class _Planner:
         self.raised_at = change[0] if change and change[1] else None
         self.dropped_before = change[0] if change and not change[1] else None
         self.chains = _chain_ends(state.messages)
+        self.engaged_people = _acknowledged_role_holders(state)
 
     def steps(self) -> Iterator[Step]:
         yield from self._declaration()
@@ -247,6 +271,8 @@ class _Planner:
         chain stops when the incident is."""
         if any(m.acknowledged_at is not None for m in _chain(self.state.messages, last)):
             return True
+        if last.kind == "notify" and last.person in self.engaged_people:
+            return True  # reached without a message: already on the incident
         return last.kind == "page" and self.state.acknowledged_at is not None
 
     def _used_up(self, last: SentMessage) -> bool:
@@ -359,7 +385,15 @@ class _Planner:
             for level, reason in levels_reached(group, reached, self.row):
                 reached.add(level)
                 for person in self.playbook.levels[level]:
-                    yield from self._message("notify", "notify", person, at, reason, level=level)
+                    for step in self._message("notify", "notify", person, at, reason, level=level):
+                        yield self._unless_engaged(step)
+
+    def _unless_engaged(self, step: Step) -> Step:
+        """A level member who holds a role and has acknowledged is reached with no message."""
+        if step.person not in self.engaged_people:
+            return step
+        reason = f"{step.reason}: already engaged on the incident, no message"
+        return replace(step, method=None, address=None, reason=reason)
 
     # -- update cadence ------------------------------------------------------------------
 
@@ -398,6 +432,17 @@ def _chain_ends(messages: tuple[SentMessage, ...]) -> dict[ChainKey, SentMessage
         if key not in ends or message.contact_index > ends[key].contact_index:
             ends[key] = message
     return ends
+
+
+def _acknowledged_role_holders(state: EscalationState) -> frozenset[str]:
+    """People who hold a role on the incident (assigned or paged for it) and acknowledged
+    it or one of their pages."""
+    holders = set(state.roles.values())
+    holders |= {m.person for m in state.messages if m.kind == "page" and m.role}
+    answered = {m.person for m in state.messages if m.kind == "page" and m.acknowledged_at}
+    if state.acknowledged_by is not None and state.acknowledged_at is not None:
+        answered.add(state.acknowledged_by)
+    return frozenset(holders & answered)
 
 
 def _chain(messages: tuple[SentMessage, ...], last: SentMessage) -> list[SentMessage]:

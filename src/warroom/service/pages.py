@@ -89,12 +89,12 @@ def acknowledge_link(ctx: Context, token: str) -> LinkView:
         if not insert_if_absent(session, UsedAckToken, values):
             raise Conflict("this acknowledgement link was already used", "token")
         person = message.person or "link"
-        chain_kind = _mark_acknowledged(session, message.key, now)
+        kinds = _mark_acknowledged(session, message.key, now)
         append_event(
             session, incident, EventKind.PAGE_ACKNOWLEDGED, now, person,
             {"message": message.key.split(":", 2)[-1], "person": message.person, "via": "link"},
         )  # fmt: skip
-        if incident.acknowledged_at is None and chain_kind == "page":
+        if incident.acknowledged_at is None and "page" in kinds:
             incident.acknowledged_at, incident.acknowledged_by = now, person
             data = {"person": message.person, "via": "link"}
             record(ctx, session, incident, EventKind.ACKNOWLEDGED, now, person, data, now=now)
@@ -110,15 +110,15 @@ def acknowledge_link(ctx: Context, token: str) -> LinkView:
         )
 
 
-def _mark_acknowledged(session: Session, key: str, now: datetime) -> str | None:
-    """Mark the message's step acknowledged; return its chain's kind (page, heads_up,
-    notify, reminder), or None for a message the engine did not send."""
+def _mark_acknowledged(session: Session, key: str, now: datetime) -> set[str]:
+    """Mark the steps the message spoke for acknowledged; return their chains' kinds (page,
+    heads_up, notify, reminder): one message may speak for a page and a notification."""
     statement = select(EscalationStep).where(EscalationStep.outbox_key == key)
-    kind = None
+    kinds = set()
     for step in session.execute(statement).scalars():
         step.acknowledged_at = step.acknowledged_at or now
-        kind = step.kind
-    return kind
+        kinds.add(step.kind or "")
+    return kinds
 
 
 def _message_and_incident(session: Session, key: str) -> tuple[OutboxMessage, Incident]:

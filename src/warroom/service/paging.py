@@ -19,7 +19,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from warroom.core.escalation import EscalationState, SentMessage, Step, plan
+from warroom.core.escalation import (
+    EscalationState,
+    SentMessage,
+    Step,
+    combined_reason,
+    one_message_each,
+    plan,
+)
 from warroom.core.incident import EventKind
 from warroom.logs import fields
 from warroom.service import jobs
@@ -85,6 +92,7 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         severity=incident.severity,
         declared_at=incident.declared_at,
         acknowledged_at=incident.acknowledged_at,
+        acknowledged_by=incident.acknowledged_by,
         resolved_at=incident.resolved_at,
         last_update_at=max(updates) if updates else None,
         failed_attempt_times=failed,
@@ -111,8 +119,8 @@ def advance(session: Session, ctx: Context, incident: Incident, now: datetime) -
         due = [step for step in current.due if step.due_at <= now]
         if not due:
             break
-        for step in due:
-            after = perform(session, ctx, incident, state, step, now)
+        for group in one_message_each(due):
+            after = perform(session, ctx, incident, state, group, now)
             performed += after is not None
             # re-plan from memory; if another worker got there first, from the database
             state = after or build_state(session, incident)
@@ -126,51 +134,70 @@ def perform(
     ctx: Context,
     incident: Incident,
     state: EscalationState,
-    step: Step,
+    group: tuple[Step, ...],
     now: datetime,
 ) -> EscalationState | None:
-    """Do one step once: remember it, put it on the timeline, queue its message.
+    """Do a group of steps once (see `one_message_each`): remember each, put each on the
+    timeline, and queue one message for the group, naming every reason.
 
-    Returns the state with the step done, or None when the step was already performed.
+    Returns the state with the steps done, or None when they were already performed.
     """
-    first_for_level = step.action == "notify" and not any(
-        m.kind == "notify" and m.level == step.level for m in state.messages
-    )
-    values = _step_row(incident, step, now, _message_kind(state, step))
-    if not insert_steps(session, [values]):
+    carrier = group[0]
+    shared_key = outbox_key(incident.id, carrier.key)
+    rows = []
+    for step in group:
+        values = _step_row(incident, step, now, _message_kind(state, step))
+        if values["outbox_key"] is not None:
+            values["outbox_key"] = shared_key
+        rows.append(values)
+    if not insert_steps(session, rows):
         return None
+    for step in group:
+        _record_step(session, incident, state, step, now)
+    if carrier.action in MESSAGE_ACTIONS and carrier.method and carrier.address:
+        subject, body = compose(
+            ctx, incident, replace(carrier, reason=combined_reason(group)), shared_key, now
+        )
+        jobs.enqueue(
+            session,
+            key=shared_key,
+            kind=carrier.action,
+            method=carrier.method,
+            address=carrier.address,
+            subject=subject,
+            body=body,
+            now=now,
+            incident_id=incident.id,
+            person=carrier.person,
+        )
+    sent = tuple(_sent_message(EscalationStep(**values)) for values in rows if values["kind"])
+    done = state.done | {step.key for step in group}
+    return replace(state, done=done, messages=(*state.messages, *sent))
+
+
+def _record_step(
+    session: Session, incident: Incident, state: EscalationState, step: Step, now: datetime
+) -> None:
+    """A performed step's timeline events and log line."""
     if step.action == "sla_breached":
         append_event(
             session, incident, EventKind.SLA_BREACHED, now, ENGINE_ACTOR,
             {"sla": step.sla, "reason": step.reason, "due_at": step.due_at.isoformat()},
         )  # fmt: skip
+    first_for_level = step.action == "notify" and not any(
+        m.kind == "notify" and m.level == step.level for m in state.messages
+    )
     if first_for_level:
         append_event(
             session, incident, EventKind.ESCALATED, now, ENGINE_ACTOR,
             {"level": step.level, "trigger": step.reason, "due_at": step.due_at.isoformat()},
         )  # fmt: skip
-    if step.action in MESSAGE_ACTIONS and step.method and step.address:
-        subject, body = compose(ctx, incident, step, values["outbox_key"], now)
-        jobs.enqueue(
-            session,
-            key=values["outbox_key"],
-            kind=step.action,
-            method=step.method,
-            address=step.address,
-            subject=subject,
-            body=body,
-            now=now,
-            incident_id=incident.id,
-            person=step.person,
-        )
     line = fields(
         event="escalation_step", reference=incident.reference, step=step.key,
         action=step.action, person=step.person, level=step.level,
         lag_s=f"{(now - step.due_at).total_seconds():.3f}",
     )  # fmt: skip
     log_after_commit(session, log, line)
-    sent = (_sent_message(EscalationStep(**values)),) if values["kind"] else ()
-    return replace(state, done=state.done | {step.key}, messages=(*state.messages, *sent))
 
 
 def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
