@@ -16,6 +16,8 @@ from warroom.service.context import Context
 from warroom.store.models import Timer
 
 MIN = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+VENDORS = {"aws-support", "aws-tam", "db-provider", "cdn-provider", "payments-provider"}
 SEV1_PAGES = {"sre-lead": "page", "backend-lead": "page", "product-manager": "page"}
 SEV1_HEADS_UP = {"cto": "heads_up", "ceo": "heads_up"}
 
@@ -249,3 +251,18 @@ def test_an_unanswered_sev2_gives_the_eng_manager_one_message_naming_both_reason
     [next_contact] = harness.expect("eng-manager")  # both chains' next contact, once
     assert next_contact.kind == "retry"
     assert len({m.created_at for m in harness.messages() if m.person == "eng-manager"}) == 2
+
+
+def test_an_unanswered_sev1_of_the_database_tells_only_the_database_and_aws_vendors(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx, services=["database"])
+    harness.advance(5 * HOUR)
+    for vendor in ("aws-support", "aws-tam", "db-provider"):
+        [told] = harness.expect(vendor)  # once: a vendor is told, not asked, so no next contact
+        assert told.kind == "notify"
+        assert "/ack/" not in told.body and "warroom ack" not in told.body
+        assert "Checkout down" not in told.body  # the internal title stays inside
+        assert ref in told.body and "Database" in told.body
+    assert not [m for m in harness.unexpected() if m.person in VENDORS]  # no CDN, no payments
+    harness.claimed.update(m.id for m in harness.unexpected())

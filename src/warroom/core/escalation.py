@@ -63,6 +63,7 @@ class EscalationState:
     severity_lowered_at: tuple[datetime, ...] = ()
     reopened_at: tuple[datetime, ...] = ()  # a reopened incident does not replay its past
     acknowledged_by: str | None = None
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,8 @@ class _Planner:
             return True
         if last.kind == "notify" and last.person in self.engaged_people:
             return True  # reached without a message: already on the incident
+        if last.person in self.playbook.vendors:
+            return True  # told, not asked: a vendor's message has no acknowledgement
         return last.kind == "page" and self.state.acknowledged_at is not None
 
     def _used_up(self, last: SentMessage) -> bool:
@@ -363,7 +366,7 @@ class _Planner:
     def _exhausted_levels(self) -> Iterator[Cause]:
         """A level whose people all ran out of contacts unanswered reaches the one above."""
         for index, level in enumerate(self.row[:-1]):
-            people = self.playbook.levels.get(level, [])
+            people = list(self._members(level)) if level in self.playbook.levels else []
             ends = [self.chains.get(("notify", level, person)) for person in people]
             chains = [end for end in ends if end is not None]
             if not people or len(chains) < len(people):
@@ -384,9 +387,16 @@ class _Planner:
             reached |= {level for level, sent in notified.items() if sent < at}
             for level, reason in levels_reached(group, reached, self.row):
                 reached.add(level)
-                for person in self.playbook.levels[level]:
+                for person in self._members(level):
                     for step in self._message("notify", "notify", person, at, reason, level=level):
                         yield self._unless_engaged(step)
+
+    def _members(self, level: str) -> Iterator[str]:
+        """A level's people, less the vendors who serve none of the incident's services."""
+        for person in self.playbook.levels[level]:
+            vendor = self.playbook.vendors.get(person)
+            if vendor is None or vendor.serves(self.state.services):
+                yield person
 
     def _unless_engaged(self, step: Step) -> Step:
         """A level member who holds a role and has acknowledged is reached with no message."""

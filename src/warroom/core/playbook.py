@@ -8,6 +8,7 @@ those live in `warroom/playbooks/alchemorsel-v3.yaml`.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -91,9 +92,14 @@ class Role(Strict):
 
 
 class Vendor(Strict):
-    """An external party reachable through its person entry (`people.<id>`)."""
+    """An external party reachable through its person entry (`people.<id>`), told when the
+    `external` level is reached about an incident of a service it serves (none: every one)."""
 
     provides: str
+    services: list[str] = []
+
+    def serves(self, services: Sequence[str]) -> bool:
+        return not self.services or any(s in self.services for s in services)
 
 
 class ContactProtocol(Strict):
@@ -128,6 +134,10 @@ class Templates(Strict):
     initial: str
     update: str
     resolution: str
+    vendor: str = (
+        "{{ severity_label }} incident {{ reference }} since {{ start_time }}, affecting "
+        "{{ services }}. Status: {{ status_page_url }}"
+    )
 
 
 class StatusPage(Strict):

@@ -90,9 +90,12 @@ def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
     for area, person_id in playbook.smes.items():
         if person_id not in playbook.people:
             yield f"smes.{area}", f"names unknown person {person_id!r}"
-    for vendor_id in playbook.vendors:
+    for vendor_id, vendor in playbook.vendors.items():
         if vendor_id not in playbook.people:
             yield f"vendors.{vendor_id}", "a vendor needs a people entry with its contacts"
+        for index, service_id in enumerate(vendor.services):
+            if service_id not in playbook.services:
+                yield f"vendors.{vendor_id}.services[{index}]", f"unknown service {service_id!r}"
     for service_id, service in playbook.services.items():
         if service.owner and service.owner not in playbook.people:
             yield f"services.{service_id}.owner", f"names unknown person {service.owner!r}"

@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
 from warroom.core.durations import humanize
 from warroom.core.escalation import Step
+from warroom.core.playbook import Vendor
 from warroom.notify.ack import ack_url, make_token
 from warroom.service.context import Context
 from warroom.settings import Settings, load_or_create_secret
 from warroom.store.models import Incident
+
+_sandbox = ImmutableSandboxedEnvironment(autoescape=False)
 
 
 @lru_cache(maxsize=8)
@@ -23,6 +28,9 @@ def ack_secret(settings: Settings) -> str:
 def compose(
     ctx: Context, incident: Incident, step: Step, message_key: str, now: datetime
 ) -> tuple[str, str]:
+    vendor = ctx.playbook.vendors.get(step.person or "")
+    if vendor is not None:
+        return _to_vendor(ctx, incident, vendor)
     severity = ctx.playbook.severities[incident.severity]
     label = f"Sev{incident.severity} {severity.name}"
     subject = f"[{label}] {incident.reference}: {incident.title} — {_headline(ctx, step)}"
@@ -44,6 +52,24 @@ def compose(
         ]
     )
     return subject, body
+
+
+def _to_vendor(ctx: Context, incident: Incident, vendor: Vendor) -> tuple[str, str]:
+    """A vendor's message: the playbook's `vendor` template, with no acknowledgement link and
+    nothing internal (no title, summary, people or chat)."""
+    served = [s for s in incident.services if not vendor.services or s in vendor.services]
+    names = [ctx.playbook.services[s].name if s in ctx.playbook.services else s for s in served]
+    severity = ctx.playbook.severities[incident.severity]
+    fields = {
+        "reference": incident.reference,
+        "severity_label": f"Sev{incident.severity} ({severity.name})",
+        "start_time": f"{incident.declared_at:%Y-%m-%d %H:%M UTC}",
+        "services": ", ".join(names) or "our platform",
+        "provides": vendor.provides,
+        "status_page_url": ctx.playbook.communication.status_page.url,
+    }
+    body = _sandbox.from_string(ctx.playbook.communication.templates.vendor).render(**fields)
+    return f"Incident {incident.reference}: {fields['severity_label']}", body
 
 
 def _headline(ctx: Context, step: Step) -> str:

@@ -93,6 +93,7 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         declared_at=incident.declared_at,
         acknowledged_at=incident.acknowledged_at,
         acknowledged_by=incident.acknowledged_by,
+        services=tuple(incident.services),
         resolved_at=incident.resolved_at,
         last_update_at=max(updates) if updates else None,
         failed_attempt_times=failed,
