@@ -41,6 +41,7 @@ def test_the_json_lists_each_step_with_its_offset_from_declaration() -> None:
         "sla_breached",
         "acknowledged",
         "reminder",
+        "briefing",
         "resolved",
     }
     assert {"page", "heads_up", "acknowledged", "notify", "resolved"} <= actions

@@ -290,10 +290,32 @@ def test_at_sev1s_1_hour_the_matrix_and_the_resolution_target_together_reach_the
     incident = Incident(playbook, _state(acknowledged_at=T0 + 5 * MIN), answer_after=5 * MIN)
     incident.run_until(T0 + 59 * MIN)
     at_hour = incident.run_until(T0 + HOUR)
-    assert [(s.action, s.sla, s.level, s.reason) for s in at_hour if s.action != "reminder"] == [
+    cadenced = ("reminder", "briefing")
+    assert [(s.action, s.sla, s.level, s.reason) for s in at_hour if s.action not in cadenced] == [
         ("sla_breached", "resolution", None, "unresolved at 1h"),
         ("notify", None, "ceo", "matrix 1h; unresolved at 1h"),
     ]
+
+
+def test_an_open_sev1_briefs_the_cto_and_the_ceo_every_hour_until_it_is_resolved(
+    playbook: Playbook,
+) -> None:
+    incident = Incident(playbook, _state(acknowledged_at=T0 + 5 * MIN), answer_after=5 * MIN)
+    open_for_150_minutes = incident.run_until(T0 + 150 * MIN)
+    incident.change(resolved_at=T0 + 150 * MIN)
+    after_resolution = incident.run_until(T0 + 5 * HOUR)
+    assert _sent(after_resolution, "briefing") == []
+    assert _sent(open_for_150_minutes, "briefing") == [
+        (60, "briefing", "cto", "cto"),
+        (60, "briefing", "ceo", "ceo"),
+        (120, "briefing", "cto", "cto"),
+        (120, "briefing", "ceo", "ceo"),
+    ]
+
+
+def test_a_sev3_has_no_executive_briefing(playbook: Playbook) -> None:
+    incident = Incident(playbook, _state(severity=3, acknowledged_at=T0 + MIN), answer_after=MIN)
+    assert _sent(incident.run_until(T0 + 5 * HOUR), "briefing") == []
 
 
 def test_each_level_is_notified_once(playbook: Playbook) -> None:
@@ -474,6 +496,8 @@ def test_a_reopened_incident_does_not_replay_what_fell_due_while_it_was_resolved
         (330, "reminder", "communications_lead", "product-manager"),
         (345, "reminder", "communications_lead", "product-manager"),
         (360, "reminder", "communications_lead", "product-manager"),
+        (360, "briefing", "cto", "cto"),
+        (360, "briefing", "ceo", "ceo"),
     ]
 
 

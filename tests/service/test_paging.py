@@ -266,3 +266,18 @@ def test_an_unanswered_sev1_of_the_database_tells_only_the_database_and_aws_vend
         assert ref in told.body and "Database" in told.body
     assert not [m for m in harness.unexpected() if m.person in VENDORS]  # no CDN, no payments
     harness.claimed.update(m.id for m in harness.unexpected())
+
+
+def test_an_open_sev1_sends_the_cto_an_executive_briefing_of_its_status_at_1_hour(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx)
+    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.advance(HOUR)
+    [briefing] = [m for m in harness.unexpected() if m.person == "cto" and "BRIEFING" in m.body]
+    assert ref in briefing.body and "Status: INVESTIGATING" in briefing.body
+    assert "/ack/" in briefing.body  # "seen" acknowledges this message only
+    harness.claimed.update(m.id for m in harness.unexpected())
+    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="sre-lead")
+    harness.advance(2 * HOUR)
+    assert not [m for m in harness.unexpected() if "BRIEFING" in m.body]

@@ -21,7 +21,7 @@ from warroom.core.escalation import (
 )
 from warroom.core.playbook import Playbook
 
-MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder")
+MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder", "briefing")
 ATTEMPT_SPACING = timedelta(minutes=5)  # failed attempts at +5m, +10m, +15m ...
 DRILL_START = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # a Monday inside business hours
 MAX_MOMENTS = 10_000

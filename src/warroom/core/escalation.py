@@ -25,7 +25,7 @@ from warroom.core.durations import format_duration
 from warroom.core.escalation_levels import Cause, levels_reached
 from warroom.core.playbook import Playbook, Severity
 
-Action = Literal["page", "heads_up", "notify", "retry", "sla_breached", "reminder"]
+Action = Literal["page", "heads_up", "notify", "retry", "sla_breached", "reminder", "briefing"]
 MessageKind = Literal["page", "heads_up", "notify"]
 CHAINED_KINDS = ("page", "heads_up", "notify")
 
@@ -168,6 +168,7 @@ class _Planner:
         yield from self._unacknowledged_backups()
         yield from self._levels()
         yield from self._update_reminder()
+        yield from self._briefings()
 
     def in_force(self, step: Step) -> Step | None:
         """A raised severity applies as if declared so: what its clock has passed is due
@@ -423,6 +424,23 @@ class _Planner:
             reason = f"no update for {_short(every * count)}"
             for step in self._message("reminder", "page", holder, due, reason, role=role):
                 yield replace(step, key=f"reminder:{anchor.isoformat()}:{count}")
+
+    def _briefings(self) -> Iterator[Step]:
+        """Executive briefings to their levels every `every` from declaration (or the latest
+        reopening) while open; after a long outage of the worker, the latest one, not a burst."""
+        briefing = self.playbook.communication.executive_briefing
+        if briefing is None or self.state.severity not in briefing.severities:
+            return
+        anchor = max((self.declared, *self.state.reopened_at))
+        elapsed = max(0, int((self.now - anchor) / briefing.every))
+        reason = f"executive briefing every {_short(briefing.every)}"
+        for count in sorted({max(elapsed, 1), elapsed + 1}):
+            due = anchor + briefing.every * count
+            for level in briefing.to:
+                for person in self.playbook.levels.get(level, []):
+                    for step in self._message("briefing", "briefing", person, due, reason):
+                        key = f"briefing:{anchor.isoformat()}:{count}:{person}"
+                        yield replace(step, level=level, key=key)
 
 
 ChainKey = tuple[str, str, str]

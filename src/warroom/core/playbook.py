@@ -70,7 +70,6 @@ class Severity(Strict):
     update_every: Duration
     escalation: list[MatrixStep] = []
     business_hours_only: bool = False
-    executive_briefing: bool = False
 
 
 class Contact(Strict):
@@ -138,6 +137,19 @@ class Templates(Strict):
         "{{ severity_label }} incident {{ reference }} since {{ start_time }}, affecting "
         "{{ services }}. Status: {{ status_page_url }}"
     )
+    briefing: str = (
+        "Briefing on {{ reference }} ({{ severity_label }}): {{ status }}. Impact: {{ impact }}. "
+        "Next steps: {{ next_steps }}. ETA: {{ eta }}"
+    )
+
+
+class ExecutiveBriefing(Strict):
+    """Briefings to escalation levels at a cadence while an incident of these severities is
+    open (the seed's "Executive briefings for Severity 1/2 incidents")."""
+
+    severities: list[int] = []
+    every: Duration
+    to: list[str] = []
 
 
 class StatusPage(Strict):
@@ -157,6 +169,7 @@ class Communication(Strict):
     internal_systems: dict[str, str] = {}
     announce_to: list[str] = []
     update_reminder_role: str | None = None
+    executive_briefing: ExecutiveBriefing | None = None
     templates: Templates
 
 

@@ -84,6 +84,15 @@ def _role_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
     reminder_role = playbook.communication.update_reminder_role
     if reminder_role is not None and reminder_role not in playbook.roles:
         yield "communication.update_reminder_role", f"unknown role {reminder_role!r}"
+    briefing = playbook.communication.executive_briefing
+    if briefing is not None:
+        path = "communication.executive_briefing"
+        for index, level in enumerate(briefing.to):
+            if level not in playbook.levels:
+                yield f"{path}.to[{index}]", f"unknown escalation level {level!r}"
+        for index, severity in enumerate(briefing.severities):
+            if severity not in playbook.severities:
+                yield f"{path}.severities[{index}]", f"unknown severity {severity}"
 
 
 def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:

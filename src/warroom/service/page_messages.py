@@ -13,8 +13,9 @@ from warroom.core.escalation import Step
 from warroom.core.playbook import Vendor
 from warroom.notify.ack import ack_url, make_token
 from warroom.service.context import Context
+from warroom.service.messages import message_fields
 from warroom.settings import Settings, load_or_create_secret
-from warroom.store.models import Incident
+from warroom.store.models import Incident, TimelineEvent
 
 _sandbox = ImmutableSandboxedEnvironment(autoescape=False)
 
@@ -52,6 +53,17 @@ def compose(
         ]
     )
     return subject, body
+
+
+def compose_briefing(
+    ctx: Context, incident: Incident, events: list[TimelineEvent], message_key: str, now: datetime
+) -> tuple[str, str]:
+    """An executive briefing: the playbook's `briefing` template, and a link to say "seen"."""
+    fields = message_fields(ctx, incident, events) | {"time": f"{now:%Y-%m-%d %H:%M UTC}"}
+    text = _sandbox.from_string(ctx.playbook.communication.templates.briefing).render(**fields)
+    token = make_token(ack_secret(ctx.settings), message_key, now)
+    body = f"{text}\n\nSeen: {ack_url(ctx.settings.public_url, token)}"
+    return f"[Sev{incident.severity}] {incident.reference}: executive briefing", body
 
 
 def _to_vendor(ctx: Context, incident: Incident, vendor: Vendor) -> tuple[str, str]:

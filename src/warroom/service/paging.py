@@ -32,16 +32,17 @@ from warroom.logs import fields
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.incidents import append_event
-from warroom.service.page_messages import compose
+from warroom.service.page_messages import compose, compose_briefing
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
+from warroom.store.queries import timeline
 from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.paging")
 
 TIMER_KIND = "escalation"
 ENGINE_ACTOR = "warroom"
-MESSAGE_ACTIONS = frozenset({"page", "heads_up", "notify", "retry", "reminder"})
+MESSAGE_ACTIONS = frozenset({"page", "heads_up", "notify", "retry", "reminder", "briefing"})
 REPLAN_EVENTS = frozenset(
     {
         EventKind.DECLARED,
@@ -156,9 +157,12 @@ def perform(
     for step in group:
         _record_step(session, incident, state, step, now)
     if carrier.action in MESSAGE_ACTIONS and carrier.method and carrier.address:
-        subject, body = compose(
-            ctx, incident, replace(carrier, reason=combined_reason(group)), shared_key, now
-        )
+        if carrier.action == "briefing":
+            events = timeline(session, incident.id)
+            subject, body = compose_briefing(ctx, incident, events, shared_key, now)
+        else:
+            speaking_for_all = replace(carrier, reason=combined_reason(group))
+            subject, body = compose(ctx, incident, speaking_for_all, shared_key, now)
         jobs.enqueue(
             session,
             key=shared_key,
