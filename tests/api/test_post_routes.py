@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
@@ -137,3 +137,20 @@ def test_the_html_review_embeds_its_charts_and_the_csv_lists_the_incidents(
     assert "data:image/png;base64," in html.text
     csv = api.get("/api/v1/reports/monthly", params={"month": "2024-01", "format": "csv"}).text
     assert csv.splitlines()[0].startswith("reference,") and ref in csv
+
+
+def test_a_sev4_answered_monday_0905_after_a_friday_evening_declaration_met_its_sla(
+    api: TestClient, clock: ManualClock
+) -> None:
+    clock.set(datetime(2024, 1, 19, 18, 0, tzinfo=UTC))  # Friday, after business hours
+    ref = declare(api, severity=4)
+    clock.set(datetime(2024, 1, 22, 9, 5, tzinfo=UTC))  # Monday: 5 minutes of business time
+    api.post(f"/api/v1/incidents/{ref}/acknowledge", json={})
+    clock.set(datetime(2024, 1, 22, 10, 0, tzinfo=UTC))
+    api.post(f"/api/v1/incidents/{ref}/resolve", json={"resolution": "fixed the typo"})
+    report = api.get("/api/v1/reports/monthly", params={"month": "2024-01"}).json()
+    assert report["sla"]["response"]["4"] == {"met": 1, "breached": 0}
+    assert report["sla"]["resolution"]["4"] == {"met": 1, "breached": 0}
+    evaluation = api.get(f"/api/v1/incidents/{ref}/postmortem").text
+    assert "Time to acknowledge:** 5 minutes of business time" in evaluation
+    assert "missed" not in evaluation

@@ -41,7 +41,6 @@ def test_the_json_lists_each_step_with_its_offset_from_declaration() -> None:
         "sla_breached",
         "acknowledged",
         "reminder",
-        "briefing",
         "resolved",
     }
     assert {"page", "heads_up", "acknowledged", "notify", "resolved"} <= actions
@@ -85,3 +84,44 @@ def test_with_failed_attempts_the_third_reaches_the_next_level_at_15_minutes() -
     steps = json.loads(CliRunner().invoke(app, args).stdout)
     notify = [(s["at_seconds"], s["level"]) for s in steps if s["action"] == "notify"]
     assert notify[0] == (900, "team_lead")
+
+
+def test_a_sev4_declared_friday_evening_pages_monday_at_0900_and_breaches_nothing_if_answered() -> (
+    None
+):
+    result = CliRunner().invoke(
+        app,
+        [
+            "drill",
+            "-s",
+            "4",
+            "--declared-at",
+            "2024-01-19T18:00:00+00:00",
+            "--ack-after",
+            "5m",
+            "--resolve-after",
+            "64h",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)
+    page = next(s for s in steps if s["action"] == "page")
+    assert page["at_seconds"] == 63 * 3600  # Friday 18:00 to Monday 09:00
+    assert not [s for s in steps if s["action"] == "sla_breached"]
+
+
+def test_a_drill_declared_at_a_moment_shows_each_steps_local_time() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["drill", "-s", "4", "--declared-at", "2024-01-19T18:00", "--horizon", "1h"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mon 2024-01-22 09:00" in result.stdout
+
+
+def test_a_bad_declared_at_is_a_usage_error_naming_the_option() -> None:
+    result = CliRunner().invoke(app, ["drill", "-s", "4", "--declared-at", "Friday"])
+    assert result.exit_code == 2
+    assert "--declared-at" in result.output

@@ -510,3 +510,33 @@ def test_a_sev4_page_after_hours_in_the_playbooks_timezone_waits_for_0900_there(
     state = _state(severity=4, declared_at=evening)
     page = next(s for s in plan(state, new_york, evening).upcoming if s.action == "page")
     assert page.due_at == datetime(2024, 1, 16, 14, 0, tzinfo=UTC)  # Tuesday 09:00 EST
+
+
+FRIDAY_1800 = datetime(2024, 1, 19, 18, 0, tzinfo=UTC)
+MONDAY = datetime(2024, 1, 22, tzinfo=UTC)
+
+
+def test_a_sev4_declared_friday_evening_is_due_an_answer_at_1300_on_monday(
+    playbook: Playbook,
+) -> None:
+    upcoming = plan(_state(severity=4, declared_at=FRIDAY_1800), playbook, FRIDAY_1800).upcoming
+    due = {s.key: s.due_at for s in upcoming}
+    assert due["page:technical_lead:backend-lead:0"] == MONDAY + 9 * HOUR
+    assert due["sla:response"] == MONDAY + 13 * HOUR
+    assert due["sla:resolution"] == MONDAY + 2 * timedelta(days=1) + 17 * HOUR  # 3 x 8h
+
+
+def test_a_sev4_declared_friday_evening_and_answered_monday_0905_meets_its_response_sla(
+    playbook: Playbook,
+) -> None:
+    state = _state(severity=4, declared_at=FRIDAY_1800, acknowledged_at=MONDAY + 9 * HOUR + 5 * MIN)
+    incident = Incident(playbook, state, answer_after=5 * MIN)
+    incident.now = FRIDAY_1800
+    steps = incident.run_until(MONDAY + 17 * HOUR)
+    assert [s.sla for s in steps if s.action == "sla_breached"] == []
+    assert _at(steps, "page") == [MONDAY + 9 * HOUR]
+    assert _at(steps, "notify") == [MONDAY + 10 * HOUR, MONDAY + 11 * HOUR]  # 1h and 2h in
+
+
+def _at(steps: list[Step], action: str) -> list[datetime]:
+    return [s.due_at for s in steps if s.action == action and s.method]

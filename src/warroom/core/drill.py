@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from warroom.core.business_hours import clock_for
 from warroom.core.durations import format_duration
 from warroom.core.escalation import (
     EscalationState,
@@ -42,7 +43,9 @@ class DrillEntry:
     def as_json(self) -> dict[str, object]:
         return {
             "at_seconds": self.at_seconds,
-            "action": self.action,
+            # the JSON's actions are SPEC §3a's, which has none for a briefing: a message
+            # to an escalation level, as a notification is
+            "action": "notify" if self.action == "briefing" else self.action,
             "level": self.level,
             "person": self.person,
             "method": self.method,
@@ -69,7 +72,7 @@ def simulate(
     """
     run = _Run(playbook, severity, start, ack_after, failed_attempts)
     resolve_at = start + resolve_after if resolve_after is not None else None
-    end = start + max(horizon, resolve_after or horizon)
+    end = max(clock_for(playbook, severity).after(start, horizon), resolve_at or start)
     now = start
     for _ in range(MAX_MOMENTS):
         if resolve_at is not None and now >= resolve_at:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from warroom.core.business_hours import next_business_moment
+from warroom.core.business_hours import clock_for, next_business_moment
 from warroom.core.durations import format_duration
 from warroom.core.escalation_levels import Cause, levels_reached
 from warroom.core.playbook import Playbook, Severity
@@ -155,6 +155,7 @@ class _Planner:
         self.row = [step.level for step in self.severity.escalation]
         self.declared = state.declared_at
         self.wait = playbook.contact_protocol.next_contact_after
+        self.clock = clock_for(playbook, state.severity)
         change = _last_change(state)
         self.raised_at = change[0] if change and change[1] else None
         self.dropped_before = change[0] if change and not change[1] else None
@@ -284,7 +285,7 @@ class _Planner:
         return person is None or last.contact_index + 1 >= len(person.contacts)
 
     def _unanswered_at(self, message: SentMessage) -> datetime:
-        waited = message.sent_at + self.wait
+        waited = self.clock.after(message.sent_at, self.wait)
         return min(waited, message.failed_at) if message.failed_at else waited
 
     def _backup_page(self, role: str, due: datetime, reason: str) -> Iterator[Step]:
@@ -299,7 +300,10 @@ class _Planner:
     # -- SLAs and triggers ----------------------------------------------------------------
 
     def _response_deadline(self) -> datetime:
-        return self.declared + self.severity.response_time
+        return self.clock.after(self.declared, self.severity.response_time)
+
+    def _resolution_deadline(self) -> datetime:
+        return self.clock.after(self.declared, self.severity.resolution_target)
 
     def _unacknowledged_at(self, moment: datetime) -> bool:
         acked = self.state.acknowledged_at
@@ -316,7 +320,7 @@ class _Planner:
             )
         yield Step(
             key="sla:resolution",
-            due_at=self.declared + self.severity.resolution_target,
+            due_at=self._resolution_deadline(),
             action="sla_breached",
             sla="resolution",
             reason=f"unresolved at {_short(self.severity.resolution_target)}",
@@ -344,7 +348,12 @@ class _Planner:
         """Everything that reaches a level, at the time it can first act."""
         triggers = self.playbook.triggers
         causes = [
-            Cause(self.declared + step.after, f"matrix {_short(step.after)}", step.level, True)
+            Cause(
+                self.clock.after(self.declared, step.after),
+                f"matrix {_short(step.after)}",
+                step.level,
+                True,
+            )
             for step in self.severity.escalation
         ]
         if self._response_trigger_due() is not None:
@@ -352,7 +361,7 @@ class _Planner:
             causes.append(Cause(self._response_deadline(), reason))
         if triggers.unresolved:
             target = self.severity.resolution_target
-            causes.append(Cause(self.declared + target, f"unresolved at {_short(target)}"))
+            causes.append(Cause(self._resolution_deadline(), f"unresolved at {_short(target)}"))
         failed = self.state.failed_attempt_times
         if len(failed) >= triggers.failed_attempts:
             reason = f"{triggers.failed_attempts} failed resolution attempts"
@@ -418,9 +427,9 @@ class _Planner:
         holder = self._holder(role)
         anchor = max((self.state.last_update_at or self.declared, *self.state.reopened_at))
         every = self.severity.update_every
-        elapsed = max(0, int((self.now - anchor) / every))
+        elapsed = max(0, int(self.clock.elapsed(anchor, self.now) / every))
         for count in sorted({max(elapsed, 1), elapsed + 1}):
-            due = anchor + every * count
+            due = self.clock.after(anchor, every * count)
             reason = f"no update for {_short(every * count)}"
             for step in self._message("reminder", "page", holder, due, reason, role=role):
                 yield replace(step, key=f"reminder:{anchor.isoformat()}:{count}")
@@ -432,10 +441,10 @@ class _Planner:
         if briefing is None or self.state.severity not in briefing.severities:
             return
         anchor = max((self.declared, *self.state.reopened_at))
-        elapsed = max(0, int((self.now - anchor) / briefing.every))
+        elapsed = max(0, int(self.clock.elapsed(anchor, self.now) / briefing.every))
         reason = f"executive briefing every {_short(briefing.every)}"
         for count in sorted({max(elapsed, 1), elapsed + 1}):
-            due = anchor + briefing.every * count
+            due = self.clock.after(anchor, briefing.every * count)
             for level in briefing.to:
                 for person in self.playbook.levels.get(level, []):
                     for step in self._message("briefing", "briefing", person, due, reason):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -120,6 +120,7 @@ class BusinessHours(Strict):
     days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     start: ClockTime = time(9, 0)
     end: ClockTime = time(17, 0)
+    holidays: list[date] = []  # days without business hours, in the playbook's timezone
 
 
 class Service(Strict):

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from warroom.core.business_hours import SeverityClock, clock_for
 from warroom.core.durations import humanize
 from warroom.core.incident import EventKind
-from warroom.core.metrics import time_to_acknowledge, time_to_resolve
+from warroom.core.metrics import time_to_resolve
 from warroom.core.playbook import Playbook
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.post_models import ActionItem
@@ -141,32 +142,38 @@ def impact_assessment(m: Material) -> str:
     return "\n".join(lines)
 
 
-def _cadence_kept(m: Material, every: timedelta) -> bool:
+def _cadence_kept(m: Material, every: timedelta, clock: SeverityClock) -> bool:
     moments = [m.incident.declared_at]
     moments += [e.at for e in m.events if e.kind == EventKind.UPDATE_POSTED]
     end = m.incident.resolved_at or m.now
     moments.append(end)
-    return all(b - a <= every for a, b in pairwise(moments))
+    return all(clock.elapsed(a, b) <= every for a, b in pairwise(moments))
+
+
+def _seconds_on(clock: SeverityClock, start: datetime, end: datetime | None) -> float | None:
+    return None if end is None else clock.elapsed(start, end).total_seconds()
 
 
 def response_evaluation(m: Material) -> str:
     i = m.incident
     severity = m.playbook.severities[i.severity]
-    tta = time_to_acknowledge(i.declared_at, i.acknowledged_at)
-    ttr = time_to_resolve(i.declared_at, i.resolved_at)
+    clock = clock_for(m.playbook, i.severity)
+    tta = _seconds_on(clock, i.declared_at, i.acknowledged_at)
+    ttr = _seconds_on(clock, i.declared_at, i.resolved_at)
+    business = " of business time" if clock.hours is not None else ""
     limit_a, limit_r = (
         severity.response_time.total_seconds(),
         severity.resolution_target.total_seconds(),
     )
     kinds = [e.kind for e in m.events]
     failed = sum(1 for e in _attempts(m) if e.data.get("outcome") == "failed")
-    kept = _cadence_kept(m, severity.update_every)
+    kept = _cadence_kept(m, severity.update_every, clock)
     return "\n".join(
         [
-            f"- **Time to acknowledge:** {_span(tta)} against a response SLA of "
+            f"- **Time to acknowledge:** {_span(tta)}{business} against a response SLA of "
             f"{humanize(severity.response_time)} — "
             + ("met" if tta is not None and tta <= limit_a else "**missed**"),
-            f"- **Time to resolve:** {_span(ttr)} against a resolution target of "
+            f"- **Time to resolve:** {_span(ttr)}{business} against a resolution target of "
             f"{humanize(severity.resolution_target)} — "
             + ("met" if ttr is not None and ttr <= limit_r else "**missed**"),
             f"- **Escalations:** {kinds.count(EventKind.ESCALATED)}; "

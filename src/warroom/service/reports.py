@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
+from warroom.core.business_hours import clock_for
 from warroom.core.incident import EventKind
 from warroom.core.metrics import score_drill, trend
 from warroom.errors import InvalidInput
@@ -92,11 +93,28 @@ def _round(value: float | None) -> float | None:
 def _sla(
     session: Session, ctx: Context, where: ColumnElement[bool], now: datetime
 ) -> dict[str, Any]:
+    """Met and breached per severity; a `business_hours_only` severity's on business time."""
+    business = [n for n, s in ctx.playbook.severities.items() if s.business_hours_only]
+    result = _sla_on_wall_time(session, ctx, and_(where, Incident.severity.not_in(business)), now)
+    on_business_time = _sla_on_business_time(
+        session, ctx, and_(where, Incident.severity.in_(business)), now
+    )
+    for name, figures in on_business_time.items():
+        result[name] |= figures
+    return result
+
+
+SLA_ENDS = (
+    ("response", Incident.acknowledged_at, "response_time"),
+    ("resolution", Incident.resolved_at, "resolution_target"),
+)
+
+
+def _sla_on_wall_time(
+    session: Session, ctx: Context, where: ColumnElement[bool], now: datetime
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    for name, end, attribute in (
-        ("response", Incident.acknowledged_at, "response_time"),
-        ("resolution", Incident.resolved_at, "resolution_target"),
-    ):
+    for name, end, attribute in SLA_ENDS:
         limits = {
             n: getattr(s, attribute).total_seconds() for n, s in ctx.playbook.severities.items()
         }
@@ -112,6 +130,32 @@ def _sla(
         result[name] = {
             str(sev): {"met": int(m or 0), "breached": int(b or 0)} for sev, m, b in rows
         }
+    return result
+
+
+def _sla_on_business_time(
+    session: Session, ctx: Context, where: ColumnElement[bool], now: datetime
+) -> dict[str, Any]:
+    """The same figures counted in Python: business time has no SQL of its own, and
+    business-hours incidents are few."""
+    rows = session.execute(
+        select(
+            Incident.severity,
+            Incident.declared_at,
+            Incident.acknowledged_at,
+            Incident.resolved_at,
+        ).where(where)
+    ).all()
+    result: dict[str, Any] = {name: {} for name, _, _ in SLA_ENDS}
+    for severity, declared, *ends in rows:
+        clock = clock_for(ctx.playbook, severity)
+        for (name, _, attribute), end in zip(SLA_ENDS, ends, strict=True):
+            limit = getattr(ctx.playbook.severities[severity], attribute)
+            counts = result[name].setdefault(str(severity), {"met": 0, "breached": 0})
+            if clock.elapsed(declared, end or now) > limit:
+                counts["breached"] += 1
+            elif end is not None:
+                counts["met"] += 1
     return result
 
 
