@@ -89,6 +89,20 @@ def test_an_unknown_role_or_person_is_refused(
     assert _error(api.post(f"{INCIDENTS}/{ref}/roles", json=body), 422)["field"] == field
 
 
+def test_an_unknown_sme_is_refused_naming_the_known_ones(api: TestClient) -> None:
+    ref = _declare(api)
+    error = _error(api.post(f"{INCIDENTS}/{ref}/engage", json={"sme": "networking"}), 422)
+    assert error["field"] == "sme"
+    assert "database, security, infrastructure, application" in str(error["message"])
+
+
+def test_assigning_an_sme_as_a_role_says_to_engage_it(api: TestClient) -> None:
+    ref = _declare(api)
+    body = {"role": "database", "person": "dba"}
+    error = _error(api.post(f"{INCIDENTS}/{ref}/roles", json=body), 422)
+    assert error["field"] == "role" and "engage" in str(error["message"])
+
+
 def test_a_reference_that_does_not_exist_is_a_404(api: TestClient) -> None:
     for answer in (
         api.get(f"{INCIDENTS}/2024-01-15-999"),

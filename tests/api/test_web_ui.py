@@ -39,6 +39,26 @@ def test_a_responder_declares_acknowledges_and_resolves_from_the_browser(
     assert "2024-01-15-001" in app_client.get("/ui").text
 
 
+def test_a_responder_engages_an_sme_and_hands_a_role_over_from_the_browser(
+    app_client: TestClient, tokens: dict[str, str]
+) -> None:
+    _sign_in(app_client, tokens["responder"])
+    app_client.post("/ui/incidents", data={"title": "Slow queries", "severity": "2"})
+    ref = "/ui/incidents/2024-01-15-001"
+    page = app_client.get(ref).text
+    assert (
+        'action="/ui/incidents/2024-01-15-001/engage"' in page and "Database Administrator" in page
+    )
+    engaged = app_client.post(f"{ref}/engage", data={"sme": "database"}).text
+    assert "Engage recorded" in engaged and "sme_engaged" in engaged
+    handed = app_client.post(
+        f"{ref}/role", data={"role": "technical_lead", "person": "frontend-lead"}
+    ).text
+    assert "Role recorded" in handed and "Senior Frontend Engineer" in handed
+    unknown = app_client.post(f"{ref}/engage", data={"sme": "networking"}).text
+    assert "unknown SME" in unknown
+
+
 def test_a_viewer_sees_but_cannot_act(app_client: TestClient, tokens: dict[str, str]) -> None:
     _sign_in(app_client, tokens["viewer"])
     answer = app_client.post("/ui/incidents", data={"title": "x", "severity": "2"})

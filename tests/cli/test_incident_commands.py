@@ -73,6 +73,16 @@ def test_a_refused_request_exits_1_with_the_reason_on_stderr(cli: CliRunner) -> 
     assert code == 1 and "no incident" in err
 
 
+def test_engaging_an_sme_records_it_and_an_unknown_one_is_refused(cli: CliRunner) -> None:
+    _run(cli, "declare", "Slow queries", "-s", "2")
+    code, out, _ = _run(cli, "engage", "2024-01-15-001", "database", "--json")
+    assert code == 0, out
+    code, out, _ = _run(cli, "show", "2024-01-15-001", "--json")
+    assert "sme_engaged" in out
+    code, _, err = _run(cli, "engage", "2024-01-15-001", "networking")
+    assert code == 1 and "unknown SME 'networking'" in err
+
+
 def test_a_usage_error_exits_2(cli: CliRunner) -> None:
     assert _run(cli, "declare", "API down")[0] == 2
     assert _run(cli, "severity", "2024-01-15-001", "high", "--reason", "x")[0] == 2
@@ -87,6 +97,7 @@ def test_every_command_has_help(cli: CliRunner) -> None:
         "status",
         "severity",
         "assign",
+        "engage",
         "update",
         "attempt",
         "impact",

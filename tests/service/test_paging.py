@@ -281,3 +281,44 @@ def test_an_open_sev1_sends_the_cto_an_executive_briefing_of_its_status_at_1_hou
     incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="sre-lead")
     harness.advance(2 * HOUR)
     assert not [m for m in harness.unexpected() if "BRIEFING" in m.body]
+
+
+def test_engaging_the_database_sme_pages_the_dba_and_their_next_contact_if_unanswered(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.advance(2 * MIN)
+    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    [page] = harness.expect("dba", "page")
+    assert "You are paged as database SME" in page.body and "/ack/" in page.body
+    harness.advance(10 * MIN)  # the incident's acknowledgement does not answer the SME's page
+    [retry] = harness.expect("dba", "retry")
+    _answer_link(harness, retry)
+    harness.advance(20 * MIN)
+    assert [m for m in harness.unexpected() if m.person == "dba"] == []
+    harness.expect("product-manager", "reminder")  # no update for 30 minutes
+    [engaged] = events(harness.ctx, ref, "sme_engaged")
+    assert engaged == {"sme": "database", "person": "dba"}
+
+
+def test_giving_the_commander_role_to_the_eng_manager_pages_them_and_tells_the_sre_lead(
+    harness: Harness,
+) -> None:
+    ref = declare(harness.ctx, severity=3)
+    harness.expect("sre-lead", "page")
+    harness.expect("backend-lead", "page")
+    harness.advance(5 * MIN)
+    incidents.assign_role(
+        harness.ctx, ref, role="incident_commander", person="eng-manager", actor="sre-lead"
+    )
+    [page] = harness.expect("eng-manager", "page")
+    assert "Incident Commander" in page.body
+    [released] = harness.expect("sre-lead", "released")
+    assert "no longer hold" in released.body and "/ack/" not in released.body
+    _answer_link(harness, page)
+    harness.advance(10 * MIN)
+    # the released commander's page stops: no next contact for the sre-lead
+    assert [m for m in harness.unexpected() if m.person == "sre-lead"] == []
+    harness.claimed.update(m.id for m in harness.unexpected())

@@ -49,6 +49,10 @@ class RoleBody(Body):
     person: str
 
 
+class EngageBody(Body):
+    sme: str
+
+
 class UpdateBody(Body):
     message: str
     audience: Literal["internal", "public"] = "internal"
@@ -153,6 +157,11 @@ def assign_role(reference: str, body: RoleBody, ctx: ContextDep, caller: Respond
     return service.assign_role(
         ctx, reference, role=body.role, person=body.person, actor=caller.name, at=body.at
     )
+
+
+@router.post("/{reference}/engage")
+def engage(reference: str, body: EngageBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
+    return service.engage(ctx, reference, sme=body.sme, actor=caller.name, at=body.at)
 
 
 @router.post("/{reference}/updates", status_code=status.HTTP_201_CREATED)

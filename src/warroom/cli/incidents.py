@@ -181,6 +181,17 @@ def assign(
     _done(incident, as_json, f"{role} is {person}")
 
 
+def engage(
+    reference: str = typer.Argument(..., help="Incident reference."),
+    sme: str = typer.Argument(..., help="database, security, infrastructure, application..."),
+    at: str = At,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Call in a subject matter expert: pages the playbook's SME under the contact protocol."""
+    incident = _client().post(_path(reference, "engage"), {"sme": sme, "at": at})
+    _done(incident, as_json, f"{sme} SME engaged")
+
+
 def update(
     reference: str = typer.Argument(..., help="Incident reference."),
     message: str = typer.Argument(..., help="What has happened since the last update."),
@@ -277,6 +288,7 @@ def register(app: typer.Typer) -> None:
         status,
         severity,
         assign,
+        engage,
         update,
         attempt,
         impact,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import format_duration
 from warroom.core.escalation import (
+    MESSAGE_ACTIONS,
     EscalationState,
     SentMessage,
     Step,
@@ -22,7 +23,6 @@ from warroom.core.escalation import (
 )
 from warroom.core.playbook import Playbook
 
-MESSAGE_ACTIONS = ("page", "heads_up", "notify", "retry", "reminder", "briefing")
 ATTEMPT_SPACING = timedelta(minutes=5)  # failed attempts at +5m, +10m, +15m ...
 DRILL_START = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # a Monday inside business hours
 MAX_MOMENTS = 10_000

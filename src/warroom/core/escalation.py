@@ -25,9 +25,15 @@ from warroom.core.durations import format_duration
 from warroom.core.escalation_levels import Cause, levels_reached
 from warroom.core.playbook import Playbook, Severity
 
-Action = Literal["page", "heads_up", "notify", "retry", "sla_breached", "reminder", "briefing"]
+Action = Literal[
+    "page", "heads_up", "notify", "retry", "sla_breached", "reminder", "briefing", "released"
+]
 MessageKind = Literal["page", "heads_up", "notify"]
 CHAINED_KINDS = ("page", "heads_up", "notify")
+MESSAGE_ACTIONS: frozenset[Action] = frozenset(
+    {"page", "heads_up", "notify", "retry", "reminder", "briefing", "released"}
+)  # the steps that send someone a message
+SME_ROLE = "sme:"  # an engaged SME's page carries the role `sme:<id>`
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,24 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class RoleChange:
+    """A response role given to `person` at `at` (`previous` released), after declaration."""
+
+    role: str
+    person: str
+    previous: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A subject matter expert called in at `at`."""
+
+    sme: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class EscalationState:
     severity: int
     declared_at: datetime
@@ -64,6 +88,8 @@ class EscalationState:
     reopened_at: tuple[datetime, ...] = ()  # a reopened incident does not replay its past
     acknowledged_by: str | None = None
     services: tuple[str, ...] = ()
+    role_changes: tuple[RoleChange, ...] = ()
+    engagements: tuple[Engagement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +190,8 @@ class _Planner:
 
     def steps(self) -> Iterator[Step]:
         yield from self._declaration()
+        yield from self._role_changes()
+        yield from self._engagements()
         yield from self._fallbacks()
         yield from self._sla_breaches()
         yield from self._unacknowledged_backups()
@@ -244,6 +272,31 @@ class _Planner:
                     level=level,
                 )
 
+    def _role_changes(self) -> Iterator[Step]:
+        """A role given to someone new pages them, and tells the one released."""
+        for change in self.state.role_changes:
+            if change.person == change.previous:
+                continue
+            reason = f"assigned {change.role}"
+            yield from self._message(
+                "page", "page", change.person, change.at, reason, role=change.role
+            )
+            if change.previous is not None:
+                told = f"released from {change.role}: {change.person} holds it now"
+                for step in self._message(
+                    "released", "released", change.previous, change.at, told, role=change.role
+                ):
+                    yield replace(step, key=f"{step.key}:{change.at.isoformat()}")
+
+    def _engagements(self) -> Iterator[Step]:
+        """An engaged SME is paged under the contact protocol, as a role holder is."""
+        for engagement in self.state.engagements:
+            person = self.playbook.smes.get(engagement.sme)
+            if person is not None:
+                reason = f"{engagement.sme} SME engaged"
+                role = f"{SME_ROLE}{engagement.sme}"
+                yield from self._message("page", "page", person, engagement.at, reason, role=role)
+
     def _fallbacks(self) -> Iterator[Step]:
         """The contact protocol: next contact after the wait, then the role's backup."""
         for last in self.chains.values():
@@ -272,13 +325,24 @@ class _Planner:
     def _answered(self, last: SentMessage) -> bool:
         """A message's chain stops when any of its messages is acknowledged; every page's
         chain stops when the incident is."""
-        if any(m.acknowledged_at is not None for m in _chain(self.state.messages, last)):
+        chain = _chain(self.state.messages, last)
+        if any(m.acknowledged_at is not None for m in chain):
             return True
+        if last.kind == "page" and self._released(last.role, last.person, chain[0].sent_at):
+            return True  # the role went to someone else: they are paged instead
         if last.kind == "notify" and last.person in self.engaged_people:
             return True  # reached without a message: already on the incident
         if last.person in self.playbook.vendors:
             return True  # told, not asked: a vendor's message has no acknowledgement
-        return last.kind == "page" and self.state.acknowledged_at is not None
+        acknowledged = self.state.acknowledged_at
+        # a page sent after the incident was acknowledged (a new role holder, an SME) is
+        # answered by its own acknowledgement only
+        return last.kind == "page" and acknowledged is not None and chain[0].sent_at <= acknowledged
+
+    def _released(self, role: str | None, person: str, since: datetime) -> bool:
+        return any(
+            c.role == role and c.person != person and c.at >= since for c in self.state.role_changes
+        )
 
     def _used_up(self, last: SentMessage) -> bool:
         person = self.playbook.people.get(last.person)

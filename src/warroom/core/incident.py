@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     DECLARED = "declared"
     SEVERITY_CHANGED = "severity_changed"
     ROLE_ASSIGNED = "role_assigned"
+    SME_ENGAGED = "sme_engaged"
     ACKNOWLEDGED = "acknowledged"
     STATUS_CHANGED = "status_changed"
     UPDATE_POSTED = "update_posted"

@@ -213,6 +213,8 @@ def assign_role(
     actor: str,
     at: datetime | None = None,
 ) -> IncidentOut:
+    if role in ctx.playbook.smes:
+        raise InvalidInput(f"{role} is an SME, not a role: engage it (warroom engage)", "role")
     if role not in ctx.playbook.roles:
         known = ", ".join(ctx.playbook.roles)
         raise InvalidInput(f"unknown role {role!r} (known: {known})", "role")
@@ -223,6 +225,18 @@ def assign_role(
         act.incident.roles = {**act.incident.roles, role: person}
         data = {"role": role, "person": person, "previous": previous}
         return act.record(EventKind.ROLE_ASSIGNED, moment, data)
+
+
+def engage(
+    ctx: Context, reference: str, *, sme: str, actor: str, at: datetime | None = None
+) -> IncidentOut:
+    """Call in a subject matter expert: the engine pages them under the contact protocol."""
+    if sme not in ctx.playbook.smes:
+        known = ", ".join(ctx.playbook.smes) or "none"
+        raise InvalidInput(f"unknown SME {sme!r} (known: {known})", "sme")
+    with _change(ctx, reference, actor) as act:
+        data = {"sme": sme, "person": ctx.playbook.smes[sme]}
+        return act.record(EventKind.SME_ENGAGED, act.moment(at), data)
 
 
 def post_update(

@@ -9,7 +9,7 @@ from functools import lru_cache
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from warroom.core.durations import humanize
-from warroom.core.escalation import Step
+from warroom.core.escalation import SME_ROLE, Step
 from warroom.core.playbook import Vendor
 from warroom.notify.ack import ack_url, make_token
 from warroom.service.context import Context
@@ -46,13 +46,18 @@ def compose(
             "",
             _ask(ctx, incident, step),
             f"Why: {step.reason}",
-            "",
-            f"Acknowledge: {ack_url(ctx.settings.public_url, token)}",
-            f"or: warroom ack {incident.reference}"
-            + (f" --as {step.person}" if step.person else ""),
+            *([] if step.action == "released" else _acknowledge(ctx, incident, step, token)),
         ]
     )
     return subject, body
+
+
+def _acknowledge(ctx: Context, incident: Incident, step: Step, token: str) -> list[str]:
+    return [
+        "",
+        f"Acknowledge: {ack_url(ctx.settings.public_url, token)}",
+        f"or: warroom ack {incident.reference}" + (f" --as {step.person}" if step.person else ""),
+    ]
 
 
 def compose_briefing(
@@ -85,6 +90,8 @@ def _to_vendor(ctx: Context, incident: Incident, vendor: Vendor) -> tuple[str, s
 
 
 def _headline(ctx: Context, step: Step) -> str:
+    if step.action == "released" and step.role:
+        return f"released: {_role_name(ctx, step.role)}"
     if step.role:
         return f"page: {_role_name(ctx, step.role)}"
     if step.action == "reminder":
@@ -101,10 +108,13 @@ def _ask(ctx: Context, incident: Incident, step: Step) -> str:
             f"No update was posted in the last {every}. Please post one: "
             f"warroom update {incident.reference} MESSAGE"
         )
+    if step.action == "released" and step.role:
+        return f"You no longer hold {_role_name(ctx, step.role)} on this incident."
     if step.role:
+        then = ", then your backup" if step.role in ctx.playbook.roles else ""
         return (
             f"You are paged as {_role_name(ctx, step.role)}. Acknowledge now; "
-            "without an answer the page moves to your next contact, then your backup."
+            f"without an answer the page moves to your next contact{then}."
         )
     if step.action == "heads_up":
         return (
@@ -117,5 +127,7 @@ def _ask(ctx: Context, incident: Incident, step: Step) -> str:
 
 
 def _role_name(ctx: Context, role: str) -> str:
+    if role.startswith(SME_ROLE):
+        return f"{role.removeprefix(SME_ROLE)} SME"
     found = ctx.playbook.roles.get(role)
     return found.name if found else role

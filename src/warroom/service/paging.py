@@ -20,7 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warroom.core.escalation import (
+    MESSAGE_ACTIONS,
+    Engagement,
     EscalationState,
+    RoleChange,
     SentMessage,
     Step,
     combined_reason,
@@ -42,7 +45,6 @@ log = logging.getLogger("warroom.paging")
 
 TIMER_KIND = "escalation"
 ENGINE_ACTOR = "warroom"
-MESSAGE_ACTIONS = frozenset({"page", "heads_up", "notify", "retry", "reminder", "briefing"})
 REPLAN_EVENTS = frozenset(
     {
         EventKind.DECLARED,
@@ -51,6 +53,7 @@ REPLAN_EVENTS = frozenset(
         EventKind.RESOLUTION_ATTEMPT,
         EventKind.UPDATE_POSTED,
         EventKind.ROLE_ASSIGNED,
+        EventKind.SME_ENGAGED,
         EventKind.REOPENED,
     }
 )
@@ -78,6 +81,8 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
             EventKind.UPDATE_POSTED,
             EventKind.SEVERITY_CHANGED,
             EventKind.REOPENED,
+            EventKind.ROLE_ASSIGNED,
+            EventKind.SME_ENGAGED,
         ),
     )
     failed = tuple(
@@ -104,6 +109,14 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         severity_raised_at=raised,
         severity_lowered_at=lowered,
         reopened_at=tuple(e.at for e in events if e.kind == EventKind.REOPENED),
+        role_changes=tuple(
+            RoleChange(e.data["role"], e.data["person"], e.data.get("previous"), e.at)
+            for e in events
+            if e.kind == EventKind.ROLE_ASSIGNED
+        ),
+        engagements=tuple(
+            Engagement(e.data["sme"], e.at) for e in events if e.kind == EventKind.SME_ENGAGED
+        ),
     )
 
 

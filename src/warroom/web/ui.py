@@ -16,11 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from warroom.api.deps import ContextDep
+from warroom.core.business_hours import clock_for
 from warroom.core.durations import humanize
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service import incidents as service
 from warroom.service.context import Context
 from warroom.service.messages import MESSAGE_KINDS, render_message
+from warroom.service.schemas import IncidentOut
 from warroom.service.tokens import Caller, authenticate
 
 COOKIE = "warroom_token"
@@ -145,7 +147,19 @@ def incident_page(
         timeline=service.get_timeline(ctx, reference),
         messages=messages,
         severity=ctx.playbook.severities[incident.severity],
+        deadlines=_deadlines(ctx, incident),
     )
+
+
+def _deadlines(ctx: Context, incident: IncidentOut) -> dict[str, datetime]:
+    """The response and resolution due times, on the severity's clock (business time for a
+    business-hours severity)."""
+    severity = ctx.playbook.severities[incident.severity]
+    clock = clock_for(ctx.playbook, incident.severity)
+    return {
+        "response": clock.after(incident.declared_at, severity.response_time),
+        "resolution": clock.after(incident.declared_at, severity.resolution_target),
+    }
 
 
 @router.post("/ui/incidents/{reference}/{action}")
@@ -203,6 +217,12 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             root_cause=form.get("root_cause") or None,
             actor=actor,
         )
+    elif action == "role":
+        service.assign_role(
+            ctx, ref, role=form.get("role", ""), person=form.get("person", ""), actor=actor
+        )
+    elif action == "engage":
+        service.engage(ctx, ref, sme=form.get("sme", ""), actor=actor)
     elif action == "reopen":
         service.reopen(ctx, ref, reason=form.get("reason", ""), actor=actor)
     else:
