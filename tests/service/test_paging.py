@@ -7,11 +7,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.harness import Harness
 from warroom.scheduler import Scheduler
-from warroom.service import incidents, pages
+from warroom.service import incidents, pages, reports
 from warroom.service.context import Context
 from warroom.store.models import Timer
 
@@ -118,11 +119,20 @@ def test_raising_the_severity_sends_the_new_declaration_messages_now_and_nothing
     assert [e["level"] for e in events(harness.ctx, ref, "escalated")] == ["cto"]
 
 
-def test_a_drill_incident_pages_no_one(harness: Harness) -> None:
-    ref = declare(harness.ctx, drill=True)
-    harness.advance(5 * 60 * MIN)
-    assert harness.pending_timers() == 0
-    assert incidents.get_incident(harness.ctx, ref).next_steps == []
+def test_a_drill_runs_the_real_planner_and_keeps_every_message_in_the_built_in_outbox(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(harness.ctx.playbook.channels, "phone", "json://127.0.0.1:9/{address}")
+    declare(harness.ctx, drill=True)
+    harness.tick()
+    expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
+    harness.advance(10 * MIN)
+    expect_each(harness, {p: "retry" for p in SEV1_PAGES | SEV1_HEADS_UP})
+    assert {m.state for m in harness.messages()} == {"recorded"}
+    assert harness.transported == []  # a phone channel is configured, and nothing went out
+    [score] = reports.drill_scores(harness.ctx)
+    assert (score["time_to_first_page"], score["roles_assigned"]) == (0.0, 3)
+    harness.claimed.update(m.id for m in harness.unexpected())
 
 
 def test_a_retrospective_incident_pages_no_one(harness: Harness) -> None:

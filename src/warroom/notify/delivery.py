@@ -122,7 +122,7 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
     with ctx.db.unit_of_work() as session:
         rows = list(session.execute(statement).scalars())
         for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
-            url = channel_url(ctx.playbook, row.method, row.address)
+            url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now

@@ -67,8 +67,10 @@ def enqueue(
     now: datetime,
     incident_id: int | None = None,
     person: str | None = None,
+    outbox_only: bool = False,
 ) -> bool:
-    """Queue a message for delivery under a unique `key`; False if it was already queued."""
+    """Queue a message for delivery under a unique `key`; False if it was already queued.
+    An `outbox_only` message is kept in the built-in outbox whatever the channels."""
     return insert_if_absent(
         session,
         OutboxMessage,
@@ -81,6 +83,7 @@ def enqueue(
             "body": body,
             "incident_id": incident_id,
             "person": person,
+            "outbox_only": outbox_only,
             "state": "pending",
             "attempts": 0,
             "created_at": now,

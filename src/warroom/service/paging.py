@@ -62,8 +62,9 @@ MAX_ROUNDS = 50  # re-plans per wake-up; a plan converges in a handful
 
 
 def engaged(incident: Incident) -> bool:
-    """Drills and retrospective records page no one; resolved incidents no more."""
-    return not (incident.drill or incident.retrospective or incident.status == "resolved")
+    """Retrospective records page no one; resolved incidents no more. A drill runs the real
+    planner, its messages kept in the built-in outbox (see `perform`)."""
+    return not (incident.retrospective or incident.status == "resolved")
 
 
 def outbox_key(incident_id: int, step_key: str) -> str:
@@ -182,11 +183,12 @@ def perform(
             kind=carrier.action,
             method=carrier.method,
             address=carrier.address,
-            subject=subject,
+            subject=f"[DRILL] {subject}" if incident.drill else subject,
             body=body,
             now=now,
             incident_id=incident.id,
             person=carrier.person,
+            outbox_only=incident.drill,
         )
     sent = tuple(_sent_message(EscalationStep(**values)) for values in rows if values["kind"])
     done = state.done | {step.key for step in group}

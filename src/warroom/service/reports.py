@@ -20,6 +20,7 @@ from warroom.core.incident import EventKind
 from warroom.core.metrics import score_drill, trend
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
+from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, TimelineEvent, UTCDateTime
 from warroom.store.post_models import ActionItem
 
@@ -350,16 +351,36 @@ def drill_scores(ctx: Context) -> list[dict[str, Any]]:
             )
             .order_by(TimelineEvent.incident_id, TimelineEvent.seq)
         ).all()
+        paged = session.execute(
+            select(EscalationStep.incident_id, EscalationStep.role)
+            .where(
+                EscalationStep.incident_id.in_([d.id for d in drills]),
+                EscalationStep.kind == "page",
+                EscalationStep.role.in_(list(ctx.playbook.roles)),
+            )
+            .distinct()
+        ).all()
         return [
-            _score(ctx, drill, [e for e in events if e.incident_id == drill.id]) for drill in drills
+            _score(
+                ctx,
+                drill,
+                [e for e in events if e.incident_id == drill.id],
+                {role for incident_id, role in paged if incident_id == drill.id},
+            )
+            for drill in drills
         ]
 
 
-def _score(ctx: Context, drill: Incident, events: list[Any]) -> dict[str, Any]:
+def _score(
+    ctx: Context, drill: Incident, events: list[Any], paged_roles: set[str]
+) -> dict[str, Any]:
+    """A role counts as assigned when the drill paged its holder or someone assigned it."""
+
     def first(kind: str) -> datetime | None:
         return next((e.at for e in events if e.kind == kind), None)
 
     roles = {e.data.get("role") for e in events if e.kind == EventKind.ROLE_ASSIGNED}
+    roles |= paged_roles
     severity = ctx.playbook.severities[drill.severity]
     result = score_drill(
         drill.declared_at,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -143,7 +144,8 @@ class OutboxMessage(Base):
     same transaction as the change that causes it and drained by the delivery loop.
 
     `key` is unique: the same page is never queued twice. `state` is pending, sent, failed
-    or recorded (a method with no channel: kept in the built-in outbox, sent nowhere).
+    or recorded (a method with no channel, or an `outbox_only` message such as a drill's:
+    kept in the built-in outbox, sent nowhere).
     """
 
     __tablename__ = "outbox"
@@ -162,5 +164,6 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outbox_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
