@@ -332,3 +332,25 @@ def test_giving_the_commander_role_to_the_eng_manager_pages_them_and_tells_the_s
     # the released commander's page stops: no next contact for the sre-lead
     assert [m for m in harness.unexpected() if m.person == "sre-lead"] == []
     harness.claimed.update(m.id for m in harness.unexpected())
+
+
+def test_an_sme_whose_contacts_are_used_up_unanswered_pages_the_smes_backup(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smes = harness.ctx.playbook.smes
+    monkeypatch.setitem(
+        smes, "database", smes["database"].model_copy(update={"backup": "devops-lead"})
+    )
+    ref = declare(harness.ctx, severity=3)
+    expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
+    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.advance(MIN)
+    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    [page] = harness.expect("dba", "page")
+    assert "then your backup" in page.body
+    harness.advance(10 * MIN)
+    harness.expect("dba", "retry")
+    harness.advance(10 * MIN)
+    [backup] = harness.expect("devops-lead", "page")
+    assert "database SME" in backup.body and "paging the backup" in backup.body
+    harness.claimed.update(m.id for m in harness.unexpected())

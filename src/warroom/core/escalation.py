@@ -291,11 +291,13 @@ class _Planner:
     def _engagements(self) -> Iterator[Step]:
         """An engaged SME is paged under the contact protocol, as a role holder is."""
         for engagement in self.state.engagements:
-            person = self.playbook.smes.get(engagement.sme)
-            if person is not None:
+            sme = self.playbook.smes.get(engagement.sme)
+            if sme is not None:
                 reason = f"{engagement.sme} SME engaged"
                 role = f"{SME_ROLE}{engagement.sme}"
-                yield from self._message("page", "page", person, engagement.at, reason, role=role)
+                yield from self._message(
+                    "page", "page", sme.primary, engagement.at, reason, role=role
+                )
 
     def _fallbacks(self) -> Iterator[Step]:
         """The contact protocol: next contact after the wait, then the role's backup."""
@@ -354,12 +356,18 @@ class _Planner:
 
     def _backup_page(self, role: str, due: datetime, reason: str) -> Iterator[Step]:
         """A role's backup, paged once per incident (one key, whichever cause is first)."""
-        backup = self.playbook.roles[role].backup if role in self.playbook.roles else None
+        backup = self._backup_of(role)
         if backup is None or backup == self.state.roles.get(role):
             return
         yield from self._message(
             "page", "page", backup, due, f"{reason}: paging the backup", role=role
         )
+
+    def _backup_of(self, role: str) -> str | None:
+        if role in self.playbook.roles:
+            return self.playbook.roles[role].backup
+        sme = self.playbook.smes.get(role.removeprefix(SME_ROLE))
+        return sme.backup if role.startswith(SME_ROLE) and sme is not None else None
 
     # -- SLAs and triggers ----------------------------------------------------------------
 

@@ -90,6 +90,20 @@ class Role(Strict):
     backup: str | None = None
 
 
+def _sme_shape(value: object) -> object:
+    return {"primary": value} if isinstance(value, str) else value
+
+
+class Sme(Strict):
+    """A subject matter expert: `database: dba`, or `{primary: dba, backup: dba-2}`."""
+
+    primary: str
+    backup: str | None = None
+
+
+SmeEntry = Annotated[Sme, BeforeValidator(_sme_shape)]
+
+
 class Vendor(Strict):
     """An external party reachable through its person entry (`people.<id>`), told when the
     `external` level is reached about an incident of a service it serves (none: every one)."""
@@ -229,7 +243,7 @@ class Playbook(Strict):
     severities: dict[int, Severity]
     levels: dict[str, list[str]]
     roles: dict[str, Role]
-    smes: dict[str, str] = {}
+    smes: dict[str, SmeEntry] = {}
     people: dict[str, Person]
     vendors: dict[str, Vendor] = {}
     contact_protocol: ContactProtocol

@@ -96,9 +96,10 @@ def _role_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
 
 
 def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
-    for area, person_id in playbook.smes.items():
-        if person_id not in playbook.people:
-            yield f"smes.{area}", f"names unknown person {person_id!r}"
+    for area, sme in playbook.smes.items():
+        for field, person_id in (("primary", sme.primary), ("backup", sme.backup)):
+            if person_id is not None and person_id not in playbook.people:
+                yield f"smes.{area}.{field}", f"names unknown person {person_id!r}"
     for vendor_id, vendor in playbook.vendors.items():
         if vendor_id not in playbook.people:
             yield f"vendors.{vendor_id}", "a vendor needs a people entry with its contacts"

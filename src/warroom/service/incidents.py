@@ -235,7 +235,7 @@ def engage(
         known = ", ".join(ctx.playbook.smes) or "none"
         raise InvalidInput(f"unknown SME {sme!r} (known: {known})", "sme")
     with _change(ctx, reference, actor) as act:
-        data = {"sme": sme, "person": ctx.playbook.smes[sme]}
+        data = {"sme": sme, "person": ctx.playbook.smes[sme].primary}
         return act.record(EventKind.SME_ENGAGED, act.moment(at), data)
 
 

@@ -111,7 +111,7 @@ def _ask(ctx: Context, incident: Incident, step: Step) -> str:
     if step.action == "released" and step.role:
         return f"You no longer hold {_role_name(ctx, step.role)} on this incident."
     if step.role:
-        then = ", then your backup" if step.role in ctx.playbook.roles else ""
+        then = ", then your backup" if _has_backup(ctx, step.role) else ""
         return (
             f"You are paged as {_role_name(ctx, step.role)}. Acknowledge now; "
             f"without an answer the page moves to your next contact{then}."
@@ -124,6 +124,14 @@ def _ask(ctx: Context, incident: Incident, step: Step) -> str:
         f"The incident has escalated to {step.level}. Acknowledge now; without an answer "
         "it moves to your next contact, then the next level."
     )
+
+
+def _has_backup(ctx: Context, role: str) -> bool:
+    if role.startswith(SME_ROLE):
+        sme = ctx.playbook.smes.get(role.removeprefix(SME_ROLE))
+        return sme is not None and sme.backup is not None
+    found = ctx.playbook.roles.get(role)
+    return found is not None and found.backup is not None
 
 
 def _role_name(ctx: Context, role: str) -> str:
