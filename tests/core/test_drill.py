@@ -105,3 +105,5 @@ def test_no_step_is_performed_twice_and_steps_come_in_time_order(
         if e.action == "notify":
             reached.setdefault(e.level, set()).add(e.at_seconds)
     assert all(len(moments) == 1 for moments in reached.values())  # each level reached once
+    messages = [(e.at_seconds, e.person) for e in entries if e.method and e.person]
+    assert len(messages) == len(set(messages))  # nobody gets two messages in the same second
