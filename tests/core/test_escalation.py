@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from warroom.core.escalation import EscalationState, SentMessage, Step, plan
+from warroom.core.escalation import EscalationState, SentMessage, Step, performed, plan
 from warroom.core.playbook import Playbook
 
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # Monday, inside business hours
@@ -88,22 +88,7 @@ class Incident:
         return min(waiting) + self.answer_after if waiting else None
 
     def _perform(self, step: Step) -> None:
-        messages = self.state.messages
-        if step.action in ("page", "heads_up", "notify", "retry"):
-            kind = step.action
-            if step.action == "retry":
-                kind = next(m.kind for m in messages if m.key == step.message_key)
-            sent = SentMessage(
-                step.key,
-                kind,
-                step.person or "",
-                step.role,
-                step.level,
-                step.contact_index or 0,
-                self.now,
-            )
-            messages = (*messages, sent)
-        self.state = replace(self.state, done=self.state.done | {step.key}, messages=messages)
+        self.state = performed(self.state, step, self.now)
 
     def change(self, **changes: object) -> None:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import format_duration
 from warroom.core.escalation import (
-    MESSAGE_ACTIONS,
     EscalationState,
     SentMessage,
     Step,
     combined_reason,
     one_message_each,
+    performed,
     plan,
 )
 from warroom.core.playbook import Playbook
@@ -104,37 +104,44 @@ class _Run:
         self.start = start
         self.ack_after = ack_after
         self.attempts = tuple(start + ATTEMPT_SPACING * (n + 1) for n in range(failed_attempts))
-        self.done: set[str] = set()
-        self.messages: list[SentMessage] = []
         self.entries: list[DrillEntry] = []
         self.incident_acked: datetime | None = None
         self.acked_by: str | None = None
-        self.roles = {role_id: role.primary for role_id, role in playbook.roles.items()}
+        self.done = EscalationState(  # what has been performed; answers are added per moment
+            severity=severity,
+            declared_at=start,
+            acknowledged_at=None,
+            resolved_at=None,
+            last_update_at=None,
+            failed_attempt_times=(),
+            roles={role_id: role.primary for role_id, role in playbook.roles.items()},
+            done=frozenset(),
+            messages=(),
+        )
+
+    @property
+    def messages(self) -> tuple[SentMessage, ...]:
+        return self.done.messages
 
     def state(self, now: datetime) -> EscalationState:
         self._acknowledge_until(now)
-        return EscalationState(
-            severity=self.severity,
-            declared_at=self.start,
+        return replace(
+            self.done,
             acknowledged_at=self.incident_acked,
             acknowledged_by=self.acked_by,
-            resolved_at=None,
-            last_update_at=None,
             failed_attempt_times=tuple(t for t in self.attempts if t <= now),
-            roles=self.roles,
-            done=frozenset(self.done),
-            messages=tuple(self._answered(now)),
+            messages=self._answered(now),
         )
 
-    def _answered(self, now: datetime) -> list[SentMessage]:
+    def _answered(self, now: datetime) -> tuple[SentMessage, ...]:
         if self.ack_after is None:
             return self.messages
-        return [
+        return tuple(
             replace(m, acknowledged_at=m.sent_at + self.ack_after)
             if m.sent_at + self.ack_after <= now
             else m
             for m in self.messages
-        ]
+        )
 
     def _acknowledge_until(self, now: datetime) -> None:
         if self.incident_acked or self.ack_after is None:
@@ -154,19 +161,7 @@ class _Run:
     def perform(self, group: tuple[Step, ...], now: datetime) -> None:
         """One moment's steps to one person: each done, one entry naming every reason."""
         for step in group:
-            self.done.add(step.key)
-            if step.action in MESSAGE_ACTIONS:
-                self.messages.append(
-                    SentMessage(
-                        key=step.key,
-                        kind=self._kind(step),
-                        person=step.person or "",
-                        role=step.role,
-                        level=step.level,
-                        contact_index=step.contact_index or 0,
-                        sent_at=now,
-                    )
-                )
+            self.done = performed(self.done, step, now)
         step = group[0]
         self.entry(
             now,
@@ -179,11 +174,6 @@ class _Run:
             role=step.role,
             key=step.key,
         )
-
-    def _kind(self, step: Step) -> str:
-        if step.action != "retry":
-            return step.action
-        return next((m.kind for m in self.messages if m.key == step.message_key), "page")
 
     def next_moment(
         self, now: datetime, wake: datetime | None, resolve_at: datetime | None

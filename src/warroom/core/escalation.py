@@ -149,6 +149,36 @@ def one_message_each(steps: Sequence[Step]) -> list[tuple[Step, ...]]:
     return [tuple(group) for group in groups]
 
 
+def message_kind(state: EscalationState, step: Step) -> str | None:
+    """The kind of message a step sends (None: it sends none). A retry continues the kind of
+    the message it follows; reminders, briefings and releases stand outside every chain."""
+    if step.action not in MESSAGE_ACTIONS:
+        return None
+    if step.action != "retry":
+        return step.action
+    followed = next((m.kind for m in state.messages if m.key == step.message_key), None)
+    return followed or ("page" if step.role else "notify")
+
+
+def performed(state: EscalationState, step: Step, now: datetime) -> EscalationState:
+    """The state once `step` is done at `now`: its key done and, for a message, the message
+    sent (unanswered so far). The engine, the drill and the tests all go through here."""
+    done = state.done | {step.key}
+    kind = message_kind(state, step)
+    if kind is None:
+        return replace(state, done=done)
+    sent = SentMessage(
+        key=step.key,
+        kind=kind,
+        person=step.person or "",
+        role=step.role,
+        level=step.level,
+        contact_index=step.contact_index or 0,
+        sent_at=now,
+    )
+    return replace(state, done=done, messages=(*state.messages, sent))
+
+
 def combined_reason(group: Sequence[Step]) -> str:
     """The reasons of one message that speaks for several steps, each once, in order."""
     return "; ".join(dict.fromkeys(step.reason for step in group))

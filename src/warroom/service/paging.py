@@ -27,7 +27,9 @@ from warroom.core.escalation import (
     SentMessage,
     Step,
     combined_reason,
+    message_kind,
     one_message_each,
+    performed,
     plan,
 )
 from warroom.core.incident import EventKind
@@ -162,7 +164,7 @@ def perform(
     shared_key = outbox_key(incident.id, carrier.key)
     rows = []
     for step in group:
-        values = _step_row(incident, step, now, _message_kind(state, step))
+        values = _step_row(incident, step, now, message_kind(state, step))
         if values["outbox_key"] is not None:
             values["outbox_key"] = shared_key
         rows.append(values)
@@ -190,9 +192,9 @@ def perform(
             person=carrier.person,
             outbox_only=incident.drill,
         )
-    sent = tuple(_sent_message(EscalationStep(**values)) for values in rows if values["kind"])
-    done = state.done | {step.key for step in group}
-    return replace(state, done=done, messages=(*state.messages, *sent))
+    for step in group:
+        state = performed(state, step, now)
+    return state
 
 
 def _record_step(
@@ -379,17 +381,6 @@ def _sent_message(row: EscalationStep) -> SentMessage:
         acknowledged_at=row.acknowledged_at,
         failed_at=row.failed_at,
     )
-
-
-def _message_kind(state: EscalationState, step: Step) -> str | None:
-    """page / heads_up / notify (reminder for a reminder, outside every contact chain);
-    a retry continues the kind of the message it follows."""
-    if step.action not in MESSAGE_ACTIONS:
-        return None
-    if step.action != "retry":
-        return step.action
-    followed = next((m.kind for m in state.messages if m.key == step.message_key), None)
-    return followed or ("page" if step.role else "notify")
 
 
 def _step_row(incident: Incident, step: Step, now: datetime, kind: str | None) -> dict[str, Any]:
