@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, func, select, text, update
 
 from warroom.clock import ManualClock
-from warroom.core.playbook import load_playbook
+from warroom.core.playbook_file import load_playbook
 from warroom.scheduler import Scheduler
 from warroom.service import incidents
 from warroom.service.context import Context

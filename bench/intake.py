@@ -330,7 +330,7 @@ def cpu_by_thread(pid: int, result: dict[str, Any]) -> list[tuple[str, float]]:
 def start_warroom(
     workdir: Path, database: str
 ) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
-    from warroom.core.playbook import builtin_playbook_text
+    from warroom.core.playbook_file import builtin_playbook_text
 
     playbook = workdir / "playbook.yaml"
     text = re.sub(r"rate_limit_per_minute: \d+", "rate_limit_per_minute: 100000000",

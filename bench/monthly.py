@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import create_engine, insert, text
 
 from warroom.clock import ManualClock
-from warroom.core.playbook import load_playbook
+from warroom.core.playbook_file import load_playbook
 from warroom.service import reports
 from warroom.service.context import Context
 from warroom.settings import Settings

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete, insert
 
 from warroom.clock import SystemClock
-from warroom.core.playbook import load_playbook
+from warroom.core.playbook_file import load_playbook
 from warroom.service.context import Context
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from warroom.clock import ManualClock
-from warroom.core.playbook import Playbook, load_playbook
+from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import load_playbook
 from warroom.service.context import Context
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade

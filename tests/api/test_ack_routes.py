@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from warroom.clock import ManualClock
-from warroom.notify.ack import make_token
+from warroom.core.ack_links import make_token
 from warroom.service.context import Context
 from warroom.store.models import OutboxMessage
 

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from warroom.core.drill import DrillEntry, simulate
-from warroom.core.playbook import Playbook, load_playbook
+from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import load_playbook
 
 MIN = timedelta(minutes=1)
 SEED = load_playbook()

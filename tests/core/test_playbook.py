@@ -6,12 +6,8 @@ from datetime import timedelta
 
 import yaml
 
-from warroom.core.playbook import (
-    Playbook,
-    builtin_playbook_text,
-    check_playbook_text,
-    dump_playbook,
-)
+from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import builtin_playbook_text, check_playbook_text, dump_playbook
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)

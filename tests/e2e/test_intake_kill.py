@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.loopback import free_port, wait_for
-from warroom.core.playbook import builtin_playbook_text
+from warroom.core.playbook_file import builtin_playbook_text
 
 WARROOM = str(Path(sys.executable).parent / "warroom")
 SENDERS = 4

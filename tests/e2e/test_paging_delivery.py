@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from tests.e2e.loopback import free_port, smtp_server, wait_for, webhook_server
-from warroom.core.playbook import Contact, Playbook, dump_playbook
+from warroom.core.playbook import Contact, Playbook
+from warroom.core.playbook_file import dump_playbook
 
 pytestmark = pytest.mark.slow
 WARROOM = [str(Path(sys.executable).parent / "warroom")]

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from tests.conftest import POSTGRES_URL, _truncate_all
 from tests.e2e.loopback import wait_for, webhook_server
 from warroom.clock import ManualClock
-from warroom.core.playbook import Playbook, dump_playbook
+from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import dump_playbook
 from warroom.service import incidents
 from warroom.service.context import Context
 from warroom.settings import Settings

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from tests.harness import Harness
 from warroom.cli.main import app
-from warroom.core.playbook import Playbook, dump_playbook
+from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import dump_playbook
 from warroom.notify.delivery import (
     MAX_ATTEMPTS,
     DeliveryError,

@@ -12,7 +12,8 @@ from warroom.cli.output import fail, print_json, print_table
 from warroom.cli.state import settings
 from warroom.core.drill import DRILL_START, DrillEntry, simulate
 from warroom.core.durations import parse_duration
-from warroom.core.playbook import PlaybookInvalid, load_playbook
+from warroom.core.playbook import PlaybookInvalid
+from warroom.core.playbook_file import load_playbook
 
 
 def _duration(value: str | None, option: str) -> timedelta | None:

@@ -8,8 +8,8 @@ import typer
 
 from warroom.cli.output import console, fail
 from warroom.cli.state import settings
-from warroom.core.playbook import (
-    PlaybookInvalid,
+from warroom.core.playbook import PlaybookInvalid
+from warroom.core.playbook_file import (
     builtin_playbook_text,
     check_playbook_text,
     dump_playbook,

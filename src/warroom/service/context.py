@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warroom.clock import Clock
+from warroom.clock import Clock, SystemClock
 from warroom.core.playbook import Playbook
+from warroom.core.playbook_file import load_playbook
 from warroom.settings import Settings
+from warroom.store.migrate import upgrade
 from warroom.store.session import Database
 
 
@@ -22,10 +24,6 @@ def build_context(
     settings: Settings, *, clock: Clock | None = None, migrate: bool = True
 ) -> Context:
     """Wire the app from settings: load and check the playbook, open and migrate the database."""
-    from warroom.clock import SystemClock
-    from warroom.core.playbook import load_playbook
-    from warroom.store.migrate import upgrade
-
     playbook = load_playbook(settings.playbook_path)
     db = Database(settings.database_url)
     if migrate:

@@ -32,6 +32,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from warroom.errors import WarroomError
 from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.timeline import append_event
 from warroom.store.queries import incident_by_reference
 
 
@@ -128,7 +129,7 @@ APPLY: dict[str, Apply] = {
 def _history(ctx: Context, reference: str, event: ImportedEvent) -> None:
     with ctx.db.unit_of_work() as session:
         incident = incident_by_reference(session, reference, lock=True)
-        incidents.append_event(
+        append_event(
             session,
             incident,
             event.kind,

@@ -17,40 +17,16 @@ from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput
 from warroom.logs import fields
 from warroom.service.context import Context
+from warroom.service.paging import next_steps
 from warroom.service.reactions import after_change
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+from warroom.service.timeline import append_event
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, next_reference_number, timeline
 from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.incidents")
 PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
-
-
-def append_event(
-    session: Session,
-    incident: Incident,
-    kind: str,
-    at: datetime,
-    actor: str,
-    data: dict[str, Any] | None = None,
-    *,
-    recorded_at: datetime | None = None,
-) -> TimelineEvent:
-    """The one way anything reaches a timeline: appended, numbered, never edited."""
-    incident.event_count += 1
-    incident.last_event_at = max(incident.last_event_at, at)
-    event = TimelineEvent(
-        incident_id=incident.id,
-        seq=incident.event_count,
-        at=at,
-        recorded_at=recorded_at or at,
-        actor=actor,
-        kind=str(kind),
-        data=data or {},
-    )
-    session.add(event)
-    return event
 
 
 def record(
@@ -373,7 +349,6 @@ def get_incident(ctx: Context, reference: str) -> IncidentDetail:
         incident = incident_by_reference(session, reference)
         events = timeline(session, incident.id)
         base = snapshot(ctx, incident).model_dump()
-        from warroom.service.paging import next_steps  # the engine plans; no import cycle
 
         return IncidentDetail(
             **base,

@@ -8,10 +8,10 @@ from functools import lru_cache
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from warroom.core.ack_links import ack_url, make_token
 from warroom.core.durations import humanize
 from warroom.core.escalation import SME_ROLE, Step
 from warroom.core.playbook import Vendor
-from warroom.notify.ack import ack_url, make_token
 from warroom.service.context import Context
 from warroom.service.messages import message_fields
 from warroom.settings import Settings, load_or_create_secret

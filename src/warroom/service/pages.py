@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.core.ack_links import read_token, token_digest
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, NotFound
-from warroom.notify.ack import read_token, token_digest
 from warroom.service.context import Context
-from warroom.service.incidents import append_event, record
+from warroom.service.incidents import record
 from warroom.service.page_messages import ack_secret
 from warroom.service.paging import advance, lock_incident
+from warroom.service.timeline import append_event
 from warroom.store.engine_models import EscalationStep, UsedAckToken
 from warroom.store.models import Incident, OutboxMessage
 from warroom.store.queries import incident_by_reference, insert_if_absent

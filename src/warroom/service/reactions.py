@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.service import statuspage
+from warroom.service import paging, statuspage
 from warroom.service.context import Context
 from warroom.service.postmortem import open_postmortem
 from warroom.store.models import Incident, TimelineEvent
@@ -21,15 +21,7 @@ from warroom.store.models import Incident, TimelineEvent
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
 
-def _paging(
-    session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
-) -> None:
-    from warroom.service.paging import react
-
-    react(session, ctx, incident, event, now)
-
-
-REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem, _paging)
+REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem, paging.react)
 
 
 def after_change(

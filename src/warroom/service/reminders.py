@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from warroom.service import jobs
 from warroom.service.context import Context
+from warroom.service.timeline import append_event
 
 
 def remind(
@@ -55,7 +56,6 @@ def note(
 
     Imported late: `service.incidents` imports the reactions, which import this area.
     """
-    from warroom.service.incidents import append_event
 
     append_event(
         session, incident, kind, max(at, incident.last_event_at), actor, data, recorded_at=now

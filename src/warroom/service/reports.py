@@ -19,6 +19,7 @@ from warroom.core.business_hours import clock_for
 from warroom.core.incident import EventKind
 from warroom.core.metrics import score_drill, trend
 from warroom.errors import InvalidInput
+from warroom.service import report_render
 from warroom.service.context import Context
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, TimelineEvent, UTCDateTime
@@ -318,8 +319,6 @@ def _csv_row(incident: Incident) -> dict[str, Any]:
 
 
 def monthly_rendered(ctx: Context, month: str, fmt: str) -> str:
-    from warroom.service import report_render
-
     if fmt == "csv":
         return report_render.to_csv(month_incidents(ctx, month))
     report = monthly_report(ctx, month)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from warroom.core.ack_links import LINK_LIFETIME, ack_url, make_token, read_token
 from warroom.errors import InvalidInput
-from warroom.notify.ack import LINK_LIFETIME, ack_url, make_token, read_token
 
 NOW = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 
