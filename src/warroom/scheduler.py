@@ -82,7 +82,7 @@ class Scheduler:
         are quiet (bounded; `stop` ends it after the current batch)."""
         done = 0
         for _ in range(MAX_BATCHES):
-            applied = self.apply_intake().count
+            applied = self.apply_intake().payloads
             ran = self.run_due_timers()
             sent = self.drain_outbox()
             done += applied + ran + sent
@@ -127,12 +127,12 @@ class Scheduler:
         )
         if pause := self._pause_after(applied, took=time.monotonic() - started):
             time.sleep(pause)
-        return applied.count
+        return applied.payloads
 
     def _pause_after(self, applied: intake_queue.Applied, took: float) -> float:
         """Seconds to stay off the inbox after applying: SENDERS_FIRST times as long as it
         took while senders come first; INTAKE_GATHER_S after a quick apply that caught up."""
-        if not applied.count:
+        if not applied.payloads:
             return 0.0
         pause = min(took * SENDERS_FIRST, SENDERS_FIRST_MAX_S) if self._senders_first else 0.0
         if applied.drained and took < INTAKE_GATHER_S:

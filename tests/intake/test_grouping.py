@@ -193,7 +193,9 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
     accepted = intake_queue.Accepted(source.id, "alertmanager", ctx.clock.now(), "", raw)
     intake_queue.store(ctx.db, [accepted] * 8)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        applied = list(pool.map(lambda _: intake_queue.apply_waiting(ctx, limit=1).count, range(8)))
+        applied = list(
+            pool.map(lambda _: intake_queue.apply_waiting(ctx, limit=1).payloads, range(8))
+        )
     assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
     assert len(incidents.list_incidents(ctx, status="all")) == 1
     assert alert_rows(ctx) == 3

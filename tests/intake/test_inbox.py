@@ -356,7 +356,7 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
 
     def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         asked.append(new_groups_first)
-        return intake_queue.Applied(count=1, drained=False)
+        return intake_queue.Applied(payloads=1, drained=False)
 
     monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
     loop, _ = gathering(ctx, monkeypatch)
@@ -372,7 +372,7 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeyp
 
     def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         peeked.append(peek)
-        return intake_queue.Applied(count=1, drained=not left.pop(0))
+        return intake_queue.Applied(payloads=1, drained=not left.pop(0))
 
     monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
     loop, _ = gathering(ctx, monkeypatch)
@@ -394,7 +394,7 @@ def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transaction
 
     def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         budgets.append(max_bytes)
-        return intake_queue.Applied(count=1, drained=False)
+        return intake_queue.Applied(payloads=1, drained=False)
 
     monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
     monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(waited))
@@ -442,7 +442,7 @@ def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx, mo
 
     def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         budgets.append(max_bytes)
-        return intake_queue.Applied(count=1, drained=False, waited_s=next(lags))
+        return intake_queue.Applied(payloads=1, drained=False, waited_s=next(lags))
 
     asked = iter(range(100))
     monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # senders always wait

@@ -27,7 +27,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [_describe(err) for err in exc.errors()]
-        first = problems[0] if problems else {"field": None, "message": "invalid request"}
+        first: dict[str, Any] = (
+            problems[0] if problems else {"field": None, "message": "invalid request"}
+        )
         status = 400 if any(err.get("type") == "json_invalid" for err in exc.errors()) else 422
         return JSONResponse(
             error_body(first["message"], first["field"], problems=problems), status_code=status

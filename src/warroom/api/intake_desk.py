@@ -98,8 +98,8 @@ class IntakeDesk:
         accepted = Accepted(found.id, "pagerduty", received, key, raw, event.notification)
         if not await self._accept(request, accepted):
             return self._unavailable(request)
-        accepted = {"status": "success", "message": "Event processed"}
-        return Answer(202, accepted | {"dedup_key": event.dedup_key})
+        answer = {"status": "success", "message": "Event processed"}
+        return Answer(202, answer | {"dedup_key": event.dedup_key})
 
     async def _webhook(self, request: _Request, read: Reader) -> Answer:
         """Alertmanager, Grafana and generic webhooks: the key as a Bearer token."""

@@ -42,7 +42,7 @@ def apprise_send(url: str, subject: str, body: str) -> None:
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"Apprise rejects the URL {_redact(url)}")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
         ok = notifier.notify(title=subject, body=body)
     if not ok:
         reason = captured.getvalue().strip().splitlines()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Connection,
     Insert,
     String,
+    Table,
     Text,
     bindparam,
     column,
@@ -347,6 +348,7 @@ def _postgresql_insert() -> Insert:
     position: JSON columns as they are, text as text (the column checks its length), the
     rest cast to the column's type."""
     table = AlertRow.__table__
+    assert isinstance(table, Table)
     given = (
         func.jsonb_array_elements(bindparam("rows", type_=Text).cast(JSONB))
         .table_valued(column("value", JSONB))

@@ -310,7 +310,7 @@ def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
 
 
 class Applied(NamedTuple):
-    count: int  # payloads applied
+    payloads: int  # payloads applied
     drained: bool  # nothing else was waiting when they were taken
     waited_s: float = 0.0  # how long the longest waiting of them had waited
 
@@ -359,7 +359,7 @@ def apply_all(ctx: Context) -> int:
     """Apply everything waiting (bounded by what is there now): for tests and the CLI."""
     backlog = pending(ctx)
     done = 0
-    while done < backlog and (applied := apply_waiting(ctx).count):
+    while done < backlog and (applied := apply_waiting(ctx).payloads):
         done += applied
     return done
 
@@ -386,6 +386,7 @@ def _next_payloads(
     group's payloads still go in the order they came: whether a group has an open
     incident holds for all of its payloads alike."""
     table = InboxPayload.__table__
+    assert isinstance(table, Table)
     sized = select(table.c.id, func.length(table.c.body)).order_by(table.c.id)
     oldest = session.execute(sized.limit(limit + 1)).all()
     chosen = _within_bytes(oldest[:limit], max_bytes)
@@ -418,7 +419,7 @@ def _has_open_incident(inbox: Table) -> ColumnElement[bool]:
     )
 
 
-def _within_bytes(sizes: Sequence[Row[Any]], max_bytes: int) -> list[int]:
+def _within_bytes(sizes: Sequence[Row[Any, Any]], max_bytes: int) -> list[int]:
     """The first ids whose bodies add up to about `max_bytes` (always at least one)."""
     chosen: list[int] = []
     total = 0

@@ -128,4 +128,7 @@ def _message_and_incident(session: Session, key: str) -> tuple[OutboxMessage, In
     ).scalar_one_or_none()
     if message is None or message.incident_id is None:
         raise NotFound("this acknowledgement link names no message", "token")
-    return message, session.get(Incident, message.incident_id)
+    incident = session.get(Incident, message.incident_id)
+    if incident is None:
+        raise NotFound("this acknowledgement link names no incident", "token")
+    return message, incident

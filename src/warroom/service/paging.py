@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -227,6 +227,7 @@ def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
     dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else pg_insert
     table = EscalationStep.__table__
+    assert isinstance(table, Table)
     statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
     return all([session.execute(statement, row).first() is not None for row in rows])
 

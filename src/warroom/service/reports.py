@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from warroom.core.business_hours import clock_for
@@ -51,7 +51,7 @@ def seconds(session: Session, start: Any, end: Any) -> ColumnElement[float]:
     """`end - start` in seconds, in the database's own arithmetic."""
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
+    return func.extract("epoch", end - start).cast(Float)
 
 
 def _in_month(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -364,7 +364,7 @@ def drill_scores(ctx: Context) -> list[dict[str, Any]]:
                 ctx,
                 drill,
                 [e for e in events if e.incident_id == drill.id],
-                {role for incident_id, role in paged if incident_id == drill.id},
+                {role for incident_id, role in paged if incident_id == drill.id and role},
             )
             for drill in drills
         ]

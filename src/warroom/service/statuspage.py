@@ -201,7 +201,7 @@ def _maintenance_out(row: Maintenance, now: datetime) -> dict[str, Any]:
 
 # -- announcements -------------------------------------------------------------------------
 
-_ANNOUNCED = {
+_ANNOUNCED: dict[str, str] = {
     EventKind.DECLARED: "initial",
     EventKind.RESOLVED: "resolution",
     EventKind.UPDATE_POSTED: "update",

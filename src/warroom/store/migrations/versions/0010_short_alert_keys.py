@@ -57,6 +57,6 @@ def downgrade() -> None:
         last = rows[-1].id
 
 
-def _whole_key(row: sa.Row[Any]) -> str:
+def _whole_key(row: sa.Row[Any, Any, Any, Any]) -> str:
     """As `service.intake.alert_key` made it before 0010: the whole digest."""
     return digest(row.fingerprint, row.status, row.starts_at.isoformat())
