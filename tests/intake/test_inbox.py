@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,10 +18,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.intake.conftest import fixture
-from warroom import scheduler
 from warroom.api import intake as intake_api
 from warroom.api.intake_desk import IntakeDesk
 from warroom.scheduler import Scheduler
+from warroom.scheduler.intake_lane import IntakeLane, LaneTuning
 from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
 from warroom.store.intake_models import InboxPayload
@@ -163,49 +164,84 @@ def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> No
     assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (0, True)
 
 
-def gathering(ctx, monkeypatch) -> tuple[Scheduler, list[float]]:
+class Writer:
+    """Stands in for the database's count of senders that waited for SQLite's writer."""
+
+    def __init__(self, counts: Iterator[int]) -> None:
+        self.counts = counts
+
+    def senders_waited(self) -> int:
+        return next(self.counts)
+
+
+def lane(
+    ctx,
+    *,
+    apply: Callable[..., intake_queue.Applied] = intake_queue.apply_waiting,
+    moments: Iterator[float] | None = None,
+    senders_waited: Iterator[int] | None = None,
+    tuning: LaneTuning = LaneTuning(),
+) -> tuple[IntakeLane, list[float]]:
+    """An intake lane on its own clock: its waits are recorded, not slept."""
     waits: list[float] = []
-    monkeypatch.setattr(scheduler.time, "sleep", waits.append)
-    return Scheduler(ctx, handlers={}), waits
+    if senders_waited is not None:
+        ctx = replace(ctx, db=_WaitingDb(ctx.db, Writer(senders_waited)))
+    clock = moments or iter(())
+    found = IntakeLane(
+        ctx,
+        tuning=tuning,
+        apply=apply,
+        monotonic=lambda: next(clock, 0.0),
+        sleep=waits.append,
+    )
+    return found, waits
 
 
-def test_a_lone_event_is_applied_at_once_and_a_stream_then_gathers(ctx, monkeypatch) -> None:
+class _WaitingDb:
+    """The real database, with the count of waiting senders told by the test."""
+
+    def __init__(self, db, writer: Writer) -> None:
+        self._db = db
+        self._writer = writer
+
+    def senders_waited(self) -> int:
+        return self._writer.senders_waited()
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+
+def test_a_lone_event_is_applied_at_once_and_a_stream_then_gathers(ctx) -> None:
     """Only an apply quicker than the gathering wait is followed by one; a long wait here
     keeps a slow first apply (a fresh incident on a busy machine) from failing the test."""
-    monkeypatch.setattr(scheduler, "INTAKE_GATHER_S", 60.0)
     found = integration(ctx)
-    loop, waits = gathering(ctx, monkeypatch)
+    loop, waits = lane(ctx, tuning=LaneTuning(gather_s=60.0))
     intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
-    assert loop.gather_and_apply_intake() == 1, "applied without waiting for company"
-    assert waits == [scheduler.INTAKE_GATHER_S], "then the loop gathers what follows"
+    assert loop.gather_and_apply() == 1, "applied without waiting for company"
+    assert waits == [60.0], "then the loop gathers what follows"
 
 
-def test_behind_a_backlog_with_no_sender_waiting_the_applier_never_waits(ctx, monkeypatch) -> None:
+def test_behind_a_backlog_with_no_sender_waiting_the_applier_never_waits(ctx) -> None:
     found = integration(ctx)
-    loop, waits = gathering(ctx, monkeypatch)
+    loop, waits = lane(ctx)
     backlog = intake_queue.APPLY_BATCH + 1
     intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
-    assert loop.gather_and_apply_intake() == intake_queue.APPLY_BATCH
+    assert loop.gather_and_apply() == intake_queue.APPLY_BATCH
     assert waits == []
-    assert loop.gather_and_apply_intake() == 1
+    assert loop.gather_and_apply() == 1
     assert intake_queue.pending(ctx) == 0
 
 
-def test_senders_that_waited_for_the_writer_while_it_applied_get_it_for_a_while(
-    ctx, monkeypatch
-) -> None:
+def test_senders_that_waited_for_the_writer_while_it_applied_get_it_for_a_while(ctx) -> None:
     """During a storm, requests wait to commit their alerts while the applier holds
     SQLite's writer: it then stays off the writer 1.5 times as long as it applied."""
     found = integration(ctx)
-    loop, waits = gathering(ctx, monkeypatch)
     backlog = intake_queue.APPLY_BATCH + 1
     intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
-    asked = iter(range(100))
-    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # more every time
-    moments = iter([0.0])  # the apply started at 0 and took 0.2 s
-    monkeypatch.setattr(scheduler.time, "monotonic", lambda: next(moments, 0.2))
-    assert loop.gather_and_apply_intake() == intake_queue.APPLY_BATCH
-    assert waits == [pytest.approx(0.2 * scheduler.SENDERS_FIRST)]
+    # more senders waited every time; the apply started at 0 and took 0.2 s
+    loop, waits = lane(ctx, senders_waited=iter(range(100)), moments=iter([0.0, 0.2]))
+    assert loop.gather_and_apply() == intake_queue.APPLY_BATCH
+    assert waits == [pytest.approx(0.2 * LaneTuning().senders_first)]
 
 
 def test_the_inbox_writer_survives_a_database_restart_between_commits(ctx) -> None:
@@ -348,9 +384,7 @@ def test_a_group_going_ahead_of_a_backlog_keeps_its_own_order(ctx) -> None:
     assert incidents.get_incident(ctx, newest.reference).acknowledged_at is not None
 
 
-def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
-    ctx, monkeypatch
-) -> None:
+def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(ctx) -> None:
     """The search costs a scan of the backlog; between searches the oldest go first."""
     asked: list[bool] = []
 
@@ -358,14 +392,13 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(
         asked.append(new_groups_first)
         return intake_queue.Applied(payloads=1, drained=False)
 
-    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
-    loop, _ = gathering(ctx, monkeypatch)
+    loop, _ = lane(ctx, apply=apply_waiting)
     for _ in range(3):
-        loop.gather_and_apply_intake()
+        loop.gather_and_apply()
     assert asked == [True, False, False]
 
 
-def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeypatch) -> None:
+def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx) -> None:
     """The peek keeps idle polls off the write lock; behind a backlog it is a wasted read."""
     peeked: list[bool] = []
     left = [True, True, False, False]  # a backlog left twice, then caught up
@@ -374,10 +407,9 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx, monkeyp
         peeked.append(peek)
         return intake_queue.Applied(payloads=1, drained=not left.pop(0))
 
-    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
-    loop, _ = gathering(ctx, monkeypatch)
+    loop, _ = lane(ctx, apply=apply_waiting)
     for _ in range(4):
-        loop.gather_and_apply_intake()
+        loop.gather_and_apply()
     assert peeked == [True, False, False, True]
 
 
@@ -385,9 +417,7 @@ def test_applying_without_a_peek_finds_an_empty_inbox_empty(ctx) -> None:
     assert intake_queue.apply_waiting(ctx, peek=False)[:2] == (0, True)
 
 
-def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transactions(
-    ctx, monkeypatch
-) -> None:
+def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transactions(ctx) -> None:
     """Senders wait behind each applying transaction; between storms it takes the most."""
     budgets: list[int] = []
     waited = iter([0, 1, 1, 1, 1, 1])  # before and after each apply: waited in the first
@@ -396,11 +426,9 @@ def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transaction
         budgets.append(max_bytes)
         return intake_queue.Applied(payloads=1, drained=False)
 
-    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
-    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(waited))
-    loop, _ = gathering(ctx, monkeypatch)
+    loop, _ = lane(ctx, apply=apply_waiting, senders_waited=waited)
     for _ in range(3):
-        loop.gather_and_apply_intake()
+        loop.gather_and_apply()
     assert budgets == [
         intake_queue.APPLY_BYTES,
         intake_queue.APPLY_BYTES_SENDERS_WAITING,
@@ -434,25 +462,27 @@ def test_waiting_payloads_keep_their_body_last_and_outlast_the_migration_both_wa
     assert len(incidents.list_incidents(ctx, status="all")) == 1
 
 
-def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx, monkeypatch) -> None:
+def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx) -> None:
     """Senders come first only within the lag budget: past it they are slowed down to the
     rate alerts are applied, rather than the inbox growing without end."""
     budgets: list[int] = []
-    lags = iter([5.0, scheduler.INTAKE_LAG_BUDGET_S + 1, 5.0])
+    lags = iter([5.0, LaneTuning().lag_budget_s + 1, 5.0])
 
     def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
         budgets.append(max_bytes)
         return intake_queue.Applied(payloads=1, drained=False, waited_s=next(lags))
 
-    asked = iter(range(100))
-    monkeypatch.setattr(ctx.db, "senders_waited", lambda: next(asked))  # senders always wait
-    monkeypatch.setattr(intake_queue, "apply_waiting", apply_waiting)
-    clock = iter(range(100))  # each apply takes a second
-    monkeypatch.setattr(scheduler.time, "monotonic", lambda: float(next(clock)))
-    loop, waits = gathering(ctx, monkeypatch)
+    # senders always wait; each apply takes a second
+    loop, waits = lane(
+        ctx,
+        apply=apply_waiting,
+        senders_waited=iter(range(100)),
+        moments=(float(n) for n in range(100)),
+    )
     for _ in range(3):
-        loop.gather_and_apply_intake()
-    stepping_aside = min(scheduler.SENDERS_FIRST, scheduler.SENDERS_FIRST_MAX_S)
+        loop.gather_and_apply()
+    tuning = LaneTuning()
+    stepping_aside = min(tuning.senders_first, tuning.senders_first_max_s)
     assert waits == [stepping_aside, stepping_aside], "none after the apply that lagged 31 s"
     assert budgets == [
         intake_queue.APPLY_BYTES,

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
+from warroom.scheduler.handlers import HANDLERS
 from warroom.service import incidents, postmortem
 from warroom.service.context import Context
-from warroom.service.postmortem import JOB_HANDLERS
 from warroom.store.models import OutboxMessage, Timer
 
 SECTIONS = [
@@ -46,7 +46,7 @@ def run_timers(ctx: Context, kind: str) -> None:
             select(Timer).where(Timer.kind == kind, Timer.state == "pending", Timer.due_at <= now)
         ).scalars()
         for timer in list(timers):
-            JOB_HANDLERS[timer.kind](session, ctx, timer, now)
+            HANDLERS[timer.kind](session, ctx, timer, now)
             timer.state = "done"
 
 

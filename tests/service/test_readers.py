@@ -25,7 +25,7 @@ def test_polls_that_find_nothing_due_do_not_wait_for_the_writer(ctx: Context) ->
     if not ctx.db.is_sqlite:
         pytest.skip("PostgreSQL has no single writer for a poll to queue behind")
     loop = Scheduler(ctx, handlers={})
-    polls = (loop.run_due_timers, loop.drain_outbox, loop.apply_intake)
+    polls = (loop.run_due_timers, loop.drain_outbox, loop.intake.apply)
     with ThreadPoolExecutor(max_workers=1) as pool, ctx.db.unit_of_work() as writer:
         writer.execute(incidents.select(incidents.Incident))  # holds the write lock
         found = [pool.submit(poll).result(timeout=5) for poll in polls]

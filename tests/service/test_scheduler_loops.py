@@ -10,21 +10,19 @@ from collections import Counter
 
 import pytest
 
-from warroom import scheduler
 from warroom.scheduler import Scheduler
 
 
-def test_an_idle_server_polls_each_kind_of_work_with_one_loop(ctx, monkeypatch) -> None:
+def test_an_idle_server_polls_each_kind_of_work_with_one_loop(ctx) -> None:
     if ctx.db.is_sqlite:
         pytest.skip("SQLite runs one loop of each kind")
-    monkeypatch.setattr(scheduler, "HELPER_IDLE_S", 60.0)
     polls: Counter[str] = Counter()
 
     def idle() -> int:
         polls[threading.current_thread().name] += 1
         return 0
 
-    loop = Scheduler(ctx, handlers={}, threads=4)
+    loop = Scheduler(ctx, handlers={}, threads=4, helper_idle_s=60.0)
     loop.run_due_timers = idle  # type: ignore[method-assign]
     stop = threading.Event()
     running = threading.Thread(target=loop.run, args=(stop, 0.02))
@@ -38,10 +36,9 @@ def test_an_idle_server_polls_each_kind_of_work_with_one_loop(ctx, monkeypatch) 
     assert helpers == [1, 1, 1], "helpers looked once at start, then waited to be needed"
 
 
-def test_helpers_join_while_the_lead_finds_full_batches(ctx, monkeypatch) -> None:
+def test_helpers_join_while_the_lead_finds_full_batches(ctx) -> None:
     if ctx.db.is_sqlite:
         pytest.skip("SQLite runs one loop of each kind")
-    monkeypatch.setattr(scheduler, "HELPER_IDLE_S", 60.0)
     backlog: list[int] = []
     lock = threading.Lock()
     taken: Counter[str] = Counter()
@@ -53,7 +50,7 @@ def test_helpers_join_while_the_lead_finds_full_batches(ctx, monkeypatch) -> Non
         time.sleep(0.01)
         return batch
 
-    loop = Scheduler(ctx, handlers={}, threads=4)
+    loop = Scheduler(ctx, handlers={}, threads=4, helper_idle_s=60.0)
     loop.run_due_timers = claim  # type: ignore[method-assign]
     stop = threading.Event()
     running = threading.Thread(target=loop.run, args=(stop, 0.02))

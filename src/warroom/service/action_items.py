@@ -24,6 +24,7 @@ from warroom.store.post_models import ActionItem
 from warroom.store.queries import incident_by_reference
 
 ITEM_STATUSES = ("open", "done")
+OVERDUE_TIMER = "action_item_overdue"  # the timer kind (the scheduler's handler table)
 
 
 class ActionItemOut(BaseModel):
@@ -82,7 +83,7 @@ def _schedule_reminder(session: Session, item: ActionItem, now: datetime) -> Non
     jobs.schedule(
         session,
         key=f"action-item-overdue:{item.id}:{item.revision}",
-        kind="action_item_overdue",
+        kind=OVERDUE_TIMER,
         due_at=item.due_at,
         now=now,
         incident_id=item.incident_id,

@@ -341,9 +341,6 @@ def delivery_outcome(
         advance(session, ctx, incident, now)
 
 
-JOB_HANDLERS = {TIMER_KIND: run_timer}
-
-
 def _step_out(step: Step, now: datetime) -> dict[str, Any]:
     return {
         "key": step.key,

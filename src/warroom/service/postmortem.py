@@ -7,7 +7,6 @@ opens the follow-up review timer (`post_incident.follow_up_review`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +18,15 @@ from sqlalchemy.orm import Session
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service import jobs
-from warroom.service.action_items import on_action_item_overdue
 from warroom.service.context import Context
 from warroom.service.postmortem_draft import Material, render_markdown
 from warroom.service.reminders import note, remind
 from warroom.store.models import Incident, Timer
 from warroom.store.post_models import ActionItem, Postmortem
 from warroom.store.queries import incident_by_reference, timeline
+
+OVERDUE_TIMER = "postmortem_overdue"  # timer kinds (the scheduler's handler table)
+FOLLOW_UP_TIMER = "follow_up_review"
 
 STATUSES = ("draft", "in_review", "published")
 
@@ -80,7 +81,7 @@ def open_postmortem(
         jobs.schedule(
             session,
             key=f"postmortem-overdue:{incident.id}",
-            kind="postmortem_overdue",
+            kind=OVERDUE_TIMER,
             due_at=due_at,
             now=now,
             incident_id=incident.id,
@@ -227,11 +228,11 @@ def _publish(
         {"follow_up_review_at": review_at.isoformat()},
         now=now,
     )
-    jobs.cancel_pending(session, incident_id=incident.id, kinds=["postmortem_overdue"])
+    jobs.cancel_pending(session, incident_id=incident.id, kinds=[OVERDUE_TIMER])
     jobs.schedule(
         session,
         key=f"follow-up-review:{incident.id}",
-        kind="follow_up_review",
+        kind=FOLLOW_UP_TIMER,
         due_at=review_at,
         now=now,
         incident_id=incident.id,
@@ -270,7 +271,7 @@ def _item_state(item: ActionItem, now: datetime) -> dict[str, Any]:
     }
 
 
-def _on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+def on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
     pm = session.execute(
         select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
     ).scalar_one_or_none()
@@ -300,7 +301,7 @@ def _on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: da
     )
 
 
-def _on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+def on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
     incident = session.get(Incident, timer.incident_id)
     pm = session.execute(
         select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
@@ -339,10 +340,3 @@ def _on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: date
         },
         now=now,
     )
-
-
-JOB_HANDLERS: dict[str, Callable[[Session, Context, Timer, datetime], None]] = {
-    "postmortem_overdue": _on_postmortem_overdue,
-    "follow_up_review": _on_follow_up_review,
-    "action_item_overdue": on_action_item_overdue,
-}

@@ -1,0 +1,21 @@
+"""What each kind of timer does: the one table the scheduler runs due timers from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from warroom.service import action_items, paging, postmortem
+from warroom.service.context import Context
+from warroom.store.models import Timer
+
+Handler = Callable[[Session, Context, Timer, datetime], None]
+
+HANDLERS: dict[str, Handler] = {
+    paging.TIMER_KIND: paging.run_timer,  # the escalation engine's next wake-up
+    postmortem.OVERDUE_TIMER: postmortem.on_postmortem_overdue,
+    postmortem.FOLLOW_UP_TIMER: postmortem.on_follow_up_review,
+    action_items.OVERDUE_TIMER: action_items.on_action_item_overdue,
+}

@@ -1,0 +1,158 @@
+"""The claim-and-run loop: due timers run their handler in the transaction that marks them
+done, the outbox is drained, and the intake lane applies accepted alert payloads. One
+iteration is `Scheduler.tick()`; `run()` loops it, each kind of work in threads of its own.
+
+Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
+share the work and none runs a timer twice; SQLite has a single writer at a time. Each
+handler runs in a savepoint: an exception is logged with the incident's reference, that
+timer is retried later, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.notify import delivery
+from warroom.scheduler.handlers import HANDLERS, Handler
+from warroom.scheduler.intake_lane import IntakeLane
+from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
+from warroom.service import intake_queue
+from warroom.service.context import Context
+from warroom.service.paging import LOCKED, delivery_outcome
+from warroom.store.models import Incident, Timer
+
+log = logging.getLogger("warroom.scheduler")
+
+BATCH = 50  # rows per claim: small, so several loops share a burst and commits come often
+THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
+MAX_BATCHES = 1000
+IDLE_SLEEP_S = 0.2
+HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
+
+
+class Scheduler:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        transport: delivery.Transport = delivery.apprise_send,
+        batch: int = BATCH,
+        threads: int = THREADS,
+        intake: IntakeLane | None = None,
+        helper_idle_s: float = HELPER_IDLE_S,
+    ) -> None:
+        self.ctx = ctx
+        self.handlers = HANDLERS if handlers is None else handlers
+        self.transport = transport
+        self.batch = batch
+        self.threads = threads
+        self.intake = intake or IntakeLane(ctx)
+        self.helper_idle_s = helper_idle_s
+        self._outcome = delivery_outcome
+
+    def tick(self, stop: threading.Event | None = None) -> int:
+        """One iteration: run due timers and drain the outbox, batch by batch, until both
+        are quiet (bounded; `stop` ends it after the current batch)."""
+        done = 0
+        for _ in range(MAX_BATCHES):
+            applied = self.intake.apply().payloads
+            ran = self.run_due_timers()
+            sent = self.drain_outbox()
+            done += applied + ran + sent
+            quiet = not applied and ran < self.batch and sent < self.batch
+            if quiet or (stop and stop.is_set()):
+                break
+        return done
+
+    def drain_outbox(self) -> int:
+        return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
+
+    def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
+        """Loop until `stop` is set: timer loops and delivery loops in their own threads,
+        so a slow mail server never delays an escalation. A batch in flight finishes first.
+        On PostgreSQL several of each share the work through SKIP LOCKED; SQLite has one
+        writer, so one of each."""
+        threads = 1 if self.ctx.db.is_sqlite else self.threads
+        helper = self.helper_idle_s
+        log.info(
+            "scheduler started handlers=%s threads=%d", ",".join(sorted(self.handlers)), threads
+        )
+        running = [
+            *crowd(self.run_due_timers, "timers", threads, self.batch, stop, idle_sleep, helper),
+            *crowd(self.drain_outbox, "delivery", threads, self.batch, stop, idle_sleep, helper),
+            thread(self.intake.gather_and_apply, "intake", stop, idle_sleep, intake_queue.waiting),
+        ]
+        for loop in running:
+            loop.start()
+        for loop in running:
+            loop.join()
+        log.info("scheduler stopped")
+
+    def run_due_timers(self) -> int:
+        """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
+        now = self.ctx.clock.now()
+        due = (Timer.state == "pending", Timer.due_at <= now)
+        if not self.ctx.db.finds(select(Timer.id).where(*due)):
+            return 0
+        statement = (
+            select(Timer)
+            .where(*due)
+            .order_by(Timer.due_at)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        with self.ctx.db.unit_of_work() as session:
+            timers = list(session.execute(statement).scalars())
+            # one lock order across workers (incident, then time): no deadlocks
+            for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
+                self._run_one(session, timer, self.ctx.clock.now())
+        return len(timers)
+
+    def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
+        handler = self.handlers.get(timer.kind)
+        if handler is None:
+            log.error("no handler for timer kind=%s key=%s", timer.kind, timer.key)
+            self._postpone(timer, now, "no handler")
+            return
+        try:
+            with session.begin_nested():
+                handler(session, self.ctx, timer, now)
+                timer.state, timer.done_at = "done", now
+        except Exception as exc:
+            session.info.pop(LOCKED, None)  # locks taken in the savepoint went with it
+            log.exception(
+                "timer handler failed kind=%s key=%s incident=%s",
+                timer.kind, timer.key, _reference(session, timer.incident_id),
+            )  # fmt: skip
+            self._postpone(timer, now, f"{exc.__class__.__name__}: {exc}")
+
+    @staticmethod
+    def _postpone(timer: Timer, now: datetime, error: str) -> None:
+        failures = int(timer.payload.get("failures", 0)) + 1
+        delay = HANDLER_RETRY[min(failures, len(HANDLER_RETRY)) - 1]
+        timer.payload = {**timer.payload, "failures": failures, "last_error": error[:500]}
+        timer.due_at = now + delay
+
+
+def _reference(session: Session, incident_id: int | None) -> str | None:
+    if incident_id is None:
+        return None
+    return session.execute(
+        select(Incident.reference).where(Incident.id == incident_id)
+    ).scalar_one_or_none()
+
+
+def start_in_thread(ctx: Context) -> tuple[threading.Thread, threading.Event]:
+    """For `warroom serve`: the scheduler in a daemon thread, stopped through the event."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=Scheduler(ctx).run, args=(stop,), name="warroom-scheduler", daemon=True
+    )
+    thread.start()
+    return thread, stop
