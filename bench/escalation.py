@@ -30,8 +30,8 @@ from sqlalchemy import bindparam, func, select, text, update
 from warroom.clock import ManualClock
 from warroom.core.playbook_file import load_playbook
 from warroom.scheduler import Scheduler
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.settings import Settings
 from warroom.store.engine_models import EscalationStep
 from warroom.store.migrate import upgrade

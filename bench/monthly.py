@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, insert, text
 
 from warroom.clock import ManualClock
 from warroom.core.playbook_file import load_playbook
-from warroom.service import reports
 from warroom.service.context import Context
+from warroom.service.reports import monthly as reports
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade
 from warroom.store.models import Incident, TimelineEvent

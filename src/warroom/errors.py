@@ -5,6 +5,13 @@ Adapters map them: the API to a JSON 4xx, the CLI to exit 1 with the message on 
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def error_body(message: str, field: str | None, **extra: Any) -> dict[str, Any]:
+    """The JSON every 4xx carries: `{"error": {"message", "field", ...}}`."""
+    return {"error": {"message": message, "field": field, **extra}}
+
 
 class WarroomError(Exception):
     status_code = 400

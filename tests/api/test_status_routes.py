@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from warroom.clock import ManualClock
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 
 PUBLIC_ROUTES = (
     "/status",

@@ -53,7 +53,8 @@ def test_rejected_payloads_are_listed_as_a_table_or_json(run) -> None:
 
 
 def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_path) -> None:
-    from warroom.service import intake, intake_queue
+    from warroom.intake import applier as intake
+    from warroom.intake import inbox as intake_queue
     from warroom.service.context import build_context
     from warroom.settings import Settings
 

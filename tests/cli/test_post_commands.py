@@ -19,8 +19,8 @@ from warroom.cli import state
 from warroom.cli.client import ApiClient
 from warroom.cli.main import app
 from warroom.clock import ManualClock
-from warroom.service import action_items
 from warroom.service.context import Context
+from warroom.service.post_incident import action_items
 from warroom.service.tokens import create_token
 from warroom.settings import Settings
 

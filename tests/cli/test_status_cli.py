@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from warroom.cli import statuspage
 from warroom.cli.client import ApiClient
 from warroom.cli.main import app
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.settings import Settings
 
 runner = CliRunner()

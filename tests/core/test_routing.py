@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from warroom.core.playbook import Intake, IntakeRule
-from warroom.core.routing import (
+from warroom.intake.routing import (
     Alert,
     GroupMove,
     Notification,

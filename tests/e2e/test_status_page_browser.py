@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from warroom.api.app import create_app
 from warroom.clock import SystemClock
 from warroom.core.playbook import Playbook
-from warroom.service import incidents, statuspage
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.status_page import announcements as statuspage
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade
 from warroom.store.session import Database

@@ -22,8 +22,8 @@ from tests.e2e.loopback import wait_for, webhook_server
 from warroom.clock import ManualClock
 from warroom.core.playbook import Playbook
 from warroom.core.playbook_file import dump_playbook
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.settings import Settings
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import OutboxMessage, TimelineEvent, Timer
@@ -119,7 +119,7 @@ def assert_each_step_once(ctx: Context) -> None:
 
 def assert_nothing_due_is_left(ctx: Context) -> None:
     from warroom.core.escalation import plan
-    from warroom.service.paging import build_state
+    from warroom.service.paging.engine import build_state
     from warroom.store.models import Incident
 
     now = datetime.now(UTC) - timedelta(seconds=2)

@@ -11,13 +11,15 @@ from sqlalchemy import func, select
 from tests.intake.conftest import fixture
 from warroom.clock import ManualClock
 from warroom.core.playbook import IntakeRule
-from warroom.core.routing import Alert, Notification
 from warroom.errors import Unauthorized
 from warroom.intake import alertmanager, pagerduty
+from warroom.intake import applier as intake
+from warroom.intake import inbox as intake_queue
 from warroom.intake.common import digest
-from warroom.service import incidents, intake, intake_queue
+from warroom.intake.models import AlertRow
+from warroom.intake.routing import Alert, Notification
 from warroom.service.context import Context
-from warroom.store.intake_models import AlertRow
+from warroom.service.incidents import lifecycle as incidents
 
 
 @pytest.fixture

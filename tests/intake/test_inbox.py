@@ -18,13 +18,15 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.intake.conftest import fixture
-from warroom.api import intake as intake_api
-from warroom.api.intake_desk import IntakeDesk
+from warroom.intake import applier as intake
+from warroom.intake import inbox as intake_queue
+from warroom.intake import routes as intake_api
+from warroom.intake.desk import IntakeDesk
+from warroom.intake.lane import IntakeLane, LaneTuning
+from warroom.intake.models import InboxPayload
 from warroom.scheduler import Scheduler
-from warroom.scheduler.intake_lane import IntakeLane, LaneTuning
-from warroom.service import incidents, intake, intake_queue
 from warroom.service.context import Context
-from warroom.store.intake_models import InboxPayload
+from warroom.service.incidents import lifecycle as incidents
 from warroom.store.models import TimelineEvent
 
 

@@ -19,8 +19,8 @@ from warroom.notify.delivery import (
     channel_problems,
     channel_url,
 )
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 
 PHONE = "json://127.0.0.1:9/page/{address}"
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from tests.service.test_postmortem import resolved_sev2, run_timers
 from warroom.clock import ManualClock
 from warroom.errors import InvalidInput, NotFound
-from warroom.service import action_items, incidents, postmortem
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.post_incident import action_items, postmortem
 from warroom.store.models import OutboxMessage
 
 

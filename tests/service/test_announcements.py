@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from warroom.clock import ManualClock
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.store.models import OutboxMessage
 
 TARGETS = ["slack://T000/B000/XXXX", "mailto://127.0.0.1:2525?to=all@example.com"]

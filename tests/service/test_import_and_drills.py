@@ -8,9 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from warroom.clock import ManualClock
-from warroom.service import incidents, postmortem, reports
 from warroom.service.context import Context
-from warroom.service.importer import import_lines
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents.importer import import_lines
+from warroom.service.post_incident import postmortem
+from warroom.service.reports import monthly as reports
 from warroom.store.models import OutboxMessage, Timer
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.service.messages import render_message
 
 ACTOR = "test"

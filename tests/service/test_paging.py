@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from tests.harness import Harness
 from warroom.scheduler import Scheduler
-from warroom.service import incidents, pages, reports
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import links as pages
+from warroom.service.reports import monthly as reports
 from warroom.store.models import Timer
 
 MIN = timedelta(minutes=1)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.scheduler.handlers import HANDLERS
-from warroom.service import incidents, postmortem
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.post_incident import postmortem
 from warroom.store.models import OutboxMessage, Timer
 
 SECTIONS = [

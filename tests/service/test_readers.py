@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from warroom.scheduler import Scheduler
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 
 
 def test_a_reader_is_not_blocked_by_an_open_write_transaction(ctx: Context) -> None:

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from warroom.clock import ManualClock
-from warroom.service import incidents, statuspage
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
+from warroom.service.status_page import announcements as statuspage
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent
 from warroom.store.queries import incident_by_reference
 from warroom.web import statuspage as render

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.store.models import TimelineEvent
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from warroom.api.deps import ContextDep, Viewer
 from warroom.errors import WarroomError
-from warroom.service.pages import LinkView, acknowledge_link, list_pages, view_link
+from warroom.service.incidents.links import LinkView, acknowledge_link, list_pages, view_link
 
 router = APIRouter(tags=["pages"])
 

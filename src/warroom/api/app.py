@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.api import ack, health, incidents, intake, post, statuspage
+from warroom.api import ack, health, incidents, post, statuspage
 from warroom.api.errors import install_error_handlers
-from warroom.api.intake import IntakeEndpoint, intake_kind
-from warroom.api.intake_desk import IntakeDesk
 from warroom.api.metrics import RequestMetrics, request_latency
+from warroom.intake import routes as intake
+from warroom.intake.desk import IntakeDesk
+from warroom.intake.routes import IntakeEndpoint, intake_kind
 from warroom.service.context import Context
 from warroom.web import ui
 

@@ -10,13 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from warroom.errors import WarroomError
+from warroom.errors import WarroomError, error_body
 
 log = logging.getLogger("warroom.api")
-
-
-def error_body(message: str, field: str | None, **extra: Any) -> dict[str, Any]:
-    return {"error": {"message": message, "field": field, **extra}}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,7 +12,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from warroom.api.deps import ContextDep
-from warroom.service import intake_queue
+from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
 from warroom.store.models import Incident
 

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service import incidents as service
+from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import render_message
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 

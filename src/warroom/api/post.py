@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service import action_items, postmortem, reports
-from warroom.service.action_items import ActionItemOut
-from warroom.service.postmortem import PostmortemOut
+from warroom.service.post_incident import action_items, postmortem
+from warroom.service.post_incident.action_items import ActionItemOut
+from warroom.service.post_incident.postmortem import PostmortemOut
+from warroom.service.reports import monthly as reports
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
 

@@ -14,8 +14,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service import statuspage as service
-from warroom.service.public_status import PublicStatus
+from warroom.service.status_page import announcements as service
+from warroom.service.status_page.public import PublicStatus
 from warroom.web import statuspage as render
 
 public = APIRouter(tags=["status page"])

@@ -8,7 +8,8 @@ import typer
 from warroom.cli.output import console, fail, print_json, print_listing, short_time
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
-from warroom.service import intake, intake_queue
+from warroom.intake import applier as intake
+from warroom.intake import inbox as intake_queue
 
 integration_group = typer.Typer(
     help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",

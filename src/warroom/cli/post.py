@@ -132,7 +132,7 @@ def import_incidents(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines file."),
 ) -> None:
     """Record past incidents from a JSON Lines file (one incident with its events a line)."""
-    from warroom.service.importer import import_lines
+    from warroom.service.incidents.importer import import_lines
 
     lines = file.read_text(encoding="utf-8").splitlines()
     countable = sum(1 for line in lines if line.strip() and not line.strip().startswith("#"))

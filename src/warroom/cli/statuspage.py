@@ -114,7 +114,7 @@ def list_maintenances(as_json: bool = JsonFlag) -> None:
 
 def export(directory: str) -> None:
     """Write the public status page (index.html, api/v2/*.json, status/feed.atom) to DIRECTORY."""
-    from warroom.service.statuspage import current
+    from warroom.service.status_page.announcements import current
     from warroom.web import statuspage as render
 
     status = current(local_context())

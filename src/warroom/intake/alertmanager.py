@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from warroom.core.routing import Alert, AlertStatus, Notification
 from warroom.intake.common import (
     PayloadRejected,
     digest,
@@ -15,6 +14,7 @@ from warroom.intake.common import (
     text,
     timestamp,
 )
+from warroom.intake.routing import Alert, AlertStatus, Notification
 
 ALERT_EXTRAS = ("generatorURL",)
 

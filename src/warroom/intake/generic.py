@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from warroom.core.playbook import Intake
-from warroom.core.routing import Alert, Notification
 from warroom.intake.common import PayloadRejected, digest, require_object, text
+from warroom.intake.routing import Alert, Notification
 
 MAX_TITLE = 1024
 MAX_DEDUP_KEY = 255

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from warroom.core.routing import Notification
 from warroom.intake import alertmanager
 from warroom.intake.common import PayloadRejected, require_object
+from warroom.intake.routing import Notification
 
 ALERT_EXTRAS = ("generatorURL", "silenceURL", "dashboardURL", "panelURL", "values", "ruleUID")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warroom.core.routing import Action, Alert, Notification
 from warroom.intake.common import PayloadRejected, digest, timestamp
+from warroom.intake.routing import Action, Alert, Notification
 
 SEVERITIES = ("critical", "error", "warning", "info")
 ACTIONS = ("trigger", "acknowledge", "resolve")

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.service import action_items, paging, postmortem
 from warroom.service.context import Context
+from warroom.service.paging import engine as paging
+from warroom.service.post_incident import action_items, postmortem
 from warroom.store.models import Timer
 
 Handler = Callable[[Session, Context, Timer, datetime], None]

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.intake import inbox as intake_queue
+from warroom.intake.lane import IntakeLane
 from warroom.notify import delivery
 from warroom.scheduler.handlers import HANDLERS, Handler
-from warroom.scheduler.intake_lane import IntakeLane
 from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
-from warroom.service import intake_queue
 from warroom.service.context import Context
-from warroom.service.paging import LOCKED, delivery_outcome
+from warroom.service.paging.engine import LOCKED, delivery_outcome
 from warroom.store.models import Incident, Timer
 
 log = logging.getLogger("warroom.scheduler")

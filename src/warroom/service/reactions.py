@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.service import paging, statuspage
 from warroom.service.context import Context
-from warroom.service.postmortem import open_postmortem
+from warroom.service.paging import engine as paging
+from warroom.service.post_incident.postmortem import open_postmortem
+from warroom.service.status_page import announcements as statuspage
 from warroom.store.models import Incident, TimelineEvent
 
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]

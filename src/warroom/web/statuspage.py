@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from warroom.service.public_status import PublicStatus, stamp
+from warroom.service.status_page.public import PublicStatus, stamp
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("warroom.web", "templates"),

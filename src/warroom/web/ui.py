@@ -19,8 +19,8 @@ from warroom.api.deps import ContextDep
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import humanize
 from warroom.errors import NotFound, Unauthorized, WarroomError
-from warroom.service import incidents as service
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import MESSAGE_KINDS, render_message
 from warroom.service.schemas import IncidentOut
 from warroom.service.tokens import Caller, authenticate

@@ -18,7 +18,7 @@ from warroom.core.durations import parse_duration
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
-from warroom.service.reminders import note, remind
+from warroom.service.post_incident.reminders import note, remind
 from warroom.store.models import Incident, Timer
 from warroom.store.post_models import ActionItem
 from warroom.store.queries import incident_by_reference

@@ -17,7 +17,7 @@ from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput
 from warroom.logs import fields
 from warroom.service.context import Context
-from warroom.service.paging import next_steps
+from warroom.service.paging.engine import next_steps
 from warroom.service.reactions import after_change
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 from warroom.service.timeline import append_event

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from warroom.service import intake_queue
+from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
 
 Apply = Callable[..., intake_queue.Applied]

@@ -19,8 +19,8 @@ from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
-from warroom.service.postmortem_draft import Material, render_markdown
-from warroom.service.reminders import note, remind
+from warroom.service.post_incident.draft import Material, render_markdown
+from warroom.service.post_incident.reminders import note, remind
 from warroom.store.models import Incident, Timer
 from warroom.store.post_models import ActionItem, Postmortem
 from warroom.store.queries import incident_by_reference, timeline

@@ -13,9 +13,9 @@ from warroom.core.ack_links import read_token, token_digest
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, NotFound
 from warroom.service.context import Context
-from warroom.service.incidents import record
-from warroom.service.page_messages import ack_secret
-from warroom.service.paging import advance, lock_incident
+from warroom.service.incidents.lifecycle import record
+from warroom.service.paging.engine import advance, lock_incident
+from warroom.service.paging.texts import ack_secret
 from warroom.service.timeline import append_event
 from warroom.store.engine_models import EscalationStep, UsedAckToken
 from warroom.store.models import Incident, OutboxMessage

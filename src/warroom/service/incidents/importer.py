@@ -30,8 +30,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.errors import WarroomError
-from warroom.service import incidents
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.service.timeline import append_event
 from warroom.store.queries import incident_by_reference
 

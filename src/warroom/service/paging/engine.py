@@ -36,7 +36,7 @@ from warroom.core.incident import EventKind
 from warroom.logs import fields
 from warroom.service import jobs
 from warroom.service.context import Context
-from warroom.service.page_messages import compose, compose_briefing
+from warroom.service.paging.texts import compose, compose_briefing
 from warroom.service.timeline import append_event
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from warroom.api.errors import error_body
-from warroom.core.routing import RateLimiter
-from warroom.errors import WarroomError
+from warroom.errors import WarroomError, error_body
+from warroom.intake import applier as intake
+from warroom.intake import inbox as intake_queue
 from warroom.intake import pagerduty
 from warroom.intake.common import PayloadRejected, read_json
-from warroom.service import intake, intake_queue
+from warroom.intake.inbox import Accepted, GroupCommit
+from warroom.intake.routing import RateLimiter
 from warroom.service.context import Context
-from warroom.service.intake_queue import Accepted, GroupCommit
 
 log = logging.getLogger("warroom.intake")
 

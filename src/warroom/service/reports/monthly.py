@@ -19,8 +19,8 @@ from warroom.core.business_hours import clock_for
 from warroom.core.incident import EventKind
 from warroom.core.metrics import score_drill, trend
 from warroom.errors import InvalidInput
-from warroom.service import report_render
 from warroom.service.context import Context
+from warroom.service.reports import render as report_render
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, TimelineEvent, UTCDateTime
 from warroom.store.post_models import ActionItem

@@ -22,7 +22,7 @@ from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.messages import render_for
-from warroom.service.public_status import PublicStatus, build, change_marker
+from warroom.service.status_page.public import PublicStatus, build, change_marker
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import timeline
 from warroom.store.status_models import ComponentOverride, Maintenance

@@ -49,13 +49,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
-from warroom.core.routing import Notification, coalesce
 from warroom.intake import alertmanager, generic, grafana, pagerduty
+from warroom.intake import applier as intake
 from warroom.intake.common import digest, read_json
-from warroom.service import intake
+from warroom.intake.models import AlertGroup, InboxPayload, Integration, RejectedPayload
+from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
-from warroom.service.paging import LOCKED
-from warroom.store.intake_models import AlertGroup, InboxPayload, Integration, RejectedPayload
+from warroom.service.paging.engine import LOCKED
 from warroom.store.models import Incident
 from warroom.store.session import Database
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from warroom.api.intake_desk import Answer, IntakeDesk, too_large
+from warroom.intake.desk import Answer, IntakeDesk, too_large
 
 router = APIRouter(tags=["intake"])
 

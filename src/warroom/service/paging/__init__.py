@@ -1,0 +1,1 @@
+"""Paging: the escalation engine around the pure planner, and the texts of its messages."""

@@ -1,0 +1,1 @@
+"""The monthly incident review and the drill scores, and their renderings."""
