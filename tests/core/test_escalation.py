@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from warroom.core.escalation import EscalationState, SentMessage, Step, performed, plan
+from warroom.core.escalation import plan
+from warroom.core.escalation_state import EscalationState, SentMessage, Step, performed
 from warroom.core.playbook import Playbook
 
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # Monday, inside business hours

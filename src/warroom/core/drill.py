@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import format_duration
-from warroom.core.escalation import (
+from warroom.core.escalation import plan
+from warroom.core.escalation_state import (
     EscalationState,
     SentMessage,
     Step,
     combined_reason,
     one_message_each,
     performed,
-    plan,
 )
 from warroom.core.playbook import Playbook
 

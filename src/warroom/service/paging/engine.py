@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from warroom.core.escalation import (
+from warroom.core.escalation import plan
+from warroom.core.escalation_state import (
     MESSAGE_ACTIONS,
     Engagement,
     EscalationState,
@@ -30,7 +31,6 @@ from warroom.core.escalation import (
     message_kind,
     one_message_each,
     performed,
-    plan,
 )
 from warroom.core.incident import EventKind
 from warroom.logs import fields

@@ -10,7 +10,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from warroom.core.ack_links import ack_url, make_token
 from warroom.core.durations import humanize
-from warroom.core.escalation import SME_ROLE, Step
+from warroom.core.escalation_state import SME_ROLE, Step
 from warroom.core.playbook import Vendor
 from warroom.service.context import Context
 from warroom.service.messages import message_fields
