@@ -14,10 +14,10 @@ from sqlalchemy.exc import OperationalError
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
-from warroom.intake.models import AlertRow, InboxPayload
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.schemas import IncidentOut
+from warroom.store.intake_models import AlertRow, InboxPayload
 
 AM = "/api/v1/integrations/alertmanager"
 GRAFANA = "/api/v1/integrations/grafana"

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from warroom import scheduler
 from warroom.api.app import create_app
 from warroom.intake import applier as intake
-from warroom.intake.models import AlertRow
 from warroom.service.context import Context, build_context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.settings import Settings
+from warroom.store.intake_models import AlertRow
 
 pytestmark = [
     pytest.mark.slow,

@@ -16,10 +16,10 @@ from warroom.intake import alertmanager, pagerduty
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
 from warroom.intake.common import digest
-from warroom.intake.models import AlertRow
 from warroom.intake.routing import Alert, Notification
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.store.intake_models import AlertRow
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from warroom.intake import inbox as intake_queue
 from warroom.intake import routes as intake_api
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.lane import IntakeLane, LaneTuning
-from warroom.intake.models import InboxPayload
 from warroom.scheduler import Scheduler
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.store.intake_models import InboxPayload
 from warroom.store.models import TimelineEvent
 
 

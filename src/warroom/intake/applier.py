@@ -34,7 +34,6 @@ from warroom.clock import ensure_utc
 from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from warroom.intake.common import digest
-from warroom.intake.models import AlertGroup, AlertRow, Integration, RejectedPayload
 from warroom.intake.routing import (
     Alert,
     GroupMove,
@@ -48,6 +47,7 @@ from warroom.intake.routing import (
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.tokens import hash_secret
+from warroom.store.intake_models import AlertGroup, AlertRow, Integration, RejectedPayload
 from warroom.store.models import Incident, UTCDateTime
 from warroom.store.session import Database, json_text
 

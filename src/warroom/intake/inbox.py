@@ -52,10 +52,10 @@ from warroom.core.playbook import Intake
 from warroom.intake import alertmanager, generic, grafana, pagerduty
 from warroom.intake import applier as intake
 from warroom.intake.common import digest, read_json
-from warroom.intake.models import AlertGroup, InboxPayload, Integration, RejectedPayload
 from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
 from warroom.service.paging.engine import LOCKED
+from warroom.store.intake_models import AlertGroup, InboxPayload, Integration, RejectedPayload
 from warroom.store.models import Incident
 from warroom.store.session import Database
 
