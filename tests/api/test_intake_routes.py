@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
+from warroom.intake import keys as integration_keys
+from warroom.intake import rejections
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.schemas import IncidentOut
@@ -27,7 +29,10 @@ PD = "/v2/enqueue"
 
 @pytest.fixture
 def keys(ctx: Context) -> dict[str, str]:
-    return {kind: intake.create_integration(ctx, kind, kind) for kind in intake.TYPES}
+    return {
+        kind: integration_keys.create_integration(ctx, kind, kind)
+        for kind in integration_keys.TYPES
+    }
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -101,7 +106,7 @@ def test_an_invalid_pagerduty_event_gets_400_invalid_event_with_errors(
     assert answer.status_code == 400
     assert answer.json()["status"] == "invalid event"
     assert answer.json()["errors"]
-    kept = intake.list_rejected(ctx)[0]
+    kept = rejections.list_rejected(ctx)[0]
     assert keys["pagerduty"] not in kept["body"], "the routing key is not kept"
 
 
@@ -180,7 +185,7 @@ def test_a_payload_that_cannot_be_applied_is_kept_as_rejected_and_the_rest_apply
         assert app_client.post(GENERIC, json=body, headers=headers).status_code == 202
     [incident] = applied(ctx)
     assert incident.title == "fine alert"
-    kept = intake.list_rejected(ctx)[0]
+    kept = rejections.list_rejected(ctx)[0]
     assert kept["endpoint"] == "inbox:generic" and "a bug met this payload" in kept["reason"]
     assert intake_queue.pending(ctx) == 0
 
@@ -221,7 +226,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_kept(
     answer = app_client.post(AM, content=content, headers=headers)
     assert answer.status_code == status
     assert answer.json()["error"]["field"] == field
-    kept = intake.list_rejected(ctx)[0]
+    kept = rejections.list_rejected(ctx)[0]
     assert (kept["status_code"], kept["field"]) == (status, field)
     assert "authorization" not in kept["headers"]
 

@@ -53,13 +53,15 @@ def test_rejected_payloads_are_listed_as_a_table_or_json(run) -> None:
 
 
 def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_path) -> None:
-    from warroom.intake import applier as intake
     from warroom.intake import inbox as intake_queue
+    from warroom.intake import keys as integration_keys
     from warroom.service.context import build_context
     from warroom.settings import Settings
 
     ctx = build_context(Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", secret="s"))
-    found = intake.authenticate(ctx, intake.create_integration(ctx, "generic", "g"), "generic")
+    found = integration_keys.authenticate(
+        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+    )
     raw = b'{"title": "disk full"}'
     accepted = intake_queue.Accepted(found.id, "generic", ctx.clock.now(), "k", raw)
     intake_queue.store(ctx.db, [accepted, accepted])

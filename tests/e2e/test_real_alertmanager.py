@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from warroom import scheduler
 from warroom.api.app import create_app
-from warroom.intake import applier as intake
+from warroom.intake import keys as integration_keys
 from warroom.service.context import Context, build_context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.settings import Settings
@@ -116,8 +116,8 @@ def warroom(tmp_path: Path) -> Iterator[tuple[Context, int]]:
 @pytest.fixture
 def stack(warroom: tuple[Context, int], tmp_path: Path) -> Iterator[Stack]:
     ctx, port = warroom
-    am_key = intake.create_integration(ctx, "alertmanager", "alertmanager")
-    pd_key = intake.create_integration(ctx, "pagerduty", "alertmanager-pd")
+    am_key = integration_keys.create_integration(ctx, "alertmanager", "alertmanager")
+    pd_key = integration_keys.create_integration(ctx, "pagerduty", "alertmanager-pd")
     config = tmp_path / "alertmanager.yml"
     config.write_text(CONFIG.format(port=port, am_key=am_key, pd_key=pd_key), "utf-8")
     am_port = free_port()

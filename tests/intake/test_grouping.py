@@ -12,9 +12,10 @@ from tests.intake.conftest import fixture
 from warroom.clock import ManualClock
 from warroom.core.playbook import IntakeRule
 from warroom.errors import Unauthorized
-from warroom.intake import alertmanager, pagerduty
+from warroom.intake import alertmanager, pagerduty, rejections
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
+from warroom.intake import keys as integration_keys
 from warroom.intake.common import digest
 from warroom.intake.routing import Alert, Notification
 from warroom.service.context import Context
@@ -23,13 +24,13 @@ from warroom.store.intake_models import AlertRow
 
 
 @pytest.fixture
-def source(ctx: Context) -> intake.IntegrationInfo:
-    key = intake.create_integration(ctx, "alertmanager", "prom")
-    return intake.authenticate(ctx, key, "alertmanager")
+def source(ctx: Context) -> integration_keys.IntegrationInfo:
+    key = integration_keys.create_integration(ctx, "alertmanager", "prom")
+    return integration_keys.authenticate(ctx, key, "alertmanager")
 
 
 def send(
-    ctx: Context, source: intake.IntegrationInfo, name: str, *, fired_again: bool = False
+    ctx: Context, source: integration_keys.IntegrationInfo, name: str, *, fired_again: bool = False
 ) -> intake.Outcome:
     """`fired_again`: the alerts resolved and fired anew, so they carry a new startsAt."""
     body = fixture(name)
@@ -39,7 +40,9 @@ def send(
     return ingest(ctx, source, alertmanager.parse(body, ctx.clock.now()))
 
 
-def ingest(ctx: Context, source: intake.IntegrationInfo, note: Notification) -> intake.Outcome:
+def ingest(
+    ctx: Context, source: integration_keys.IntegrationInfo, note: Notification
+) -> intake.Outcome:
     """A notification applied in its own transaction, as the inbox's applier does."""
     with ctx.db.unit_of_work() as session:
         return intake.apply(ctx, session, source, note)
@@ -58,15 +61,15 @@ def with_intake(ctx: Context, **changes: object) -> Context:
 
 
 def test_a_key_is_32_alphanumerics_shown_once_and_checked_per_source(ctx: Context) -> None:
-    key = intake.create_integration(ctx, "pagerduty", "pd")
+    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
     assert len(key) == 32 and key.isalnum()
-    assert intake.authenticate(ctx, key, "pagerduty").name == "pd"
+    assert integration_keys.authenticate(ctx, key, "pagerduty").name == "pd"
     with pytest.raises(Unauthorized):
-        intake.authenticate(ctx, key, "alertmanager")
-    intake.revoke_integration(ctx, "pd")
+        integration_keys.authenticate(ctx, key, "alertmanager")
+    integration_keys.revoke_integration(ctx, "pd")
     with pytest.raises(Unauthorized):
-        intake.authenticate(ctx, key, "pagerduty")
-    assert [i.name for i in intake.list_integrations(ctx)] == ["pd"]
+        integration_keys.authenticate(ctx, key, "pagerduty")
+    assert [i.name for i in integration_keys.list_integrations(ctx)] == ["pd"]
 
 
 def test_a_firing_group_declares_one_incident_from_source_alert(ctx, source) -> None:
@@ -157,8 +160,8 @@ def test_dropped_alerts_open_nothing(ctx, source) -> None:
 
 def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None:
     auto = with_intake(ctx, auto_resolve=True)
-    key = intake.create_integration(ctx, "pagerduty", "pd")
-    found = intake.authenticate(ctx, key, "pagerduty")
+    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    found = integration_keys.authenticate(ctx, key, "pagerduty")
     body = fixture("pagerduty-am025-trigger.json")
     opened = ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
     assert incidents.get_incident(ctx, opened.reference).services == ["payments"]
@@ -171,9 +174,9 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
 
 
 def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -> None:
-    monkeypatch.setattr(intake, "REJECTED_KEPT", 3)
+    monkeypatch.setattr(rejections, "REJECTED_KEPT", 3)
     for n in range(5):
-        intake.reject(
+        rejections.reject(
             ctx,
             endpoint="/x",
             status_code=400,
@@ -182,7 +185,7 @@ def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -
             headers={"content-type": "text/plain"},
             body="{",
         )
-    kept = intake.list_rejected(ctx)
+    kept = rejections.list_rejected(ctx)
     assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
 
 
@@ -201,7 +204,7 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
     assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
     assert len(incidents.list_incidents(ctx, status="all")) == 1
     assert alert_rows(ctx) == 3
-    assert intake.list_rejected(ctx) == []
+    assert rejections.list_rejected(ctx) == []
 
 
 def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps(ctx, source):

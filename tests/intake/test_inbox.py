@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
+from warroom.intake import keys as integration_keys
+from warroom.intake import rejections
 from warroom.intake import routes as intake_api
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.lane import IntakeLane, LaneTuning
@@ -37,9 +39,9 @@ def pagerduty_trigger(ctx: Context, integration_id: int, n: int) -> intake_queue
     return intake_queue.Accepted(integration_id, "pagerduty", ctx.clock.now(), "", raw)
 
 
-def integration(ctx: Context) -> intake.IntegrationInfo:
-    key = intake.create_integration(ctx, "pagerduty", "pd")
-    return intake.authenticate(ctx, key, "pagerduty")
+def integration(ctx: Context) -> integration_keys.IntegrationInfo:
+    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    return integration_keys.authenticate(ctx, key, "pagerduty")
 
 
 def test_a_storm_of_triggers_for_one_dedup_key_opens_one_incident_holding_every_alert(ctx):
@@ -114,7 +116,7 @@ def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None
     app = FastAPI()
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)
-    key = intake.create_integration(ctx, "pagerduty", "pd")
+    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
     body = fixture("pagerduty-trigger.json") | {"routing_key": key}
     with TestClient(app) as client:
         answer = client.post("/v2/enqueue", json=body)
@@ -127,7 +129,9 @@ def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None
 def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_apply(
     ctx, monkeypatch
 ) -> None:
-    found = intake.authenticate(ctx, intake.create_integration(ctx, "generic", "g"), "generic")
+    found = integration_keys.authenticate(
+        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+    )
     real_apply = intake.apply
 
     def refuse_poison(ctx, session, integration, note):
@@ -154,7 +158,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     [incident] = incidents.list_incidents(ctx, status="all")
     detail = incidents.get_incident(ctx, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 2
-    [kept] = intake.list_rejected(ctx)
+    [kept] = rejections.list_rejected(ctx)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
 
 
@@ -273,7 +277,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
     app = FastAPI()
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)
-    key = intake.create_integration(ctx, "pagerduty", "pd")
+    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
     intake_queue.apply_waiting(ctx)  # an applier polls in this process, as in `warroom serve`
     with TestClient(app) as client:
         answer = client.post(
@@ -286,7 +290,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
 
     monkeypatch.setattr(intake_queue, "parse_payload", parse_again)
     assert intake_queue.apply_all(ctx) == 1
-    assert intake.list_rejected(ctx) == []
+    assert rejections.list_rejected(ctx) == []
     [incident] = incidents.list_incidents(ctx, status="all")
     assert incident.source == "alert"
 

@@ -8,8 +8,9 @@ import typer
 from warroom.cli.output import console, fail, print_json, print_listing, short_time
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
-from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
+from warroom.intake import keys as integration_keys
+from warroom.intake import rejections
 
 integration_group = typer.Typer(
     help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",
@@ -28,7 +29,7 @@ def integration_create(
 ) -> None:
     """Create an integration; its 32-character key is printed once and stored as a hash."""
     try:
-        key = intake.create_integration(local_context(), kind, name)
+        key = integration_keys.create_integration(local_context(), kind, name)
     except WarroomError as exc:
         fail(exc.message)
     typer.echo(key)
@@ -37,7 +38,7 @@ def integration_create(
 @integration_group.command("list")
 def integration_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List integrations (never their keys)."""
-    rows = intake.list_integrations(local_context())
+    rows = integration_keys.list_integrations(local_context())
     print_listing(
         [row.__dict__ for row in rows],
         as_json,
@@ -51,7 +52,7 @@ def integration_list(as_json: bool = typer.Option(False, "--json", help="Print J
 def integration_revoke(name: str = typer.Argument(..., help="The integration's name.")) -> None:
     """Revoke an integration's key at once."""
     try:
-        intake.revoke_integration(local_context(), name)
+        integration_keys.revoke_integration(local_context(), name)
     except WarroomError as exc:
         fail(exc.message)
     console.print(f"revoked {name}", highlight=False)
@@ -63,7 +64,7 @@ def rejected(
     limit: int = typer.Option(100, "--limit", min=1, help="Newest N."),
 ) -> None:
     """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
-    rows = intake.list_rejected(local_context(), limit)
+    rows = rejections.list_rejected(local_context(), limit)
     print_listing(
         rows,
         as_json,

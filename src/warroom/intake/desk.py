@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from warroom.errors import WarroomError, error_body
-from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
-from warroom.intake import pagerduty
+from warroom.intake import keys as integration_keys
+from warroom.intake import pagerduty, rejections
 from warroom.intake.common import PayloadRejected, read_json
 from warroom.intake.inbox import Accepted, GroupCommit
 from warroom.intake.routing import RateLimiter
@@ -127,12 +127,12 @@ class IntakeDesk:
             return self._unavailable(request)
         return Answer(202, {"status": "accepted", "alerts": len(notification.alerts)})
 
-    async def _authenticate(self, key: str | None, kind: str) -> intake.IntegrationInfo:
+    async def _authenticate(self, key: str | None, kind: str) -> integration_keys.IntegrationInfo:
         """A remembered key costs no thread hop; the rest go to the database."""
-        found = intake.remembered(self.ctx, key, kind)
+        found = integration_keys.remembered(self.ctx, key, kind)
         if found is not None:
             return found
-        return await asyncio.to_thread(intake.authenticate, self.ctx, key, kind)
+        return await asyncio.to_thread(integration_keys.authenticate, self.ctx, key, kind)
 
     async def _accept(self, request: _Request, accepted: Accepted) -> bool:
         """Commit to the inbox, sharing the commit with concurrent requests; False: retry."""
@@ -153,10 +153,10 @@ class IntakeDesk:
     async def _keep(self, request: _Request, exc: WarroomError) -> None:
         """Keep what was refused, with its headers (secrets left out) and the reason."""
         headers = {k: v for k, v in request.headers.items() if k not in HIDDEN_HEADERS}
-        body = _without_routing_key(request.raw)[: intake.KEPT_BODY].decode("utf-8", "replace")
+        body = _without_routing_key(request.raw)[: rejections.KEPT_BODY].decode("utf-8", "replace")
         try:
             await asyncio.to_thread(
-                intake.reject,
+                rejections.reject,
                 self.ctx,
                 endpoint=request.path,
                 status_code=exc.status_code,

@@ -49,8 +49,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
-from warroom.intake import alertmanager, generic, grafana, pagerduty
+from warroom.intake import alertmanager, generic, grafana, pagerduty, rejections
 from warroom.intake import applier as intake
+from warroom.intake import keys as integration_keys
 from warroom.intake.common import digest, read_json
 from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
@@ -337,13 +338,13 @@ def apply_waiting(
         rows, drained = _next_payloads(ctx.db, session, limit, max_bytes, new_groups_first)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
-        integrations: dict[int, intake.IntegrationInfo] = {}
+        integrations: dict[int, integration_keys.IntegrationInfo] = {}
         units = coalesce([(row.integration_id, note) for row, note in readable])
         for positions, note in units:
             pairs = [readable[p] for p in positions]
             failure = _failure(ctx, session, pairs[0][0], note, integrations)
             if failure is not None and len(pairs) == 1:
-                intake.keep_rejected(session, _unapplied(pairs[0][0], failure))
+                rejections.keep_rejected(session, _unapplied(pairs[0][0], failure))
             elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
@@ -439,7 +440,7 @@ def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
         return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
     except Exception as exc:  # it parsed at the edge: only a change of playbook gets here
         log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
-        intake.keep_rejected(session, _unapplied(row, exc))
+        rejections.keep_rejected(session, _unapplied(row, exc))
         return None
 
 
@@ -447,14 +448,14 @@ def _apply_one_by_one(
     ctx: Context,
     session: Session,
     pairs: list[tuple[Inboxed, Notification]],
-    integrations: dict[int, intake.IntegrationInfo],
+    integrations: dict[int, integration_keys.IntegrationInfo],
 ) -> None:
     """A coalesced unit failed: each of its payloads alone, so only the faulty one is moved
     to the rejected list."""
     for row, note in pairs:
         failure = _failure(ctx, session, row, note, integrations)
         if failure is not None:
-            intake.keep_rejected(session, _unapplied(row, failure))
+            rejections.keep_rejected(session, _unapplied(row, failure))
 
 
 def _failure(
@@ -462,7 +463,7 @@ def _failure(
     session: Session,
     row: Inboxed,
     note: Notification,
-    integrations: dict[int, intake.IntegrationInfo],
+    integrations: dict[int, integration_keys.IntegrationInfo],
 ) -> Exception | None:
     """Apply in a savepoint: None, or what it raised (the savepoint rolled back)."""
     try:
@@ -479,11 +480,11 @@ def _failure(
     return None
 
 
-def _integration(session: Session, row: Inboxed) -> intake.IntegrationInfo:
+def _integration(session: Session, row: Inboxed) -> integration_keys.IntegrationInfo:
     """The integration that sent it, revoked since or not: it was valid when accepted."""
     found = session.get(Integration, row.integration_id)
     assert found is not None, "integrations are revoked, never deleted"
-    return intake.integration_info(found)
+    return integration_keys.integration_info(found)
 
 
 def _unapplied(row: Inboxed, exc: Exception) -> RejectedPayload:
@@ -494,5 +495,5 @@ def _unapplied(row: Inboxed, exc: Exception) -> RejectedPayload:
         reason=f"accepted but could not be applied: {exc.__class__.__name__}: {exc}"[:2000],
         field=getattr(exc, "field", None),
         headers={},
-        body=row.body[: intake.KEPT_BODY].decode("utf-8", "replace"),
+        body=row.body[: rejections.KEPT_BODY].decode("utf-8", "replace"),
     )

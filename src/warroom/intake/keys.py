@@ -1,0 +1,124 @@
+"""Integration keys: created once and shown once, listed, revoked, and checked on
+every intake request."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    select,
+)
+
+from warroom.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from warroom.service.context import Context
+from warroom.service.tokens import hash_secret
+from warroom.store.intake_models import Integration
+
+TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
+
+
+KEY_LENGTH = 32
+
+
+KEY_ALPHABET = string.ascii_letters + string.digits
+
+
+AUTH_CACHE_SECONDS = 5.0
+
+
+_auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
+
+
+@dataclass(frozen=True)
+class IntegrationInfo:
+    id: int
+    name: str
+    type: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def create_integration(ctx: Context, kind: str, name: str) -> str:
+    """A new integration key, 32 alphanumerics (fits PagerDuty's routing_key), shown once."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an integration needs a name", "name")
+    if kind not in TYPES:
+        raise InvalidInput(f"type is one of {', '.join(TYPES)}", "type")
+    key = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+    with ctx.db.unit_of_work() as session:
+        if session.execute(select(Integration.id).where(Integration.name == name)).first():
+            raise Conflict(f"an integration named {name!r} exists; pick another name", "name")
+        session.add(
+            Integration(name=name, type=kind, key_hash=hash_secret(key), created_at=ctx.clock.now())
+        )
+    return key
+
+
+def list_integrations(ctx: Context) -> list[IntegrationInfo]:
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
+        return [integration_info(row) for row in rows]
+
+
+def revoke_integration(ctx: Context, name: str) -> None:
+    with ctx.db.unit_of_work() as session:
+        row = session.execute(
+            select(Integration).where(Integration.name == name)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no integration named {name!r}", "name")
+        if row.revoked_at is None:
+            row.revoked_at = ctx.clock.now()
+    for cache_key in [
+        k for k, v in _auth_cache.items() if v[0].id == row.id and k[0] == ctx.db.url
+    ]:
+        del _auth_cache[cache_key]
+
+
+def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:
+    """A key checked within AUTH_CACHE_SECONDS, of this kind: no database needed. Anything
+    else (unknown, expired, another kind) is None: ask `authenticate`."""
+    found = _cached(ctx, key) if key else None
+    return found if found is not None and found.type == kind else None
+
+
+def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
+    """The integration behind a key. Valid keys are remembered for AUTH_CACHE_SECONDS so a
+    busy sender costs no extra transaction per payload; a revocation here applies at once,
+    one made by another process within that time."""
+    if not key:
+        raise Unauthorized(f"send the {kind} integration key", "authorization")
+    found = _cached(ctx, key) or _looked_up(ctx, key)
+    if found.type != kind:
+        raise Unauthorized(
+            f"this key belongs to a {found.type} integration, not {kind}", "authorization"
+        )
+    return found
+
+
+def _cached(ctx: Context, key: str) -> IntegrationInfo | None:
+    cached = _auth_cache.get((ctx.db.url, hash_secret(key)))
+    return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+
+def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
+    """From the database, then remembered for AUTH_CACHE_SECONDS."""
+    key_hash = hash_secret(key)
+    with ctx.db.unit_of_work() as session:
+        row = session.execute(
+            select(Integration).where(Integration.key_hash == key_hash)
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("the integration key is unknown or revoked", "authorization")
+        found = integration_info(row)
+    _auth_cache[(ctx.db.url, key_hash)] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
+    return found
+
+
+def integration_info(row: Integration) -> IntegrationInfo:
+    return IntegrationInfo(row.id, row.name, row.type, row.created_at, row.revoked_at)

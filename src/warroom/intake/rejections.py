@@ -1,0 +1,74 @@
+"""Payloads intake refused or could not apply, kept for inspection: the newest
+REJECTED_KEPT of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from warroom.service.context import Context
+from warroom.store.intake_models import RejectedPayload
+
+REJECTED_KEPT = 1000
+
+
+KEPT_BODY = 64 * 1024  # bytes of a rejected payload kept for inspection
+
+
+def reject(
+    ctx: Context,
+    *,
+    endpoint: str,
+    status_code: int,
+    reason: str,
+    field: str | None,
+    headers: dict[str, str],
+    body: str,
+) -> None:
+    """Keep a rejected payload; only the newest REJECTED_KEPT are kept, oldest dropped first."""
+    with ctx.db.unit_of_work() as session:
+        keep_rejected(
+            session,
+            RejectedPayload(
+                received_at=ctx.clock.now(),
+                endpoint=endpoint,
+                status_code=status_code,
+                reason=reason,
+                field=field,
+                headers=headers,
+                body=body,
+            ),
+        )
+
+
+def keep_rejected(session: Session, rejected: RejectedPayload) -> None:
+    session.add(rejected)
+    session.flush()
+    newest = session.execute(select(func.max(RejectedPayload.id))).scalar_one()
+    session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
+
+
+def list_rejected(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
+    with ctx.db.unit_of_work() as session:
+        rows = session.execute(
+            select(RejectedPayload).order_by(RejectedPayload.id.desc()).limit(limit)
+        ).scalars()
+        return [
+            {
+                "id": r.id,
+                "received_at": r.received_at.isoformat().replace("+00:00", "Z"),
+                "endpoint": r.endpoint,
+                "status_code": r.status_code,
+                "reason": r.reason,
+                "field": r.field,
+                "headers": r.headers,
+                "body": r.body,
+            }
+            for r in rows
+        ]
