@@ -13,9 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
+from warroom.intake import group_commit, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
-from warroom.intake import rejections
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.schemas import IncidentOut
@@ -242,7 +242,7 @@ def test_a_database_failure_answers_503_so_senders_retry(app_client, keys, monke
     def broken(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(intake_queue, "store", broken)
+    monkeypatch.setattr(group_commit, "store", broken)
     answer = app_client.post(
         AM, json=fixture("01-firing-single-alert.json"), headers=bearer(keys["alertmanager"])
     )

@@ -7,14 +7,13 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from warroom.cli import output, state
+from warroom.cli import output
 from warroom.cli.main import app
 
 
 @pytest.fixture(autouse=True)
 def _built_in_playbook(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WARROOM_PLAYBOOK", raising=False)
-    monkeypatch.setattr(state, "_settings", None)
 
 
 def test_the_json_lists_each_step_with_its_offset_from_declaration() -> None:

@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.server import running_server
-from warroom.cli import state
 from warroom.cli.main import app
 from warroom.service.context import Context
 from warroom.service.tokens import create_token
@@ -21,7 +20,6 @@ def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     with running_server(ctx) as url:
         monkeypatch.setenv("WARROOM_URL", url)
         monkeypatch.setenv("WARROOM_TOKEN", token)
-        monkeypatch.setattr(state, "_settings", None)
         yield CliRunner()
 
 

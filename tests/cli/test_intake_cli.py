@@ -8,18 +8,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from warroom.cli import state
 from warroom.cli.main import app
 
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(state, "_settings", None)
     env = {"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     runner = CliRunner()
 
     def invoke(*args: str):
-        monkeypatch.setattr(state, "_settings", None)
         return runner.invoke(app, list(args), env=env)
 
     return invoke
@@ -53,6 +50,7 @@ def test_rejected_payloads_are_listed_as_a_table_or_json(run) -> None:
 
 
 def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_path) -> None:
+    from warroom.intake import group_commit
     from warroom.intake import inbox as intake_queue
     from warroom.intake import keys as integration_keys
     from warroom.service.context import build_context
@@ -64,7 +62,7 @@ def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_
     )
     raw = b'{"title": "disk full"}'
     accepted = intake_queue.Accepted(found.id, "generic", ctx.clock.now(), "k", raw)
-    intake_queue.store(ctx.db, [accepted, accepted])
+    group_commit.store(ctx.db, [accepted, accepted])
     shown = run("intake", "pending", "--json")
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.output)["pending"] == 2

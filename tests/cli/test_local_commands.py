@@ -8,7 +8,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from warroom.cli import state
 from warroom.cli.main import app
 
 
@@ -16,7 +15,6 @@ from warroom.cli.main import app
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("WARROOM_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.delenv("WARROOM_PLAYBOOK", raising=False)
-    monkeypatch.setattr(state, "_settings", None)
     return CliRunner()
 
 

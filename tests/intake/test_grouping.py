@@ -12,7 +12,7 @@ from tests.intake.conftest import fixture
 from warroom.clock import ManualClock
 from warroom.core.playbook import IntakeRule
 from warroom.errors import Unauthorized
-from warroom.intake import alertmanager, pagerduty, rejections
+from warroom.intake import alertmanager, group_commit, pagerduty, rejections
 from warroom.intake import applier as intake
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
@@ -196,7 +196,7 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
 
     raw = json.dumps(fixture("02-firing-group-of-3.json")).encode()
     accepted = intake_queue.Accepted(source.id, "alertmanager", ctx.clock.now(), "", raw)
-    intake_queue.store(ctx.db, [accepted] * 8)
+    group_commit.store(ctx.db, [accepted] * 8)
     with ThreadPoolExecutor(max_workers=4) as pool:
         applied = list(
             pool.map(lambda _: intake_queue.apply_waiting(ctx, limit=1).payloads, range(8))

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
+from warroom.intake import group_commit, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
-from warroom.intake import rejections
 from warroom.intake import routes as intake_api
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.lane import IntakeLane, LaneTuning
@@ -47,7 +47,7 @@ def integration(ctx: Context) -> integration_keys.IntegrationInfo:
 def test_a_storm_of_triggers_for_one_dedup_key_opens_one_incident_holding_every_alert(ctx):
     """Each trigger fired at its own time, so each is an alert of its own."""
     found = integration(ctx)
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(30)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(30)])
     assert Scheduler(ctx, handlers={}).tick() >= 30, "the scheduler applies the inbox"
     [incident] = incidents.list_incidents(ctx, status="all")
     detail = incidents.get_incident(ctx, incident.reference)
@@ -63,14 +63,14 @@ def test_a_storm_of_triggers_for_one_dedup_key_opens_one_incident_holding_every_
 def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
     found = integration(ctx)
     commits: list[int] = []
-    real_store = intake_queue.store
+    real_store = group_commit.store
 
     def counted(db, payloads, connection=None):
         commits.append(len(payloads))
         real_store(db, payloads, connection)
 
-    monkeypatch.setattr(intake_queue, "store", counted)
-    writer = intake_queue.GroupCommit(ctx.db)
+    monkeypatch.setattr(group_commit, "store", counted)
+    writer = group_commit.GroupCommit(ctx)
 
     async def many() -> None:
         await asyncio.gather(*(writer.put(pagerduty_trigger(ctx, found.id, n)) for n in range(40)))
@@ -86,8 +86,8 @@ def test_a_failed_commit_reaches_every_request_that_shared_it(ctx, monkeypatch) 
     def broken(db, payloads, connection=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(intake_queue, "store", broken)
-    writer = intake_queue.GroupCommit(ctx.db)
+    monkeypatch.setattr(group_commit, "store", broken)
+    writer = group_commit.GroupCommit(ctx)
 
     async def many() -> list[object]:
         puts = (writer.put(pagerduty_trigger(ctx, found.id, n)) for n in range(5))
@@ -103,11 +103,11 @@ def test_a_shared_commit_stores_every_payload_or_none(ctx) -> None:
     found = integration(ctx)
     payloads = [pagerduty_trigger(ctx, found.id, n) for n in range(40)]
     unknown = replace(payloads[35], integration_id=found.id + 1000)  # breaks a foreign key
-    with intake_queue.inbox_connection(ctx.db) as connection:
+    with group_commit.inbox_connection(ctx.db) as connection:
         with pytest.raises(IntegrityError):
-            intake_queue.store(ctx.db, [*payloads[:35], unknown, *payloads[36:]], connection)
+            group_commit.store(ctx.db, [*payloads[:35], unknown, *payloads[36:]], connection)
         assert intake_queue.pending(ctx) == 0
-        intake_queue.store(ctx.db, payloads, connection)
+        group_commit.store(ctx.db, payloads, connection)
     assert intake_queue.pending(ctx) == 40
 
 
@@ -141,7 +141,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
 
     monkeypatch.setattr(intake, "apply", refuse_poison)
     titles = ("disk filling", "poison", "disk full")
-    intake_queue.store(
+    group_commit.store(
         ctx.db,
         [
             intake_queue.Accepted(
@@ -164,7 +164,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
 
 def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:
     found = integration(ctx)
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(3)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(3)])
     assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (2, False)
     assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (1, True)
     assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (0, True)
@@ -222,7 +222,7 @@ def test_a_lone_event_is_applied_at_once_and_a_stream_then_gathers(ctx) -> None:
     keeps a slow first apply (a fresh incident on a busy machine) from failing the test."""
     found = integration(ctx)
     loop, waits = lane(ctx, tuning=LaneTuning(gather_s=60.0))
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
     assert loop.gather_and_apply() == 1, "applied without waiting for company"
     assert waits == [60.0], "then the loop gathers what follows"
 
@@ -231,7 +231,7 @@ def test_behind_a_backlog_with_no_sender_waiting_the_applier_never_waits(ctx) ->
     found = integration(ctx)
     loop, waits = lane(ctx)
     backlog = intake_queue.APPLY_BATCH + 1
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
     assert loop.gather_and_apply() == intake_queue.APPLY_BATCH
     assert waits == []
     assert loop.gather_and_apply() == 1
@@ -243,7 +243,7 @@ def test_senders_that_waited_for_the_writer_while_it_applied_get_it_for_a_while(
     SQLite's writer: it then stays off the writer 1.5 times as long as it applied."""
     found = integration(ctx)
     backlog = intake_queue.APPLY_BATCH + 1
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, n % 60) for n in range(backlog)])
     # more senders waited every time; the apply started at 0 and took 0.2 s
     loop, waits = lane(ctx, senders_waited=iter(range(100)), moments=iter([0.0, 0.2]))
     assert loop.gather_and_apply() == intake_queue.APPLY_BATCH
@@ -255,7 +255,7 @@ def test_the_inbox_writer_survives_a_database_restart_between_commits(ctx) -> No
     if ctx.db.is_sqlite:
         pytest.skip("PostgreSQL ends server connections; SQLite has none")
     found = integration(ctx)
-    writer = intake_queue.GroupCommit(ctx.db)
+    writer = group_commit.GroupCommit(ctx)
 
     async def put(n: int) -> None:
         await writer.put(pagerduty_trigger(ctx, found.id, n))
@@ -315,7 +315,7 @@ def test_parsed_payloads_held_for_the_applier_are_bounded(ctx) -> None:
     held.applier_polling()
     payloads = [parsed(ctx, pagerduty_trigger(ctx, found.id, n)) for n in range(2)]
     held.keep(ctx.db, payloads)
-    intake_queue.store(ctx.db, payloads)
+    group_commit.store(ctx.db, payloads)
     first, second = inbox_rows(ctx)
     assert held.take(ctx.db, first) == payloads[0].note
     assert held.take(ctx.db, second) is None, "beyond the bound: not held"
@@ -328,7 +328,7 @@ def test_nothing_is_held_where_no_applier_polls_or_for_long(ctx) -> None:
     found = integration(ctx)
     held = intake_queue.HandOver(max_alerts=100, hold_s=0.0)
     payloads = [parsed(ctx, pagerduty_trigger(ctx, found.id, n)) for n in range(3)]
-    intake_queue.store(ctx.db, payloads)
+    group_commit.store(ctx.db, payloads)
     rows = inbox_rows(ctx)
     held.keep(ctx.db, payloads[:1])
     assert held.take(ctx.db, rows[0]) is None, "no applier polling here"
@@ -357,10 +357,10 @@ def event(ctx: Context, integration_id: int, dedup_key: str, n: int, action: str
 
 def test_a_storm_in_one_group_does_not_hold_back_another_group_s_page(ctx) -> None:
     found = integration(ctx)
-    intake_queue.store(ctx.db, [event(ctx, found.id, "storm", 0)])
+    group_commit.store(ctx.db, [event(ctx, found.id, "storm", 0)])
     intake_queue.apply_all(ctx)
     storm = [event(ctx, found.id, "storm", n) for n in range(1, 301)]
-    intake_queue.store(ctx.db, [*storm, event(ctx, found.id, "new-outage", 0)])
+    group_commit.store(ctx.db, [*storm, event(ctx, found.id, "new-outage", 0)])
 
     intake_queue.apply_waiting(ctx)
 
@@ -378,11 +378,11 @@ def test_a_group_going_ahead_of_a_backlog_keeps_its_own_order(ctx) -> None:
     """Trigger then acknowledge: applied the other way round, the acknowledgement would
     find no incident and be ignored."""
     found = integration(ctx)
-    intake_queue.store(ctx.db, [event(ctx, found.id, "storm", 0)])
+    group_commit.store(ctx.db, [event(ctx, found.id, "storm", 0)])
     intake_queue.apply_all(ctx)
     storm = [event(ctx, found.id, "storm", n) for n in range(1, 301)]
     outage = [event(ctx, found.id, "outage", 0), event(ctx, found.id, "outage", 1, "acknowledge")]
-    intake_queue.store(ctx.db, [storm[0], outage[0], *storm[1:], outage[1]])
+    group_commit.store(ctx.db, [storm[0], outage[0], *storm[1:], outage[1]])
 
     intake_queue.apply_waiting(ctx)
 
@@ -454,7 +454,7 @@ def test_waiting_payloads_keep_their_body_last_and_outlast_the_migration_both_wa
         return [c["name"] for c in inspect(ctx.db.engine).get_columns("intake_inbox")]
 
     found = integration(ctx)
-    intake_queue.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
+    group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, 0)])
     try:
         command.downgrade(alembic_config(ctx.db.engine), "0010_short_alert_keys")
         assert intake_queue.pending(ctx) == 1

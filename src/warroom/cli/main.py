@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.cli import admin, drill, engine, incidents, intake, playbook, post, server, statuspage
-from warroom.cli.state import override
+from warroom.cli.state import begin_run
 
 app = typer.Typer(
     name="warroom",
@@ -27,7 +27,7 @@ def _global(
         None, "--playbook", envvar="WARROOM_PLAYBOOK", help="Playbook YAML (default: built-in)."
     ),
 ) -> None:
-    override(url=url, token=token, database_url=database_url, playbook_path=playbook_path)
+    begin_run(url=url, token=token, database_url=database_url, playbook_path=playbook_path)
 
 
 for module in (incidents, drill, playbook, admin, server, intake, statuspage, post, engine):

@@ -23,7 +23,8 @@ from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.intake import pagerduty, rejections
 from warroom.intake.common import PayloadRejected, read_json
-from warroom.intake.inbox import Accepted, GroupCommit
+from warroom.intake.group_commit import GroupCommit
+from warroom.intake.inbox import Accepted
 from warroom.intake.routing import RateLimiter
 from warroom.service.context import Context
 
@@ -59,7 +60,7 @@ class IntakeDesk:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.limiter = RateLimiter(ctx.playbook.intake.rate_limit_per_minute)
-        self.inbox = GroupCommit(ctx.db)
+        self.inbox = GroupCommit(ctx)
 
     def close(self) -> None:
         self.inbox.close()

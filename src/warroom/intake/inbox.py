@@ -17,22 +17,17 @@ group, has its notifications applied in the order sent.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import queue
 import threading
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import psycopg
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    Connection,
     Integer,
     Row,
     Table,
@@ -41,11 +36,10 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
@@ -62,7 +56,6 @@ from warroom.store.session import Database
 
 log = logging.getLogger("warroom.intake")
 
-MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
 APPLY_BATCH = 200  # payloads per applying transaction at most ...
 # ... and about this much of them: alerts applied together share the transaction's costs,
 # chiefly the pages of the alerts' unique index it rewrites at random places (measured:
@@ -79,7 +72,6 @@ KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated
 HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most ...
 HOLD_S = 60.0  # ... each for this long at most
 APPLIER_SEEN_S = 5.0  # an applier that polled within this long is this process's
-waiting = threading.Event()  # set after each inbox commit: an applier in this process wakes
 
 
 @dataclass(frozen=True)
@@ -112,7 +104,7 @@ class HandOver:
     in this process is polling (not in `serve --no-scheduler`), and for HOLD_S at most (on
     PostgreSQL another process's applier may take the payload)."""
 
-    def __init__(self, max_alerts: int, hold_s: float = HOLD_S) -> None:
+    def __init__(self, max_alerts: int = HANDED_OVER_ALERTS, hold_s: float = HOLD_S) -> None:
         self.max_alerts = max_alerts
         self.hold_s = hold_s
         self._held: dict[tuple[Any, ...], tuple[Notification, float]] = {}  # oldest first
@@ -166,7 +158,8 @@ def _identity(db: Database, payload: Accepted | Inboxed) -> tuple[Any, ...]:
     )
 
 
-handed_over = HandOver(max_alerts=HANDED_OVER_ALERTS)
+class InboxCommitted(threading.Event):
+    """Set after each inbox commit: this process's applier wakes."""
 
 
 def replay_key(body: Any, note: Notification) -> str:
@@ -189,127 +182,6 @@ def parse_payload(
     return pagerduty.parse(body, now, new_key=key).notification
 
 
-# Built once: building the statement and its cache key anew took 17 µs a commit (timeit).
-_INBOX_INSERT = insert(InboxPayload)
-
-
-def store(db: Database, payloads: Sequence[Accepted], connection: Connection | None = None) -> None:
-    """Commit payloads to the inbox in one transaction, then wake this process's applier.
-    Plain Core: at intake rates the ORM session costs more than the row. A `connection`
-    kept by the caller saves the pool's checkout and return on every commit."""
-    own = nullcontext(connection) if connection is not None else db.engine.connect()
-    with db.write_turn(sender_waiting=True), own as held, held.begin():
-        held.execute(_INBOX_INSERT, [p.row() for p in payloads])
-    waiting.set()
-
-
-def inbox_connection(db: Database) -> Connection:
-    """A connection for `store` to keep. On PostgreSQL it is in autocommit when psycopg can
-    pipeline: the rows' inserts then go as one pipeline ending in one Sync, which PostgreSQL
-    runs as one implicit transaction (all rows or none), without the round trips of BEGIN
-    and COMMIT (measured: single events accepted 3.9k -> 4.6-5.1k/s)."""
-    connection = db.engine.connect()
-    if db.is_sqlite or not psycopg.Pipeline.is_supported():
-        return connection
-    return connection.execution_options(isolation_level="AUTOCOMMIT")
-
-
-class GroupCommit:
-    """Group commit for the inbox: one writer thread takes every payload put while it was
-    committing the previous ones and commits them together. `put` returns once its payload
-    is committed and raises what the commit raised. The thread starts on first use and is
-    a daemon: an uncommitted payload has had no answer yet, so none is lost with it."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._start = threading.Lock()
-        self._own = threading.local()  # each writer thread's connection, kept across commits
-
-    async def put(self, payload: Accepted) -> None:
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._queue.put((payload, loop, done))
-        if self._thread is None:
-            self._start_thread()
-        await done
-
-    def _start_thread(self) -> None:
-        with self._start:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="warroom-intake-inbox", daemon=True
-                )
-                self._thread.start()
-
-    def close(self) -> None:
-        """Commit what was put, then stop the writer thread (a new `put` starts another)."""
-        with self._start:
-            if self._thread is not None:
-                self._queue.put(None)
-                self._thread = None
-
-    def _run(self) -> None:
-        try:
-            while (first := self._queue.get()) is not None:
-                batch, closing = [first], False
-                while len(batch) < MAX_GROUP_COMMIT and not self._queue.empty():
-                    if (waiting_payload := self._queue.get_nowait()) is None:
-                        closing = True
-                        break
-                    batch.append(waiting_payload)
-                self._commit(batch)
-                if closing:
-                    return
-        finally:
-            self._drop_connection()
-
-    def _held(self) -> Connection:
-        connection: Connection | None = getattr(self._own, "connection", None)
-        if connection is None:
-            connection = self._own.connection = inbox_connection(self.db)
-        return connection
-
-    def _drop_connection(self) -> None:
-        connection: Connection | None = getattr(self._own, "connection", None)
-        self._own.connection = None
-        if connection is not None:
-            with suppress(Exception):
-                connection.close()
-
-    def _commit(self, batch: list[_Waiting]) -> None:
-        payloads = [payload for payload, _, _ in batch]
-        try:
-            try:
-                store(self.db, payloads, self._held())
-            except DBAPIError as exc:
-                if not exc.connection_invalidated:
-                    raise
-                self._drop_connection()  # the database restarted since: once more, afresh
-                store(self.db, payloads, self._held())
-        except Exception as exc:
-            failure: BaseException | None = exc
-            self._drop_connection()  # the next commit starts on a fresh one
-        else:
-            failure = None
-            handed_over.keep(self.db, payloads)
-        for _, loop, done in batch:
-            loop.call_soon_threadsafe(_settle, done, failure)
-
-
-_Waiting = tuple[Accepted, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
-
-
-def _settle(done: asyncio.Future[None], failure: BaseException | None) -> None:
-    if done.cancelled():
-        return
-    if failure is None:
-        done.set_result(None)
-    else:
-        done.set_exception(failure)
-
-
 class Applied(NamedTuple):
     payloads: int  # payloads applied
     drained: bool  # nothing else was waiting when they were taken
@@ -329,7 +201,7 @@ def apply_waiting(
     empty inbox in a read, so idle polls never take the write lock (a caller that knows a
     backlog waits skips it). Behind a backlog, `new_groups_first` takes the payloads of
     groups with no open incident (the ones that page) first."""
-    handed_over.applier_polling()
+    ctx.runtime.part(HandOver).applier_polling()
     if peek and not ctx.db.finds(select(InboxPayload.id)):
         return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
@@ -433,7 +305,7 @@ def _within_bytes(sizes: Sequence[Row[Any, Any]], max_bytes: int) -> list[int]:
 
 
 def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
-    if (note := handed_over.take(ctx.db, row)) is not None:
+    if (note := ctx.runtime.part(HandOver).take(ctx.db, row)) is not None:
         return note
     try:
         body = read_json(row.body)

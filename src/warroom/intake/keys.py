@@ -30,7 +30,8 @@ KEY_ALPHABET = string.ascii_letters + string.digits
 AUTH_CACHE_SECONDS = 5.0
 
 
-_auth_cache: dict[tuple[str, str], tuple[IntegrationInfo, float]] = {}
+class KnownKeys(dict[str, tuple["IntegrationInfo", float]]):
+    """Keys checked lately, by hash: the integration and until when (monotonic) it holds."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,9 @@ def revoke_integration(ctx: Context, name: str) -> None:
             raise NotFound(f"no integration named {name!r}", "name")
         if row.revoked_at is None:
             row.revoked_at = ctx.clock.now()
-    for cache_key in [
-        k for k, v in _auth_cache.items() if v[0].id == row.id and k[0] == ctx.db.url
-    ]:
-        del _auth_cache[cache_key]
+    known = ctx.runtime.part(KnownKeys)
+    for key_hash in [k for k, (info, _) in known.items() if info.id == row.id]:
+        del known[key_hash]
 
 
 def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:
@@ -102,7 +102,7 @@ def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
 
 
 def _cached(ctx: Context, key: str) -> IntegrationInfo | None:
-    cached = _auth_cache.get((ctx.db.url, hash_secret(key)))
+    cached = ctx.runtime.part(KnownKeys).get(hash_secret(key))
     return cached[0] if cached is not None and cached[1] > time.monotonic() else None
 
 
@@ -116,7 +116,7 @@ def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
         if row is None or row.revoked_at is not None:
             raise Unauthorized("the integration key is unknown or revoked", "authorization")
         found = integration_info(row)
-    _auth_cache[(ctx.db.url, key_hash)] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
+    ctx.runtime.part(KnownKeys)[key_hash] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
     return found
 
 

@@ -56,7 +56,7 @@ class IntakeLane:
 
     def apply(self, *, new_groups_first: bool = True, peek: bool = True) -> intake_queue.Applied:
         """Apply what waits in the inbox; in smaller transactions while senders come first."""
-        intake_queue.waiting.clear()
+        self.ctx.runtime.part(intake_queue.InboxCommitted).clear()
         budget = (
             intake_queue.APPLY_BYTES_SENDERS_WAITING
             if self._senders_first

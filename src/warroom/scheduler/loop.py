@@ -86,7 +86,13 @@ class Scheduler:
         running = [
             *crowd(self.run_due_timers, "timers", threads, self.batch, stop, idle_sleep, helper),
             *crowd(self.drain_outbox, "delivery", threads, self.batch, stop, idle_sleep, helper),
-            thread(self.intake.gather_and_apply, "intake", stop, idle_sleep, intake_queue.waiting),
+            thread(
+                self.intake.gather_and_apply,
+                "intake",
+                stop,
+                idle_sleep,
+                self.ctx.runtime.part(intake_queue.InboxCommitted),
+            ),
         ]
         for loop in running:
             loop.start()

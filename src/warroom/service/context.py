@@ -1,8 +1,11 @@
-"""What every service function needs: the database, the playbook and the clock."""
+"""What every service function needs: the database, the playbook and the clock, and the
+state one process keeps between requests and loop turns (its `Runtime`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from warroom.clock import Clock, SystemClock
 from warroom.core.playbook import Playbook
@@ -11,6 +14,28 @@ from warroom.settings import Settings
 from warroom.store.migrate import upgrade
 from warroom.store.session import Database
 
+Part = TypeVar("Part")
+
+
+class Runtime:
+    """The composition root's state: one instance of each part (a cache, a wake-up signal,
+    a hand-over between threads), made on first use and kept for the context's life.
+    Nothing of the kind lives at module level, so every context (each test's too) starts
+    afresh, and the API and the scheduler of one `serve` share theirs."""
+
+    def __init__(self) -> None:
+        self._parts: dict[type, object] = {}
+        self._lock = threading.Lock()
+
+    def part(self, kind: type[Part]) -> Part:
+        """This runtime's `kind`, made with no arguments the first time."""
+        with self._lock:
+            found = self._parts.get(kind)
+            if found is None:
+                found = self._parts[kind] = kind()
+        assert isinstance(found, kind)
+        return found
+
 
 @dataclass
 class Context:
@@ -18,6 +43,7 @@ class Context:
     playbook: Playbook
     clock: Clock
     settings: Settings
+    runtime: Runtime = field(default_factory=Runtime, compare=False)
 
 
 def build_context(

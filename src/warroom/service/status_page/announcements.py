@@ -28,12 +28,20 @@ from warroom.store.queries import timeline
 from warroom.store.status_models import ComponentOverride, Maintenance
 
 OVERRIDE_STATUSES = rules.COMPONENT_STATUSES
-_generation = 0  # bumped by every change this process makes: its own page is never stale
 
 
-def invalidate() -> None:
-    global _generation
-    _generation += 1
+class Generation:
+    """Bumped by every change this process makes to the page: its own page is never stale."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+def invalidate(ctx: Context) -> None:
+    ctx.runtime.part(Generation).bump()
 
 
 # -- component overrides -------------------------------------------------------------------
@@ -65,7 +73,7 @@ def set_override(
             created_at=now,
         )
         session.add(row)
-    invalidate()
+    invalidate(ctx)
     return _override_out(row)
 
 
@@ -84,7 +92,7 @@ def clear_override(ctx: Context, component: str, *, actor: str) -> None:
                 created_at=now,
             )
         )
-    invalidate()
+    invalidate(ctx)
 
 
 def list_components(ctx: Context) -> list[dict[str, Any]]:
@@ -175,7 +183,7 @@ def create_maintenance(
         session.add(row)
         session.flush()
         out = _maintenance_out(row, now)
-    invalidate()
+    invalidate(ctx)
     return out
 
 
@@ -213,7 +221,7 @@ def announce(
 ) -> None:
     """Reaction: the initial notice, public updates and the resolution notice go to the
     playbook's incident-channel targets through the outbox; drills and records stay quiet."""
-    invalidate()
+    invalidate(ctx)
     kind = _ANNOUNCED.get(event.kind)
     if kind is None or incident.drill or incident.retrospective:
         return
@@ -265,6 +273,7 @@ class StatusCache:
     def __init__(self, ctx: Context, check_every: float = CHECK_EVERY) -> None:
         self.ctx = ctx
         self.check_every = check_every
+        self._generation = ctx.runtime.part(Generation)
         self._entry: Entry | None = None
         self._lock = threading.Lock()
         self._renderers: dict[str, Callable[[PublicStatus], bytes]] = {}
@@ -272,7 +281,7 @@ class StatusCache:
     def fresh(self) -> Entry | None:
         """The current entry if it can be served without touching the database."""
         entry = self._entry
-        if entry is None or entry.generation != _generation:
+        if entry is None or entry.generation != self._generation.value:
             return None
         if time.monotonic() - entry.checked > self.check_every:
             return None
@@ -285,7 +294,11 @@ class StatusCache:
         """A body to answer with at once: the fresh one, or one due only for its periodic
         database check, which then runs in the background so no request waits on it."""
         entry = self._entry
-        if entry is None or entry.generation != _generation or name not in entry.rendered:
+        if (
+            entry is None
+            or entry.generation != self._generation.value
+            or name not in entry.rendered
+        ):
             return None
         valid_until = entry.status.valid_until
         if valid_until is not None and self.ctx.clock.now() >= valid_until:
@@ -325,7 +338,7 @@ class StatusCache:
         return body
 
     def _refresh(self) -> Entry:
-        generation = _generation
+        generation = self._generation.value
         now = self.ctx.clock.now()
         with self.ctx.db.unit_of_work() as session:
             marker = change_marker(session)
