@@ -23,7 +23,7 @@ class RequestMetrics:
         self.app = app
         self.latency = latency
         # each (method, route, status)'s own histogram, kept: `labels()` finds it under a
-        # lock and copies its values to text on every call (2.5 -> 1.2 µs a request, timeit)
+        # lock and copies its values to text on every call
         self._series: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

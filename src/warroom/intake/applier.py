@@ -109,9 +109,7 @@ def _group(
 def alert_key(alert: Alert) -> str:
     """An alert's identity on an incident: the same fingerprint, status and start is a
     repeat. 64 bits, as Alertmanager's own fingerprints: the unique (incident, key) index
-    takes each new alert at a random place, and a shorter key keeps that index small
-    (measured: SQLite's part of inserting 100-alert pages into 200k rows, 12.3 -> 7.0 µs
-    a row; applying 100-alert payloads 2.9 -> 2.45 ms each)."""
+    takes each new alert at a random place, and a shorter key keeps that index small."""
     return digest(alert.fingerprint, alert.status, _utc_text(alert.starts_at))[:ALERT_KEY_DIGITS]
 
 
@@ -119,7 +117,7 @@ def alert_key(alert: Alert) -> str:
 def _utc_text(moment: datetime) -> str:
     """ISO 8601 in UTC, as parsed alerts carry their start; remembered, since the alerts of
     a storm share their starts and formatting an aware timestamp was half of alert_key's
-    time (measured: 0.82 of 1.7 µs an alert)."""
+    time."""
     return ensure_utc(moment).isoformat()
 
 

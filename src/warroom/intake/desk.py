@@ -214,8 +214,7 @@ def _without_routing_key(raw: bytes) -> bytes:
 
 
 def _hidden(found: re.Match[bytes]) -> bytes:
-    """A function rather than a template, which `re` expands anew for every match
-    (measured on a PagerDuty event: 5.3 -> 1.9 µs, timeit)."""
+    """A function rather than a template, which `re` expands anew for every match."""
     return found[1] + b"<hidden>" + found[2]
 
 

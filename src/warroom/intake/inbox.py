@@ -58,13 +58,11 @@ log = logging.getLogger("warroom.intake")
 
 APPLY_BATCH = 200  # payloads per applying transaction at most ...
 # ... and about this much of them: alerts applied together share the transaction's costs,
-# chiefly the pages of the alerts' unique index it rewrites at random places (measured:
-# 100-alert payloads 37 to a transaction rather than 9, 3.1-4.0 -> 2.6-3.1 ms CPU each),
-# while an inbox commit that waits behind one (about 100 ms of it here) waits longer.
+# chiefly the pages of the alerts' unique index it rewrites at random places, while an
+# inbox commit that waits behind a larger one waits longer.
 APPLY_BYTES = 1024 * 1024
 # While senders wait for SQLite's writer, a quarter of that: they wait behind each
-# transaction (measured in a 10 s storm: p99 131-181 -> 80-82 ms, accepted 0.88-0.98x ->
-# 0.94-1.12x Alertmanager's rate; applied slower, each alert costing more in a smaller one).
+# transaction (applied slower then, each alert costing more in a smaller one).
 APPLY_BYTES_SENDERS_WAITING = 256 * 1024
 APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, groups in order
 Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
@@ -275,8 +273,7 @@ def _next_payloads(
 
 def _among(db: Database, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
     """`column IN (ids)`; on PostgreSQL `= ANY` of one array parameter, one statement text
-    whatever the count, so psycopg's cache of converted statements keeps hitting (measured:
-    applying single events, 12% of the time went to converting IN lists anew)."""
+    whatever the count, so psycopg's cache of converted statements keeps hitting."""
     if db.is_sqlite:
         return column.in_(ids)
     return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))

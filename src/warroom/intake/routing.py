@@ -18,8 +18,8 @@ Action = Literal["trigger", "acknowledge", "resolve"]
 
 class Alert(NamedTuple):
     """One alert as every source arrives at it, whatever its wire format. Immutable, as a
-    named tuple rather than a frozen dataclass: parsing makes one per alert, and a frozen
-    dataclass took 1.6 µs to construct where a named tuple takes 0.6 (timeit)."""
+    named tuple rather than a frozen dataclass: parsing makes one per alert, and a named
+    tuple is the cheaper to construct."""
 
     source: str
     group_key: str

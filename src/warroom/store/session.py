@@ -219,9 +219,8 @@ def make_engine(url: str, **options: Any) -> Engine:
         return _sqlite_engine(url, **options)
     options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_size", 10)
-    # bulk inserts are sent as multi-row statements of this many rows (measured when alerts
-    # went this way: applying 100-alert payloads 5.7k -> 8.3k alerts/s against 1000; they
-    # now go as one JSON parameter, `service.intake._insert_new`)
+    # bulk inserts are sent as multi-row statements of this many rows, short enough for
+    # psycopg's statement cache (alerts go as one JSON parameter: `store.alert_rows`)
     options.setdefault("insertmanyvalues_page_size", 30)
     options.setdefault("max_overflow", 20)
     return create_engine(url, **options)
@@ -243,12 +242,11 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # checkpoint every ~40 MB of WAL, not 4 MB: fewer fsyncs in the committing thread
-        # (measured: applying alert bursts +12%); the WAL file is that much larger at most
+        # checkpoint every ~40 MB of WAL, not 4 MB: fewer fsyncs in the committing thread;
+        # the WAL file is that much larger at most
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         # up to 64 MiB of pages per connection, not 2: alert rows go into a unique index at
-        # random places, and a cache that holds the index spares rereading its pages
-        # (measured: about a tenth less applier CPU per alert; see the commit). Pages are
+        # random places, and a cache that holds the index spares rereading its pages. Pages are
         # cached only as a connection reads or writes them: an idle connection stays small,
         # a busy one (the applier, the inbox writer) grows to the limit.
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")

@@ -1,7 +1,7 @@
 """intake inbox rows keep the payload's body last, after group_hash: on SQLite a column
 stored after a large value is read by walking that value's overflow pages, and the search
 of a backlog for groups with no open incident reads every waiting row's group_hash
-(measured: 12,000 waiting payloads of 27 KB, 110-124 -> 11-25 ms a search). PostgreSQL
+(bench/MEASUREMENTS.md). PostgreSQL
 keeps large values out of line (TOAST): there the order costs nothing and is left alone.
 
 Revision ID: 0011_inbox_body_last
