@@ -12,6 +12,7 @@ from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.incidents.importer import import_lines
 from warroom.service.post_incident import postmortem
+from warroom.service.reports import drills
 from warroom.service.reports import monthly as reports
 from warroom.store.models import OutboxMessage, Timer
 
@@ -131,7 +132,7 @@ def test_a_drill_is_scored_on_first_page_roles_and_first_update(
         ],
     }
     assert import_lines(ctx, [json.dumps(line)]).refused == []
-    (score,) = reports.drill_scores(ctx)
+    (score,) = drills.drill_scores(ctx)
     assert score["time_to_first_page"] == 60.0
     assert score["roles_assigned"] == 1
     assert score["first_update_on_time"] is True

@@ -13,6 +13,7 @@ from warroom.api.deps import ContextDep, Responder, Viewer
 from warroom.service.post_incident import action_items, postmortem
 from warroom.service.post_incident.action_items import ActionItemOut
 from warroom.service.post_incident.postmortem import PostmortemOut
+from warroom.service.reports import drills
 from warroom.service.reports import monthly as reports
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
@@ -127,4 +128,4 @@ def monthly_report(
 
 @router.get("/reports/drills")
 def drill_report(ctx: ContextDep, _caller: Viewer) -> list[dict[str, Any]]:
-    return reports.drill_scores(ctx)
+    return drills.drill_scores(ctx)

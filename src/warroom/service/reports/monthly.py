@@ -1,4 +1,4 @@
-"""The monthly incident review and the drill scores, aggregated in SQL.
+"""The monthly incident review, aggregated in SQL.
 
 Every figure of the monthly review is one grouped query over the month's incidents (the
 per-incident times are columns, so the timeline is never scanned). Percentiles use the
@@ -16,13 +16,11 @@ from sqlalchemy import ColumnElement, Float, Select, and_, case, func, literal, 
 from sqlalchemy.orm import Session
 
 from warroom.core.business_hours import clock_for
-from warroom.core.incident import EventKind
-from warroom.core.metrics import score_drill, trend
+from warroom.core.metrics import trend
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
 from warroom.service.reports import render as report_render
-from warroom.store.engine_models import EscalationStep
-from warroom.store.models import Incident, TimelineEvent, UTCDateTime
+from warroom.store.models import Incident, UTCDateTime
 from warroom.store.post_models import ActionItem
 
 EMPTY = {"median": None, "p90": None, "mean": None}
@@ -327,77 +325,3 @@ def monthly_rendered(ctx: Context, month: str, fmt: str) -> str:
     if fmt == "html":
         return report_render.to_html(report, ctx.playbook)
     raise InvalidInput("format is json, md, html or csv", "format")
-
-
-DRILL_KINDS = (EventKind.PAGE_SENT, EventKind.ROLE_ASSIGNED, EventKind.UPDATE_POSTED)
-
-
-def drill_scores(ctx: Context) -> list[dict[str, Any]]:
-    """Every drill, scored: time to first page, roles assigned, first update within cadence."""
-    with ctx.db.unit_of_work() as session:
-        drills = list(
-            session.execute(
-                select(Incident).where(Incident.drill.is_(True)).order_by(Incident.declared_at)
-            ).scalars()
-        )
-        events = session.execute(
-            select(
-                TimelineEvent.incident_id, TimelineEvent.kind, TimelineEvent.at, TimelineEvent.data
-            )
-            .where(
-                TimelineEvent.incident_id.in_([d.id for d in drills]),
-                TimelineEvent.kind.in_([str(k) for k in DRILL_KINDS]),
-            )
-            .order_by(TimelineEvent.incident_id, TimelineEvent.seq)
-        ).all()
-        paged = session.execute(
-            select(EscalationStep.incident_id, EscalationStep.role)
-            .where(
-                EscalationStep.incident_id.in_([d.id for d in drills]),
-                EscalationStep.kind == "page",
-                EscalationStep.role.in_(list(ctx.playbook.roles)),
-            )
-            .distinct()
-        ).all()
-        return [
-            _score(
-                ctx,
-                drill,
-                [e for e in events if e.incident_id == drill.id],
-                {role for incident_id, role in paged if incident_id == drill.id and role},
-            )
-            for drill in drills
-        ]
-
-
-def _score(
-    ctx: Context, drill: Incident, events: list[Any], paged_roles: set[str]
-) -> dict[str, Any]:
-    """A role counts as assigned when the drill paged its holder or someone assigned it."""
-
-    def first(kind: str) -> datetime | None:
-        return next((e.at for e in events if e.kind == kind), None)
-
-    roles = {e.data.get("role") for e in events if e.kind == EventKind.ROLE_ASSIGNED}
-    roles |= paged_roles
-    severity = ctx.playbook.severities[drill.severity]
-    result = score_drill(
-        drill.declared_at,
-        first(EventKind.PAGE_SENT),
-        len(roles),
-        len(ctx.playbook.roles),
-        first(EventKind.UPDATE_POSTED),
-        severity.update_every,
-    )
-    return {
-        "reference": drill.reference,
-        "title": drill.title,
-        "severity": drill.severity,
-        "declared_at": drill.declared_at,
-        "time_to_first_page": result.time_to_first_page,
-        "roles_assigned": result.roles_assigned,
-        "roles_total": result.roles_total,
-        "first_update_after": result.first_update_after,
-        "first_update_on_time": result.first_update_on_time,
-        "score": result.score,
-    }
