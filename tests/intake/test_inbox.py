@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -326,7 +325,8 @@ def test_nothing_is_held_where_no_applier_polls_or_for_long(ctx) -> None:
     """`serve --no-scheduler` leaves applying to a worker: holding parses would only grow.
     Where another process's applier took a payload, its parse is forgotten in time."""
     found = integration(ctx)
-    held = intake_queue.HandOver(max_alerts=100, hold_s=0.0)
+    now = [100.0]
+    held = intake_queue.HandOver(max_alerts=100, hold_s=1.0, monotonic=lambda: now[0])
     payloads = [parsed(ctx, pagerduty_trigger(ctx, found.id, n)) for n in range(3)]
     group_commit.store(ctx.db, payloads)
     rows = inbox_rows(ctx)
@@ -334,7 +334,7 @@ def test_nothing_is_held_where_no_applier_polls_or_for_long(ctx) -> None:
     assert held.take(ctx.db, rows[0]) is None, "no applier polling here"
     held.applier_polling()
     held.keep(ctx.db, payloads[1:2])
-    time.sleep(0.01)
+    now[0] += 1.5
     held.keep(ctx.db, payloads[2:])
     assert held.take(ctx.db, rows[1]) is None, "forgotten once older than hold_s"
     assert held.take(ctx.db, rows[2]) == payloads[2].note

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -102,19 +102,25 @@ class HandOver:
     in this process is polling (not in `serve --no-scheduler`), and for HOLD_S at most (on
     PostgreSQL another process's applier may take the payload)."""
 
-    def __init__(self, max_alerts: int = HANDED_OVER_ALERTS, hold_s: float = HOLD_S) -> None:
+    def __init__(
+        self,
+        max_alerts: int = HANDED_OVER_ALERTS,
+        hold_s: float = HOLD_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_alerts = max_alerts
         self.hold_s = hold_s
+        self._monotonic = monotonic
         self._held: dict[tuple[Any, ...], tuple[Notification, float]] = {}  # oldest first
         self._alerts = 0
         self._applier_polled = -hold_s
         self._lock = threading.Lock()
 
     def applier_polling(self) -> None:
-        self._applier_polled = time.monotonic()
+        self._applier_polled = self._monotonic()
 
     def keep(self, db: Database, payloads: Sequence[Accepted]) -> None:
-        now = time.monotonic()
+        now = self._monotonic()
         if now - self._applier_polled > APPLIER_SEEN_S:
             return
         with self._lock:
