@@ -1,10 +1,6 @@
-"""The monthly incident review, aggregated in SQL.
-
-Every figure of the monthly review is one grouped query over the month's incidents (the
-per-incident times are columns, so the timeline is never scanned). Percentiles use the
-nearest-rank rule of `core.metrics` through window functions, which SQLite and PostgreSQL
-both have. Drills are left out of every figure.
-"""
+"""The monthly incident review: its figures from `store.report_queries`, business-hours
+SLAs counted on their own clock, trends against the three months before. Drills are left
+out of every figure."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, case, func, literal, select, true
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from warroom.core.business_hours import clock_for
@@ -20,8 +16,8 @@ from warroom.core.metrics import trend
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
 from warroom.service.reports import render as report_render
-from warroom.store.models import Incident, UTCDateTime
-from warroom.store.post_models import ActionItem
+from warroom.store import report_queries as queries
+from warroom.store.models import Incident
 
 EMPTY = {"median": None, "p90": None, "mean": None}
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -45,57 +41,17 @@ def shift_month(start: datetime, months: int) -> datetime:
     return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
 
 
-def seconds(session: Session, start: Any, end: Any) -> ColumnElement[float]:
-    """`end - start` in seconds, in the database's own arithmetic."""
-    if session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start).cast(Float)
-
-
-def _in_month(start: datetime, end: datetime) -> ColumnElement[bool]:
-    return and_(
-        Incident.drill.is_(False),
-        Incident.declared_at >= literal(start, UTCDateTime()),
-        Incident.declared_at < literal(end, UTCDateTime()),
-    )
-
-
-def _summaries(
-    session: Session, where: ColumnElement[bool], start: Any, end: Any
-) -> dict[str, Any]:
-    duration = seconds(session, start, end).label("d")
-    ranked = (
-        select(
-            Incident.severity.label("sev"),
-            duration,
-            func.row_number().over(partition_by=Incident.severity, order_by=duration).label("rn"),
-            func.count().over(partition_by=Incident.severity).label("n"),
-        )
-        .where(where, end.is_not(None), start.is_not(None))
-        .subquery()
-    )
-    statement = select(
-        ranked.c.sev,
-        func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.d))),
-        func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.d))),
-        func.avg(ranked.c.d),
-    ).group_by(ranked.c.sev)
-    return {
-        str(sev): {"median": _round(median), "p90": _round(p90), "mean": _round(mean)}
-        for sev, median, p90, mean in session.execute(statement)
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 3)
-
-
 def _sla(
     session: Session, ctx: Context, where: ColumnElement[bool], now: datetime
 ) -> dict[str, Any]:
     """Met and breached per severity; a `business_hours_only` severity's on business time."""
     business = [n for n, s in ctx.playbook.severities.items() if s.business_hours_only]
-    result = _sla_on_wall_time(session, ctx, and_(where, Incident.severity.not_in(business)), now)
+    limits = {
+        name: {n: getattr(s, attribute).total_seconds() for n, s in ctx.playbook.severities.items()}
+        for name, attribute in SLA_LIMITS.items()
+    }
+    wall_time = and_(where, Incident.severity.not_in(business))
+    result = queries.sla_on_wall_time(session, limits, wall_time, now)
     on_business_time = _sla_on_business_time(
         session, ctx, and_(where, Incident.severity.in_(business)), now
     )
@@ -104,33 +60,7 @@ def _sla(
     return result
 
 
-SLA_ENDS = (
-    ("response", Incident.acknowledged_at, "response_time"),
-    ("resolution", Incident.resolved_at, "resolution_target"),
-)
-
-
-def _sla_on_wall_time(
-    session: Session, ctx: Context, where: ColumnElement[bool], now: datetime
-) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, end, attribute in SLA_ENDS:
-        limits = {
-            n: getattr(s, attribute).total_seconds() for n, s in ctx.playbook.severities.items()
-        }
-        limit = case(limits, value=Incident.severity)
-        elapsed = seconds(
-            session, Incident.declared_at, func.coalesce(end, literal(now, UTCDateTime()))
-        )
-        met = func.sum(case((and_(end.is_not(None), elapsed <= limit), 1), else_=0))
-        breached = func.sum(case((elapsed > limit, 1), else_=0))
-        rows = session.execute(
-            select(Incident.severity, met, breached).where(where).group_by(Incident.severity)
-        )
-        result[name] = {
-            str(sev): {"met": int(m or 0), "breached": int(b or 0)} for sev, m, b in rows
-        }
-    return result
+SLA_LIMITS = {"response": "response_time", "resolution": "resolution_target"}
 
 
 def _sla_on_business_time(
@@ -138,18 +68,10 @@ def _sla_on_business_time(
 ) -> dict[str, Any]:
     """The same figures counted in Python: business time has no SQL of its own, and
     business-hours incidents are few."""
-    rows = session.execute(
-        select(
-            Incident.severity,
-            Incident.declared_at,
-            Incident.acknowledged_at,
-            Incident.resolved_at,
-        ).where(where)
-    ).all()
-    result: dict[str, Any] = {name: {} for name, _, _ in SLA_ENDS}
-    for severity, declared, *ends in rows:
+    result: dict[str, Any] = {name: {} for name in SLA_LIMITS}
+    for severity, declared, *ends in queries.sla_rows(session, where):
         clock = clock_for(ctx.playbook, severity)
-        for (name, _, attribute), end in zip(SLA_ENDS, ends, strict=True):
+        for (name, attribute), end in zip(SLA_LIMITS.items(), ends, strict=True):
             limit = getattr(ctx.playbook.severities[severity], attribute)
             counts = result[name].setdefault(str(severity), {"met": 0, "breached": 0})
             if clock.elapsed(declared, end or now) > limit:
@@ -159,84 +81,11 @@ def _sla_on_business_time(
     return result
 
 
-def _counts(session: Session, column: Any, where: ColumnElement[bool]) -> dict[str, int]:
-    rows = session.execute(select(column, func.count()).where(where).group_by(column))
-    return {str(key): int(count) for key, count in rows}
-
-
-def _by_service(session: Session, where: ColumnElement[bool]) -> dict[str, int]:
-    name = (
-        "json_each" if session.get_bind().dialect.name == "sqlite" else "jsonb_array_elements_text"
-    )
-    values = getattr(func, name)(Incident.services).table_valued("value")
-    statement = (
-        select(values.c.value, func.count())
-        .select_from(Incident)
-        .join(values, true())
-        .where(where)
-        .group_by(values.c.value)
-        .order_by(func.count().desc(), values.c.value)
-    )
-    return {str(service): int(count) for service, count in session.execute(statement)}
-
-
-def _action_items(session: Session, where: ColumnElement[bool], now: datetime) -> dict[str, int]:
-    statement = (
-        select(
-            func.count(ActionItem.id),
-            func.sum(case((ActionItem.status == "done", 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            ActionItem.status == "open",
-                            ActionItem.due_at < literal(now, UTCDateTime()),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-        )
-        .join(Incident, Incident.id == ActionItem.incident_id)
-        .where(where)
-    )
-    total, done, overdue = session.execute(statement).one()
-    return {"total": int(total or 0), "done": int(done or 0), "overdue": int(overdue or 0)}
-
-
-def _headline(session: Session, where: ColumnElement[bool]) -> dict[str, Any]:
-    """The figures trends compare: total and the medians of acknowledge and resolve."""
-
-    def overall(start: Any, end: Any) -> float | None:
-        duration = seconds(session, start, end).label("d")
-        ranked = (
-            select(
-                duration,
-                func.row_number().over(order_by=duration).label("rn"),
-                func.count().over().label("n"),
-            )
-            .where(where, end.is_not(None))
-            .subquery()
-        )
-        value = session.execute(
-            select(func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.d))))
-        ).scalar()
-        return _round(value)
-
-    total = session.execute(select(func.count()).select_from(Incident).where(where)).scalar_one()
-    return {
-        "total": int(total),
-        "time_to_acknowledge_median": overall(Incident.declared_at, Incident.acknowledged_at),
-        "time_to_resolve_median": overall(Incident.declared_at, Incident.resolved_at),
-    }
-
-
 def _trends(session: Session, start: datetime, current: dict[str, Any]) -> dict[str, Any]:
     previous = []
     for back in (3, 2, 1):
         begin = shift_month(start, -back)
-        figures = _headline(session, _in_month(begin, shift_month(begin, 1)))
+        figures = queries.headline(session, queries.in_month(begin, shift_month(begin, 1)))
         previous.append({"month": f"{begin:%Y-%m}", **figures})
     changes = {}
     for key in ("total", "time_to_acknowledge_median", "time_to_resolve_median"):
@@ -249,12 +98,12 @@ def _trends(session: Session, start: datetime, current: dict[str, Any]) -> dict[
 def monthly_report(ctx: Context, month: str) -> dict[str, Any]:
     start, end = month_bounds(month)
     now = ctx.clock.now()
-    where = _in_month(start, end)
+    where = queries.in_month(start, end)
     with ctx.db.unit_of_work() as session:
         keys = [str(n) for n in sorted(ctx.playbook.severities)]
-        by_severity = _counts(session, Incident.severity, where)
-        by_service = _by_service(session, where)
-        headline = _headline(session, where)
+        by_severity = queries.counts(session, Incident.severity, where)
+        by_service = queries.by_service(session, where)
+        headline = queries.headline(session, where)
         report: dict[str, Any] = {
             "month": month,
             "generated_at": now.isoformat(),
@@ -264,18 +113,18 @@ def monthly_report(ctx: Context, month: str) -> dict[str, Any]:
                     str(n): by_severity.get(str(n), 0) for n in sorted(ctx.playbook.severities)
                 },
                 "by_service": by_service,
-                "by_source": _counts(session, Incident.source, where),
+                "by_source": queries.counts(session, Incident.source, where),
             },
         }
         for name, (begin, finish) in METRICS.items():
-            found = _summaries(session, where, begin, finish)
+            found = queries.summaries(session, where, begin, finish)
             report[name] = {key: found.get(key, dict(EMPTY)) for key in keys}
         sla = _sla(session, ctx, where, now)
         report["sla"] = {
             name: {key: found.get(key, {"met": 0, "breached": 0}) for key in keys}
             for name, found in sla.items()
         }
-        report["action_items"] = _action_items(session, where, now)
+        report["action_items"] = queries.action_items(session, where, now)
         report["trends"] = _trends(session, start, headline)
         report["top_services"] = [
             {"service": s, "incidents": n} for s, n in list(by_service.items())[:5]
@@ -287,12 +136,7 @@ def month_incidents(ctx: Context, month: str) -> list[dict[str, Any]]:
     """The month's incidents (drills left out), one row each, for the CSV export."""
     start, end = month_bounds(month)
     with ctx.db.unit_of_work() as session:
-        statement: Select[Any] = (
-            select(Incident)
-            .where(_in_month(start, end))
-            .order_by(Incident.declared_at, Incident.id)
-        )
-        return [_csv_row(i) for i in session.execute(statement).scalars()]
+        return [_csv_row(i) for i in queries.incidents_in(session, queries.in_month(start, end))]
 
 
 def _csv_row(incident: Incident) -> dict[str, Any]:
