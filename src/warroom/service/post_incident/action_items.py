@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.clock import ensure_utc
@@ -19,6 +18,7 @@ from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.post_incident.reminders import note, remind
+from warroom.store import post_queries
 from warroom.store.models import Incident, Timer
 from warroom.store.post_models import ActionItem
 from warroom.store.queries import incident_by_reference
@@ -180,23 +180,14 @@ def list_items(
     ctx: Context, *, overdue: bool = False, reference: str | None = None, status: str | None = None
 ) -> list[ActionItemOut]:
     now = ctx.clock.now()
-    statement = (
-        select(ActionItem, Incident.reference)
-        .join(Incident, Incident.id == ActionItem.incident_id)
-        .order_by(ActionItem.due_at, ActionItem.id)
-    )
-    if overdue:
-        statement = statement.where(ActionItem.status == "open", ActionItem.due_at < now)
-    if status is not None:
-        if status not in ITEM_STATUSES:
-            raise InvalidInput("status is open or done", "status")
-        statement = statement.where(ActionItem.status == status)
+    if status is not None and status not in ITEM_STATUSES:
+        raise InvalidInput("status is open or done", "status")
     with ctx.db.unit_of_work() as session:
-        if reference is not None:
-            statement = statement.where(
-                ActionItem.incident_id == incident_by_reference(session, reference).id
-            )
-        return [ActionItemOut.of(item, ref, now) for item, ref in session.execute(statement)]
+        incident_id = incident_by_reference(session, reference).id if reference else None
+        rows = post_queries.action_items_with_references(
+            session, open_before=now if overdue else None, status=status, incident_id=incident_id
+        )
+        return [ActionItemOut.of(item, ref, now) for item, ref in rows]
 
 
 def on_action_item_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 import markdown as md
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.core.incident import EventKind
@@ -21,6 +20,7 @@ from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.post_incident.draft import Material, render_markdown
 from warroom.service.post_incident.reminders import note, remind
+from warroom.store import post_queries
 from warroom.store.models import Incident, Timer
 from warroom.store.post_models import ActionItem, Postmortem
 from warroom.store.queries import incident_by_reference, timeline
@@ -48,10 +48,7 @@ def open_postmortem(
     """Reaction: resolving a real incident (not a drill) opens its post-mortem, once."""
     if event.kind != EventKind.RESOLVED or incident.drill:
         return
-    exists = session.execute(
-        select(Postmortem.id).where(Postmortem.incident_id == incident.id)
-    ).first()
-    if exists:
+    if post_queries.postmortem_of(session, incident.id) is not None:
         return
     owner_role = ctx.playbook.post_incident.postmortem_owner_role
     owner = (incident.roles.get(owner_role) if owner_role else None) or next(
@@ -90,9 +87,7 @@ def open_postmortem(
 
 def _load(session: Session, reference: str) -> tuple[Incident, Postmortem]:
     incident = incident_by_reference(session, reference, lock=True)
-    postmortem = session.execute(
-        select(Postmortem).where(Postmortem.incident_id == incident.id)
-    ).scalar_one_or_none()
+    postmortem = post_queries.postmortem_of(session, incident.id)
     if postmortem is None:
         raise NotFound(f"{reference} has no post-mortem yet (it opens on resolution)", "reference")
     return incident, postmortem
@@ -101,9 +96,7 @@ def _load(session: Session, reference: str) -> tuple[Incident, Postmortem]:
 def _material(
     session: Session, ctx: Context, incident: Incident, pm: Postmortem, now: datetime
 ) -> Material:
-    items = session.execute(
-        select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
-    ).scalars()
+    items = post_queries.action_items_of(session, incident.id)
     follow_up = (
         pm.published_at + ctx.playbook.post_incident.follow_up_review if pm.published_at else None
     )
@@ -249,9 +242,7 @@ def follow_up_review(ctx: Context, reference: str) -> dict[str, Any]:
             if pm.published_at
             else None
         )
-        items = session.execute(
-            select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
-        ).scalars()
+        items = post_queries.action_items_of(session, incident.id)
         return {
             "reference": reference,
             "due_at": due,
@@ -272,9 +263,7 @@ def _item_state(item: ActionItem, now: datetime) -> dict[str, Any]:
 
 
 def on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
-    pm = session.execute(
-        select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
-    ).scalar_one_or_none()
+    pm = post_queries.postmortem_of(session, timer.incident_id)
     if pm is None or pm.status == "published":
         return
     incident = session.get(Incident, pm.incident_id)
@@ -303,14 +292,10 @@ def on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: dat
 
 def on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
     incident = session.get(Incident, timer.incident_id)
-    pm = session.execute(
-        select(Postmortem).where(Postmortem.incident_id == timer.incident_id)
-    ).scalar_one_or_none()
+    pm = post_queries.postmortem_of(session, timer.incident_id)
     if incident is None or pm is None:
         return
-    items = session.execute(
-        select(ActionItem).where(ActionItem.incident_id == incident.id)
-    ).scalars()
+    items = post_queries.action_items_of(session, incident.id)
     states = [_item_state(item, now) for item in items]
     lines = [
         f"- #{s['id']} {s['title']} ({s['owner']}): {s['status']}"
