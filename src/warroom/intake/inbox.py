@@ -49,7 +49,7 @@ from warroom.intake import keys as integration_keys
 from warroom.intake.common import digest, read_json
 from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
-from warroom.service.paging.engine import LOCKED
+from warroom.store.engine_queries import LOCKED
 from warroom.store.intake_models import AlertGroup, InboxPayload, Integration, RejectedPayload
 from warroom.store.models import Incident
 from warroom.store.session import Database

@@ -23,7 +23,8 @@ from warroom.notify import delivery
 from warroom.scheduler.handlers import HANDLERS, Handler
 from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
-from warroom.service.paging.engine import LOCKED, delivery_outcome
+from warroom.service.paging.engine import delivery_outcome
+from warroom.store.engine_queries import LOCKED
 from warroom.store.models import Incident, Timer
 
 log = logging.getLogger("warroom.scheduler")

@@ -14,10 +14,11 @@ from warroom.core.incident import EventKind
 from warroom.errors import Conflict, NotFound
 from warroom.service.context import Context
 from warroom.service.incidents.lifecycle import record
-from warroom.service.paging.engine import advance, lock_incident
+from warroom.service.paging.engine import advance
 from warroom.service.paging.texts import ack_secret
 from warroom.service.timeline import append_event
 from warroom.store.engine_models import EscalationStep, UsedAckToken
+from warroom.store.engine_queries import lock_incident
 from warroom.store.models import Incident, OutboxMessage
 from warroom.store.queries import incident_by_reference, insert_if_absent
 

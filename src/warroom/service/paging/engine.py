@@ -9,14 +9,10 @@ restart or a second worker never repeats one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warroom.core.escalation import plan
@@ -38,6 +34,7 @@ from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.paging.texts import compose, compose_briefing
 from warroom.service.timeline import append_event
+from warroom.store import engine_queries
 from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
 from warroom.store.queries import timeline
@@ -59,7 +56,6 @@ REPLAN_EVENTS = frozenset(
         EventKind.REOPENED,
     }
 )
-LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
 MAX_ROUNDS = 50  # re-plans per wake-up; a plan converges in a handful
 
 
@@ -75,8 +71,8 @@ def outbox_key(incident_id: int, step_key: str) -> str:
 
 def build_state(session: Session, incident: Incident) -> EscalationState:
     """The planner's view of an incident, from its row, its timeline and its performed steps."""
-    rows = _steps(session, incident.id)
-    events = _events(
+    rows = engine_queries.steps_of(session, incident.id)
+    events = engine_queries.events_of(
         session,
         incident.id,
         (
@@ -168,7 +164,7 @@ def perform(
         if values["outbox_key"] is not None:
             values["outbox_key"] = shared_key
         rows.append(values)
-    if not insert_steps(session, rows):
+    if not engine_queries.insert_steps(session, rows):
         return None
     for step in group:
         _record_step(session, incident, state, step, now)
@@ -222,27 +218,13 @@ def _record_step(
     log_after_commit(session, log, line)
 
 
-def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
-    """Insert performed steps unless their key is taken (Core insert: the hot path)."""
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    table = EscalationStep.__table__
-    assert isinstance(table, Table)
-    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
-    return all([session.execute(statement, row).first() is not None for row in rows])
-
-
 def wake(session: Session, incident_id: int, at: datetime, now: datetime) -> None:
     """Keep a pending escalation timer at `at` (a cancelled one with that key comes back)."""
     key = f"{TIMER_KIND}:{incident_id}:{at.isoformat()}"
     if not jobs.schedule(
         session, key=key, kind=TIMER_KIND, due_at=at, now=now, incident_id=incident_id
     ):
-        session.execute(
-            update(Timer)
-            .where(Timer.key == key, Timer.state == "cancelled")
-            .values(state="pending")
-        )
+        engine_queries.revive_timer(session, key)
 
 
 def react(
@@ -258,14 +240,8 @@ def react(
 def stop(session: Session, incident: Incident) -> None:
     """Resolution: no pending wake-up and no undelivered escalation message survives."""
     jobs.cancel_pending(session, incident_id=incident.id, kinds=[TIMER_KIND])
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.incident_id == incident.id,
-            OutboxMessage.state == "pending",
-            OutboxMessage.key.startswith(f"esc:{incident.id}:"),
-        )
-        .values(state="cancelled", last_error="incident resolved before delivery")
+    engine_queries.cancel_pending_messages(
+        session, incident.id, f"esc:{incident.id}:", "incident resolved before delivery"
     )
 
 
@@ -273,17 +249,8 @@ def run_timer(session: Session, ctx: Context, timer: Timer, now: datetime) -> No
     """Timer handler: lock the incident, perform what is due, re-arm at the next wake-up."""
     if timer.incident_id is None:
         return
-    incident = lock_incident(session, timer.incident_id)
+    incident = engine_queries.lock_incident(session, timer.incident_id)
     advance(session, ctx, incident, now)
-
-
-def lock_incident(session: Session, incident_id: int) -> Incident:
-    """The incident under a row lock, taken once per transaction (cached in session.info)."""
-    locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
-    if incident_id not in locked:
-        statement = select(Incident).where(Incident.id == incident_id).with_for_update()
-        locked[incident_id] = session.execute(statement).scalar_one()
-    return locked[incident_id]
 
 
 def next_steps(
@@ -308,7 +275,7 @@ def delivery_outcome(
     prefix = f"esc:{message.incident_id}:"
     if message.incident_id is None or not message.key.startswith(prefix):
         return
-    incident = lock_incident(session, message.incident_id)
+    incident = engine_queries.lock_incident(session, message.incident_id)
     data: dict[str, Any] = {
         "message": message.key.removeprefix(prefix),
         "kind": message.kind,
@@ -333,11 +300,7 @@ def delivery_outcome(
         {**data, "error": error, "final": final},
     )  # fmt: skip
     if final:
-        session.execute(
-            update(EscalationStep)
-            .where(EscalationStep.outbox_key == message.key, EscalationStep.failed_at.is_(None))
-            .values(failed_at=now)
-        )
+        engine_queries.mark_failed(session, message.key, now)
         advance(session, ctx, incident, now)
 
 
@@ -353,18 +316,6 @@ def _step_out(step: Step, now: datetime) -> dict[str, Any]:
         "method": step.method,
         "reason": step.reason,
     }
-
-
-def _steps(session: Session, incident_id: int) -> list[EscalationStep]:
-    statement = select(EscalationStep).where(EscalationStep.incident_id == incident_id)
-    return list(session.execute(statement.order_by(EscalationStep.id)).scalars())
-
-
-def _events(session: Session, incident_id: int, kinds: Iterable[str]) -> list[TimelineEvent]:
-    statement = select(TimelineEvent).where(
-        TimelineEvent.incident_id == incident_id, TimelineEvent.kind.in_([str(k) for k in kinds])
-    )
-    return list(session.execute(statement.order_by(TimelineEvent.seq)).scalars())
 
 
 def _sent_message(row: EscalationStep) -> SentMessage:

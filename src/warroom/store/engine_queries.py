@@ -1,0 +1,78 @@
+"""The escalation engine's reads and writes: performed steps, the incident's lock, the
+timers and messages it revives, cancels or marks failed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from warroom.store.engine_models import EscalationStep
+from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
+
+LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
+
+
+def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
+    """Insert performed steps unless their key is taken (Core insert: the hot path)."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = EscalationStep.__table__
+    assert isinstance(table, Table)
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return all([session.execute(statement, row).first() is not None for row in rows])
+
+
+def lock_incident(session: Session, incident_id: int) -> Incident:
+    """The incident under a row lock, taken once per transaction (cached in session.info)."""
+    locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
+    if incident_id not in locked:
+        statement = select(Incident).where(Incident.id == incident_id).with_for_update()
+        locked[incident_id] = session.execute(statement).scalar_one()
+    return locked[incident_id]
+
+
+def steps_of(session: Session, incident_id: int) -> list[EscalationStep]:
+    statement = select(EscalationStep).where(EscalationStep.incident_id == incident_id)
+    return list(session.execute(statement.order_by(EscalationStep.id)).scalars())
+
+
+def events_of(session: Session, incident_id: int, kinds: Iterable[str]) -> list[TimelineEvent]:
+    statement = select(TimelineEvent).where(
+        TimelineEvent.incident_id == incident_id, TimelineEvent.kind.in_([str(k) for k in kinds])
+    )
+    return list(session.execute(statement.order_by(TimelineEvent.seq)).scalars())
+
+
+def revive_timer(session: Session, key: str) -> None:
+    """A cancelled timer with this key is pending again."""
+    session.execute(
+        update(Timer).where(Timer.key == key, Timer.state == "cancelled").values(state="pending")
+    )
+
+
+def cancel_pending_messages(session: Session, incident_id: int, prefix: str, reason: str) -> None:
+    """The incident's undelivered messages whose key starts with `prefix` are cancelled."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.incident_id == incident_id,
+            OutboxMessage.state == "pending",
+            OutboxMessage.key.startswith(prefix),
+        )
+        .values(state="cancelled", last_error=reason)
+    )
+
+
+def mark_failed(session: Session, outbox_key: str, now: datetime) -> None:
+    """The step that sent this message failed for good (once)."""
+    session.execute(
+        update(EscalationStep)
+        .where(EscalationStep.outbox_key == outbox_key, EscalationStep.failed_at.is_(None))
+        .values(failed_at=now)
+    )
