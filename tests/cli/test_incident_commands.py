@@ -39,7 +39,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
     _run(cli, "declare", "API down", "-s", "1")
     ref = "2024-01-15-001"
     assert _run(cli, "ack", ref, "--as", "sre-lead")[0] == 0
-    assert _run(cli, "update", ref, "Rolled back", "--public")[0] == 0
+    assert _run(cli, "update", ref, "Rolled back", "--public", "--title", "API errors")[0] == 0
     assert _run(cli, "attempt", ref, "rollback", "--outcome", "succeeded")[0] == 0
     assert _run(cli, "status", ref, "monitoring")[0] == 0
     assert _run(cli, "resolve", ref, "--resolution", "Rolled back")[0] == 0
@@ -50,6 +50,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
     assert [e["kind"] for e in shown["timeline"]] == [
         "declared",
         "acknowledged",
+        "published",
         "update_posted",
         "resolution_attempt",
         "status_changed",

@@ -32,6 +32,7 @@ class EventKind(StrEnum):
     ALERT_ATTACHED = "alert_attached"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    PUBLISHED = "published"
 
 
 def reference_for(day: date, sequence: int) -> str:
