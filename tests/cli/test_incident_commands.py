@@ -110,3 +110,24 @@ def test_every_command_has_help(cli: CliRunner) -> None:
     ):
         code, out, _ = _run(cli, command, "--help")
         assert code == 0 and "Usage" in out, command
+
+
+def test_publish_puts_an_incident_on_the_status_page_under_its_public_title(
+    cli: CliRunner,
+) -> None:
+    _run(cli, "declare", "etcd-1 quorum lost", "-s", "2", "--service", "api")
+    ref = "2024-01-15-001"
+    code, out, err = _run(cli, "publish", ref, "--title", "API errors", "--message", "On it.")
+    assert (code, err) == (0, "") and f"{ref}: published" in out
+    code, out, _ = _run(cli, "show", ref, "--json")
+    shown = json.loads(out)
+    assert shown["public_title"] == "API errors"
+    assert [e["kind"] for e in shown["timeline"]][-2:] == ["published", "update_posted"]
+    code, _, err = _run(cli, "publish", ref, "--title", "Again")
+    assert code == 1 and "already published" in err
+
+
+def test_a_first_public_update_without_a_title_is_refused_with_the_reason(cli: CliRunner) -> None:
+    _run(cli, "declare", "etcd-1 quorum lost", "-s", "2")
+    code, _, err = _run(cli, "update", "2024-01-15-001", "On it", "--public")
+    assert code == 1 and "public_title" in err
