@@ -142,3 +142,15 @@ def test_severities_not_listed_in_auto_publish_stay_private(auto_publishing: Con
 def test_a_drill_of_an_auto_published_severity_stays_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=1, drill=True)
     assert incidents.get_incident(auto_publishing, reference).published_at is None
+
+
+def test_a_public_title_is_one_line_the_feed_can_carry(ctx: Context) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        incidents.publish(ctx, _declare(ctx), public_title="Slow\x00 pages\n", actor="b")
+    assert refused.value.field == "public_title"
+
+
+def test_a_drills_public_updates_are_rehearsals_and_publish_nothing(ctx: Context) -> None:
+    reference = _declare(ctx, drill=True)
+    incidents.post_update(ctx, reference, message="On it.", audience="public", actor="b")
+    assert incidents.get_incident(ctx, reference).published_at is None

@@ -246,13 +246,13 @@ def post_update(
     if audience not in ("internal", "public"):
         raise InvalidInput("audience is internal or public", "audience")
     with _change(ctx, reference, actor) as act:
-        if audience == "public" and act.incident.published_at is None:
+        if _publishes(act.incident, audience):
             if not (public_title or "").strip():
                 raise InvalidInput(
                     "the first public update publishes the incident: give it a public_title",
                     "public_title",
                 )
-            _publish(act, rules.require_text(public_title or "", "public_title"), at)
+            _publish(act, rules.require_public_title(public_title), at)
         data = {
             "message": message,
             "audience": audience,
@@ -274,7 +274,7 @@ def publish(
 ) -> IncidentOut:
     """Make an incident public under a title written for customers, with a first public
     update if given; until then no public route knows it exists."""
-    public_title = rules.require_text(public_title, "public_title")
+    public_title = rules.require_public_title(public_title)
     with _change(ctx, reference, actor, open_only=False) as act:
         if act.incident.drill:
             raise Conflict("a drill is an exercise and never public", "reference")
@@ -285,6 +285,11 @@ def publish(
             data = {"message": message.strip(), "audience": "public", "status": act.incident.status}
             act.record(EventKind.UPDATE_POSTED, moment, data)
         return act.snapshot()
+
+
+def _publishes(incident: Incident, audience: str) -> bool:
+    """A drill's public updates are rehearsals: recorded, never published."""
+    return audience == "public" and incident.published_at is None and not incident.drill
 
 
 def _publish(act: _Act, public_title: str, at: datetime | None) -> datetime:
