@@ -41,9 +41,12 @@ UPDATE_KEYS = {
 
 
 def _sev1(ctx: Context, **extra: object) -> str:
-    return incidents.declare(
+    """A Sev1 published under the title it was declared with."""
+    reference = incidents.declare(
         ctx, title="Checkout down", severity=1, actor="test", services=["api", "payments"], **extra
     ).reference
+    incidents.publish(ctx, reference, public_title="Checkout down", actor="test")
+    return reference
 
 
 def test_an_empty_database_shows_all_systems_operational(app_client: TestClient) -> None:
@@ -172,7 +175,14 @@ def test_nothing_internal_ever_reaches_a_public_route(
         ctx, reference, affected_users_pct=77.4321, business_impact=f"revenue {MARKER}", actor="t"
     )
     incidents.change_status(ctx, reference, status="mitigating", note=f"note {MARKER}", actor="t")
-    incidents.post_update(ctx, reference, message="We are on it", audience="public", actor="t")
+    incidents.post_update(
+        ctx,
+        reference,
+        message="We are on it",
+        audience="public",
+        public_title="Sign-in problems",
+        actor="t",
+    )
     clock.advance(timedelta(minutes=30))
     incidents.resolve(
         ctx, reference, resolution=f"fix {MARKER}", root_cause=f"cause {MARKER}", actor="t"
@@ -182,10 +192,12 @@ def test_nothing_internal_ever_reaches_a_public_route(
     for route in PUBLIC_ROUTES:
         text = app_client.get(route).text
         assert MARKER not in text, route
+        assert "Login errors" not in text, route  # the internal title
         assert "77.4321" not in text and "77.43" not in text, route
         for name in people:
             assert name not in text, (route, name)
-    assert "We are on it" in app_client.get("/status").text
+    page = app_client.get("/status").text
+    assert "We are on it" in page and "Sign-in problems" in page
 
 
 def test_a_manual_override_wins_until_it_expires(

@@ -39,7 +39,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
     _run(cli, "declare", "API down", "-s", "1")
     ref = "2024-01-15-001"
     assert _run(cli, "ack", ref, "--as", "sre-lead")[0] == 0
-    assert _run(cli, "update", ref, "Rolled back", "--public")[0] == 0
+    assert _run(cli, "update", ref, "Rolled back", "--public", "--title", "API errors")[0] == 0
     assert _run(cli, "attempt", ref, "rollback", "--outcome", "succeeded")[0] == 0
     assert _run(cli, "status", ref, "monitoring")[0] == 0
     assert _run(cli, "resolve", ref, "--resolution", "Rolled back")[0] == 0
@@ -50,6 +50,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
     assert [e["kind"] for e in shown["timeline"]] == [
         "declared",
         "acknowledged",
+        "published",
         "update_posted",
         "resolution_attempt",
         "status_changed",
@@ -109,3 +110,24 @@ def test_every_command_has_help(cli: CliRunner) -> None:
     ):
         code, out, _ = _run(cli, command, "--help")
         assert code == 0 and "Usage" in out, command
+
+
+def test_publish_puts_an_incident_on_the_status_page_under_its_public_title(
+    cli: CliRunner,
+) -> None:
+    _run(cli, "declare", "etcd-1 quorum lost", "-s", "2", "--service", "api")
+    ref = "2024-01-15-001"
+    code, out, err = _run(cli, "publish", ref, "--title", "API errors", "--message", "On it.")
+    assert (code, err) == (0, "") and f"{ref}: published" in out
+    code, out, _ = _run(cli, "show", ref, "--json")
+    shown = json.loads(out)
+    assert shown["public_title"] == "API errors"
+    assert [e["kind"] for e in shown["timeline"]][-2:] == ["published", "update_posted"]
+    code, _, err = _run(cli, "publish", ref, "--title", "Again")
+    assert code == 1 and "already published" in err
+
+
+def test_a_first_public_update_without_a_title_is_refused_with_the_reason(cli: CliRunner) -> None:
+    _run(cli, "declare", "etcd-1 quorum lost", "-s", "2")
+    code, _, err = _run(cli, "update", "2024-01-15-001", "On it", "--public")
+    assert code == 1 and "public_title" in err

@@ -66,3 +66,15 @@ def test_a_token_is_printed_once_listed_without_secret_and_revoked(runner: CliRu
 def test_db_upgrade_migrates(runner: CliRunner) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0 and "up to date" in result.stdout
+
+
+def test_check_names_an_auto_published_severity_the_playbook_does_not_have(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    raw = yaml.safe_load(runner.invoke(app, ["playbook", "export"]).stdout)
+    raw["communication"]["status_page"]["auto_publish"] = [1, 7]
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    result = runner.invoke(app, ["playbook", "check", str(path)])
+    assert result.exit_code == 1
+    assert "communication.status_page.auto_publish[1]: unknown severity 7" in result.stderr

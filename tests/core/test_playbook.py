@@ -177,3 +177,21 @@ def test_check_reports_unknown_keys_and_invalid_yaml() -> None:
     assert _broken({"severities.1.paging": "loud"}) == ["severities.1.paging: unknown key"]
     _, problems = check_playbook_text("severities: [unclosed")
     assert problems[0].path == "(file)"
+
+
+def test_check_names_an_auto_published_severity_without_a_public_title() -> None:
+    problems = _broken(
+        {
+            "communication.status_page.auto_publish": [4],
+            "communication.status_page.public_titles.4": None,
+        }
+    )
+    assert problems == [
+        "communication.status_page.auto_publish[0]: severity 4 has no entry in "
+        "status_page.public_titles"
+    ]
+
+
+def test_the_built_in_playbook_publishes_no_severity_by_itself(playbook: Playbook) -> None:
+    assert playbook.communication.status_page.auto_publish == []
+    assert set(playbook.communication.status_page.public_titles) == set(playbook.severities)

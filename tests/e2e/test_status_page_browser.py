@@ -114,7 +114,7 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
 ) -> None:
     ctx, url = live
     reference = incidents.declare(
-        ctx, title="Checkout failing", severity=1, actor="t", services=["api", "payments"]
+        ctx, title="db-prod-7 checkout 500s", severity=1, actor="t", services=["api", "payments"]
     ).reference
     incidents.post_update(ctx, reference, message="SECRET-internal", audience="internal", actor="t")
     incidents.post_update(
@@ -122,6 +122,7 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
         reference,
         message="<b>Payments</b> are failing; we are on it.",
         audience="public",
+        public_title="Checkout failing",
         actor="t",
     )
     now = ctx.clock.now()
@@ -141,6 +142,7 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
     assert "<b>Payments</b> are failing; we are on it." in incident.inner_text()
     assert page.locator(f"#incident-{reference} b").count() == 0  # shown as text, not markup
     assert "SECRET-internal" not in page.content()
+    assert "db-prod-7" not in page.content()  # the internal title
     assert page.locator("#component-api .st").inner_text() == "Major outage"
     assert "Database upgrade" in page.locator(".window").inner_text()
     _fits_the_phone(page)

@@ -49,7 +49,12 @@ def test_public_updates_are_announced_and_internal_ones_are_not(
     clock.advance(timedelta(minutes=15))
     incidents.post_update(announcing, reference, message="internal", audience="internal", actor="t")
     incidents.post_update(
-        announcing, reference, message="Fix rolling out", audience="public", actor="t"
+        announcing,
+        reference,
+        message="Fix rolling out",
+        audience="public",
+        public_title="API errors",
+        actor="t",
     )
     updates = [m for m in _outbox(announcing) if m.kind == "announce_update"]
     assert len(updates) == 2

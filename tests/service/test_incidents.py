@@ -65,7 +65,12 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
             actor=ACTOR,
         ),
         lambda: incidents.post_update(
-            ctx, ref, message="rolling back", audience="public", actor=ACTOR
+            ctx,
+            ref,
+            message="rolling back",
+            audience="public",
+            public_title="Checkout problems",
+            actor=ACTOR,
         ),
         lambda: incidents.record_attempt(
             ctx, ref, action="rollback", outcome="failed", hypothesis="bad deploy", actor=ACTOR
@@ -84,6 +89,7 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
         "acknowledged",
         "role_assigned",
         "impact_assessed",
+        "published",
         "update_posted",
         "resolution_attempt",
         "severity_changed",
@@ -92,7 +98,7 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
         "postmortem_created",
         "reopened",
     ]
-    assert [e.seq for e in events] == list(range(1, 12))
+    assert [e.seq for e in events] == list(range(1, 13))
     assert [e.at for e in events] == sorted(e.at for e in events)
 
 

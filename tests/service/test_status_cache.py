@@ -19,7 +19,8 @@ from warroom.web import statuspage as render
 def test_a_change_made_in_this_process_is_on_the_page_at_once(ctx: Context) -> None:
     cache = statuspage.StatusCache(ctx, check_every=3600)
     assert b'"indicator":"none"' in cache.document("status.json", render.status_json)
-    incidents.declare(ctx, title="API down", severity=1, actor="t", services=["api"])
+    declared = incidents.declare(ctx, title="API down", severity=1, actor="t", services=["api"])
+    incidents.publish(ctx, declared.reference, public_title="API errors", actor="t")
     assert cache.servable("status.json") is None
     assert b'"indicator":"critical"' in cache.document("status.json", render.status_json)
     assert cache.servable("status.json") is not None
@@ -29,6 +30,7 @@ def test_a_change_made_by_another_process_is_seen_at_the_next_check(
     ctx: Context, clock: ManualClock
 ) -> None:
     declared = incidents.declare(ctx, title="API down", severity=1, actor="t", services=["api"])
+    incidents.publish(ctx, declared.reference, public_title="API errors", actor="t")
     cache = statuspage.StatusCache(ctx, check_every=0)
     assert b'"critical"' in cache.document("status.json", render.status_json)
     with ctx.db.unit_of_work() as session:  # as another worker would, without this process

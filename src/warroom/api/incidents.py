@@ -58,6 +58,14 @@ class UpdateBody(Body):
     audience: Literal["internal", "public"] = "internal"
     next_steps: str | None = None
     eta: str | None = None
+    public_title: str | None = Field(
+        None, max_length=500, description="Needed by the first public update: it publishes"
+    )
+
+
+class PublishBody(Body):
+    public_title: str | None = Field(None, max_length=500)
+    message: str | None = None
 
 
 class AttemptBody(Body):
@@ -175,6 +183,19 @@ def post_update(
         audience=body.audience,
         next_steps=body.next_steps,
         eta=body.eta,
+        public_title=body.public_title,
+        actor=caller.name,
+        at=body.at,
+    )
+
+
+@router.post("/{reference}/publish")
+def publish(reference: str, body: PublishBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
+    return service.publish(
+        ctx,
+        reference,
+        public_title=body.public_title or "",
+        message=body.message,
         actor=caller.name,
         at=body.at,
     )

@@ -198,6 +198,9 @@ def update(
     public: bool = typer.Option(False, "--public", help="Also for the status page."),
     next_steps: str = typer.Option(None, "--next-steps", help="What comes next."),
     eta: str = typer.Option(None, "--eta", help="Expected resolution, if known."),
+    title: str = typer.Option(
+        None, "--title", help="Public title: the first public update publishes the incident."
+    ),
     at: str = At,
     as_json: bool = JsonFlag,
 ) -> None:
@@ -207,10 +210,24 @@ def update(
         "audience": "public" if public else "internal",
         "next_steps": next_steps,
         "eta": eta,
+        "public_title": title,
         "at": at,
     }
     incident = _client().post(_path(reference, "updates"), body)
     _done(incident, as_json, "public update posted" if public else "internal update posted")
+
+
+def publish(
+    reference: str = typer.Argument(..., help="Incident reference."),
+    title: str = typer.Option(..., "--title", help="What the public reads: no hosts, no names."),
+    message: str = typer.Option(None, "--message", help="A first public update."),
+    at: str = At,
+    as_json: bool = JsonFlag,
+) -> None:
+    """Put an incident on the public status page; until then it is not there at all."""
+    body = {"public_title": title, "message": message, "at": at}
+    incident = _client().post(_path(reference, "publish"), body)
+    _done(incident, as_json, "published")
 
 
 def attempt(
@@ -290,6 +307,7 @@ def register(app: typer.Typer) -> None:
         assign,
         engage,
         update,
+        publish,
         attempt,
         impact,
         resolve,

@@ -32,6 +32,7 @@ class EventKind(StrEnum):
     ALERT_ATTACHED = "alert_attached"
     RESOLVED = "resolved"
     REOPENED = "reopened"
+    PUBLISHED = "published"
 
 
 def reference_for(day: date, sequence: int) -> str:
@@ -93,3 +94,14 @@ def require_text(value: str | None, field: str) -> str:
     if not cleaned:
         raise InvalidInput(f"{field} must not be empty", field)
     return cleaned
+
+
+def require_public_title(value: str | None) -> str:
+    """A public title is one line that every public document can carry as it is (control
+    characters are not allowed in XML, so not in the Atom feed)."""
+    title = require_text(value, "public_title")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in title):
+        raise InvalidInput(
+            "public_title must be one line without control characters", "public_title"
+        )
+    return title

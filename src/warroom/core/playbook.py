@@ -171,6 +171,14 @@ class StatusPage(Strict):
         3: "degraded_performance",
         4: "operational",
     }
+    # What the public reads of an incident published before anyone wrote a public title.
+    public_titles: dict[int, str] = {
+        1: "Major service outage",
+        2: "Partial service outage",
+        3: "Degraded service",
+        4: "Minor service issue",
+    }
+    auto_publish: list[int] = []  # severities public from their declaration
 
 
 class Communication(Strict):

@@ -125,6 +125,15 @@ def _communication_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
     for number in communication.status_page.component_status:
         if number not in playbook.severities:
             yield f"communication.status_page.component_status.{number}", "unknown severity"
+    for number in communication.status_page.public_titles:
+        if number not in playbook.severities:
+            yield f"communication.status_page.public_titles.{number}", "unknown severity"
+    for index, number in enumerate(communication.status_page.auto_publish):
+        path = f"communication.status_page.auto_publish[{index}]"
+        if number not in playbook.severities:
+            yield path, f"unknown severity {number}"
+        elif number not in communication.status_page.public_titles:
+            yield path, f"severity {number} has no entry in status_page.public_titles"
 
 
 def _intake_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:

@@ -44,6 +44,8 @@ class IncidentOut(BaseModel):
     resolved_at: datetime | None
     resolution: str | None
     root_cause: str | None
+    published_at: datetime | None
+    public_title: str | None
 
     @classmethod
     def of(cls, incident: Incident, severity_name: str) -> IncidentOut:

@@ -70,6 +70,8 @@ class Incident(Base):
     root_cause: Mapped[str | None] = mapped_column(Text)
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime)
     event_count: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_title: Mapped[str | None] = mapped_column(String(500))
 
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="incident", order_by="TimelineEvent.seq", lazy="raise_on_sql"

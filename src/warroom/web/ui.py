@@ -198,6 +198,15 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             ref,
             message=form.get("message", ""),
             audience=form.get("audience", "internal"),
+            public_title=form.get("public_title") or None,
+            actor=actor,
+        )
+    elif action == "publish":
+        service.publish(
+            ctx,
+            ref,
+            public_title=form.get("public_title", ""),
+            message=form.get("message") or None,
             actor=actor,
         )
     elif action == "attempt":

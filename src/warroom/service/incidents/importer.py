@@ -10,7 +10,8 @@ Line format (JSON object, one per line; blank lines and lines starting with `#` 
 Events go through the same service functions as live actions, with their `at`, so an
 imported incident is a record: it pages and notifies no one. `data` per kind:
 acknowledged {person?}, status_changed {to, note?}, severity_changed {to, reason},
-role_assigned {role, person}, update_posted {message, audience?}, resolution_attempt
+role_assigned {role, person}, update_posted {message, audience?, public_title?},
+published {public_title}, resolution_attempt
 {action, outcome, hypothesis?}, impact_assessed {affected_users_pct?, services?,
 business_impact?}, resolved {resolution, root_cause?}, reopened {reason}. Any other kind
 (page_sent, escalated, sla_breached, ...) is appended to the timeline as history.
@@ -91,8 +92,12 @@ APPLY: dict[str, Apply] = {
         r,
         message=_data(e, "message"),
         audience=e.data.get("audience", "internal"),
+        public_title=e.data.get("public_title"),
         actor=e.actor,
         at=e.at,
+    ),
+    "published": lambda c, r, e: incidents.publish(
+        c, r, public_title=_data(e, "public_title"), actor=e.actor, at=e.at
     ),
     "resolution_attempt": lambda c, r, e: incidents.record_attempt(
         c,
@@ -145,6 +150,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "severity_changed": ("to", "reason"),
     "role_assigned": ("role", "person"),
     "update_posted": ("message",),
+    "published": ("public_title",),
     "resolution_attempt": ("action", "outcome"),
     "resolved": ("resolution",),
     "reopened": ("reason",),

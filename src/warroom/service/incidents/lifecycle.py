@@ -117,7 +117,21 @@ def declare(
             },
             now=now,
         )
+        if severity in ctx.playbook.communication.status_page.auto_publish and not drill:
+            _auto_publish(ctx, session, incident, actor, now)
         return snapshot(ctx, incident)
+
+
+def _auto_publish(
+    ctx: Context, session: Session, incident: Incident, actor: str, now: datetime
+) -> None:
+    """The playbook made this severity public from its declaration, under a generic title:
+    the declared title may come from an alert and name hosts."""
+    title = ctx.playbook.communication.status_page.public_titles[incident.severity]
+    incident.published_at = incident.declared_at
+    incident.public_title = title
+    data = {"public_title": title, "auto_publish": True}
+    record(ctx, session, incident, EventKind.PUBLISHED, incident.declared_at, actor, data, now=now)
 
 
 def acknowledge(
@@ -224,12 +238,21 @@ def post_update(
     actor: str,
     next_steps: str | None = None,
     eta: str | None = None,
+    public_title: str | None = None,
     at: datetime | None = None,
 ) -> IncidentOut:
+    """An update for the responders, or for the public (which then publishes the incident)."""
     message = rules.require_text(message, "message")
     if audience not in ("internal", "public"):
         raise InvalidInput("audience is internal or public", "audience")
     with _change(ctx, reference, actor) as act:
+        if _publishes(act.incident, audience):
+            if not (public_title or "").strip():
+                raise InvalidInput(
+                    "the first public update publishes the incident: give it a public_title",
+                    "public_title",
+                )
+            _publish(act, rules.require_public_title(public_title), at)
         data = {
             "message": message,
             "audience": audience,
@@ -238,6 +261,43 @@ def post_update(
             "eta": eta,
         }
         return act.record(EventKind.UPDATE_POSTED, act.moment(at), data)
+
+
+def publish(
+    ctx: Context,
+    reference: str,
+    *,
+    public_title: str,
+    actor: str,
+    message: str | None = None,
+    at: datetime | None = None,
+) -> IncidentOut:
+    """Make an incident public under a title written for customers, with a first public
+    update if given; until then no public route knows it exists."""
+    public_title = rules.require_public_title(public_title)
+    with _change(ctx, reference, actor, open_only=False) as act:
+        if act.incident.drill:
+            raise Conflict("a drill is an exercise and never public", "reference")
+        if act.incident.published_at is not None:
+            raise Conflict("the incident is already published", "reference")
+        moment = _publish(act, public_title, at)
+        if message and message.strip():
+            data = {"message": message.strip(), "audience": "public", "status": act.incident.status}
+            act.record(EventKind.UPDATE_POSTED, moment, data)
+        return act.snapshot()
+
+
+def _publishes(incident: Incident, audience: str) -> bool:
+    """A drill's public updates are rehearsals: recorded, never published."""
+    return audience == "public" and incident.published_at is None and not incident.drill
+
+
+def _publish(act: _Act, public_title: str, at: datetime | None) -> datetime:
+    moment = act.moment(at)
+    act.incident.published_at = moment
+    act.incident.public_title = public_title
+    act.record(EventKind.PUBLISHED, moment, {"public_title": public_title})
+    return moment
 
 
 def record_attempt(

@@ -1,9 +1,10 @@
 """The public status page's data: loaded once per change, shaped as Atlassian Statuspage's v2
 API, kept in a cache that a request checks in microseconds.
 
-Only public fields leave this module: incident titles, statuses, times, severities as
-impact, affected components and the messages of PUBLIC updates. Never summaries, people,
-impact numbers, hypotheses, resolutions or internal updates.
+Only published incidents are loaded, and only public fields leave this module: public
+titles, statuses, times, severities as impact, affected components and the messages of
+PUBLIC updates. Never internal titles, summaries, people, impact numbers, hypotheses,
+resolutions or internal updates, and nothing at all of an unpublished incident.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _load_incidents(session: Session, cutoff: datetime) -> list[PublicIncident]:
     columns = (
         Incident.id,
         Incident.reference,
-        Incident.title,
+        Incident.public_title,
         Incident.severity,
         Incident.status,
         Incident.services,
@@ -127,6 +128,7 @@ def _load_incidents(session: Session, cutoff: datetime) -> list[PublicIncident]:
         select(*columns)
         .where(
             Incident.drill.is_(False),
+            Incident.published_at.is_not(None),
             or_(
                 Incident.status != "resolved",
                 Incident.resolved_at >= cutoff,
@@ -139,7 +141,7 @@ def _load_incidents(session: Session, cutoff: datetime) -> list[PublicIncident]:
         PublicIncident(
             id=row.id,
             reference=row.reference,
-            name=row.title,
+            name=row.public_title or "",
             severity=row.severity,
             status=row.status,
             services=list(row.services or []),
