@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from warroom.api.deps import ContextDep
 from warroom.core.business_hours import clock_for
@@ -42,6 +44,18 @@ def _caller(ctx: ContextDep, warroom_token: Annotated[str | None, Cookie()] = No
 
 
 UiCaller = Annotated[Caller, Depends(_caller)]
+
+
+async def signed_in_gate(scope: Scope) -> Response | None:
+    """A form post shows its sign-in before its body is read (the sign-in form aside)."""
+    if scope["method"] in ("GET", "HEAD") or scope["path"] == "/ui/login":
+        return None
+    request = Request(scope)
+    try:
+        await run_in_threadpool(_caller, request.app.state.context, request.cookies.get(COOKIE))
+    except SignInRequired:
+        return RedirectResponse("/ui/login", status_code=303)
+    return None
 
 
 def install(app: FastAPI) -> None:
