@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -14,6 +14,8 @@ from warroom.service.messages import render_message
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+SEVERITY_MAX = 99  # far above any playbook's; keeps a number's digits out of SQL and messages
+Severity = Annotated[int, Field(ge=0, le=SEVERITY_MAX)]
 
 
 class Body(BaseModel):
@@ -23,7 +25,7 @@ class Body(BaseModel):
 
 class DeclareBody(Body):
     title: str = Field(min_length=1, max_length=500)
-    severity: int
+    severity: Severity
     summary: str = ""
     services: list[str] = []
     source: str = Field("manual", max_length=50)
@@ -40,7 +42,7 @@ class StatusBody(Body):
 
 
 class SeverityBody(Body):
-    severity: int
+    severity: Severity
     reason: str
 
 
@@ -106,7 +108,7 @@ def list_incidents(
     ctx: ContextDep,
     _caller: Viewer,
     status: Literal["open", "resolved", "all"] = "open",
-    severity: int | None = None,
+    severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
 ) -> list[IncidentOut]:
     return service.list_incidents(ctx, status=status, severity=severity)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +16,7 @@ from warroom.service.post_incident.postmortem import PostmortemOut
 from warroom.service.reports import monthly as reports
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An action item's id")]
 
 
 class Strict(BaseModel):
@@ -94,7 +95,7 @@ def incident_action_items(reference: str, ctx: ContextDep, _caller: Viewer) -> l
 
 @router.patch("/action-items/{item_id}")
 def update_action_item(
-    item_id: int, body: ActionItemPatch, ctx: ContextDep, caller: Responder
+    item_id: ItemId, body: ActionItemPatch, ctx: ContextDep, caller: Responder
 ) -> ActionItemOut:
     return action_items.update_item(
         ctx, item_id, status=body.status, owner=body.owner, due=body.due, actor=caller.name
