@@ -14,6 +14,7 @@ from warroom.service.post_incident import action_items, postmortem
 from warroom.service.post_incident.action_items import ActionItemOut
 from warroom.service.post_incident.postmortem import PostmortemOut
 from warroom.service.reports import monthly as reports
+from warroom.service.schemas import Text, Title
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An action item's id")]
@@ -24,23 +25,23 @@ class Strict(BaseModel):
 
 
 class SectionBody(Strict):
-    text: str
+    text: Text
 
 
 class PostmortemStatusBody(Strict):
-    status: str
+    status: Text
 
 
 class ActionItemBody(Strict):
-    title: str
-    owner: str
-    due: str | datetime
+    title: Title
+    owner: Text
+    due: Text | datetime
 
 
 class ActionItemPatch(Strict):
-    status: str | None = None
-    owner: str | None = None
-    due: str | datetime | None = None
+    status: Text | None = None
+    owner: Text | None = None
+    due: Text | datetime | None = None
 
 
 @router.get("/incidents/{reference}/postmortem", response_model=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from warroom.clock import ensure_utc
@@ -11,7 +11,10 @@ from warroom.errors import Conflict, InvalidInput
 
 STATUSES = ("investigating", "mitigating", "monitoring", "resolved")
 OPEN_STATUSES = STATUSES[:-1]
-CLOCK_SKEW = timedelta(seconds=5)
+CLOCK_SKEW = timedelta(minutes=5)  # a client's clock may run a little ahead of ours
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+TITLE_MAX = 500
+TEXT_MAX = 10_000
 
 
 class EventKind(StrEnum):
@@ -71,12 +74,7 @@ def check_open(status: str) -> None:
 
 def event_time(at: datetime | None, now: datetime, previous: datetime | None) -> datetime:
     """The time an action is recorded at: now, or a past `at` for retrospective entry."""
-    if at is None:
-        moment = now
-    else:
-        moment = ensure_utc(at)
-        if moment > now + CLOCK_SKEW:
-            raise InvalidInput("at is in the future; it records past events only", "at")
+    moment = now if at is None else check_moment(at, now)
     if previous is not None and moment < previous:
         if at is None:
             return previous
@@ -88,8 +86,29 @@ def event_time(at: datetime | None, now: datetime, previous: datetime | None) ->
     return moment
 
 
-def require_text(value: str | None, field: str) -> str:
+def check_moment(at: datetime, now: datetime, field: str = "at") -> datetime:
+    """A time given for an event: from 1970-01-01 to a few minutes past `now`, in UTC."""
+    try:
+        moment = ensure_utc(at)
+    except OverflowError:  # an offset that takes it past year 1 or 9999
+        raise InvalidInput(f"{field} is outside the calendar", field) from None
+    if moment < EARLIEST:
+        raise InvalidInput(f"{field} is before {EARLIEST:%Y-%m-%d}", field)
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(f"{field} is in the future; it records past events only", field)
+    return moment
+
+
+def require_text(value: str | None, field: str, limit: int = TEXT_MAX) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise InvalidInput(f"{field} must not be empty", field)
+    check_texts(limit, **{field: cleaned})
     return cleaned
+
+
+def check_texts(limit: int = TEXT_MAX, **texts: str | None) -> None:
+    """Every text a person types is bounded: the timeline keeps it for good."""
+    for field, value in texts.items():
+        if value is not None and len(value) > limit:
+            raise InvalidInput(f"{field} is {len(value)} characters; at most {limit}", field)

@@ -20,6 +20,7 @@ from starlette.types import Scope
 from warroom.api.deps import ContextDep
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import humanize
+from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
@@ -276,3 +277,4 @@ def detail(value: object) -> str:
 
 
 templates.env.filters["detail"] = detail
+templates.env.globals.update(title_max=TITLE_MAX, text_max=TEXT_MAX)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from warroom.clock import ensure_utc
 from warroom.core.durations import parse_duration
+from warroom.core.incident import TITLE_MAX, check_texts
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -102,6 +103,7 @@ def create_item(
 ) -> ActionItemOut:
     if not title.strip():
         raise InvalidInput("title must not be empty", "title")
+    check_texts(TITLE_MAX, title=title.strip())
     _check_owner(ctx, owner)
     now = ctx.clock.now()
     due_at = parse_due(due, now)

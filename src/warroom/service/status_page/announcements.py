@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from warroom.core import status as rules
 from warroom.core.durations import parse_duration
-from warroom.core.incident import EventKind, require_text
+from warroom.core.incident import TITLE_MAX, EventKind, check_texts, require_text
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -58,6 +58,7 @@ def set_override(
     reason: str = "",
 ) -> dict[str, Any]:
     """Set a component's status by hand until a time (or for a duration); it then expires."""
+    check_texts(reason=reason)
     _check_component(ctx, component)
     if status not in OVERRIDE_STATUSES:
         raise InvalidInput(f"status is one of {', '.join(OVERRIDE_STATUSES)}", "status")
@@ -161,7 +162,8 @@ def create_maintenance(
     actor: str,
     message: str = "",
 ) -> dict[str, Any]:
-    title = require_text(title, "title")
+    title = require_text(title, "title", TITLE_MAX)
+    check_texts(message=message)
     for component in components:
         if component not in ctx.playbook.services:
             raise InvalidInput(f"unknown component {component!r}", "components")
