@@ -107,3 +107,18 @@ def test_an_at_up_to_5_minutes_ahead_is_accepted_and_beyond_refused(
     assert api.post(INCIDENTS, json={"title": "a", "severity": 1, "at": ahead}).status_code == 201
     beyond = (clock.now() + timedelta(minutes=6)).isoformat()
     assert _field(api.post(INCIDENTS, json={"title": "b", "severity": 1, "at": beyond})) == "at"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"message": "nul \\u0000 here"}', b'{"message": "lone \\ud800 surrogate"}'],
+    ids=["NUL", "lone surrogate"],
+)
+def test_text_no_database_can_store_is_refused_at_the_door_naming_it(
+    api: TestClient, content: bytes
+) -> None:
+    ref = _declare(api)
+    answer = api.post(
+        f"{INCIDENTS}/{ref}/updates", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert _field(answer) == "message"

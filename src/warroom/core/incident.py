@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ CLOCK_SKEW = timedelta(minutes=5)  # a client's clock may run a little ahead of 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 TITLE_MAX = 500
 TEXT_MAX = 10_000
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text refuses NUL; UTF-8 surrogates
 
 
 class EventKind(StrEnum):
@@ -110,5 +112,9 @@ def require_text(value: str | None, field: str, limit: int = TEXT_MAX) -> str:
 def check_texts(limit: int = TEXT_MAX, **texts: str | None) -> None:
     """Every text a person types is bounded: the timeline keeps it for good."""
     for field, value in texts.items():
-        if value is not None and len(value) > limit:
+        if value is None:
+            continue
+        if len(value) > limit:
             raise InvalidInput(f"{field} is {len(value)} characters; at most {limit}", field)
+        if UNSTORABLE.search(value):
+            raise InvalidInput(f"{field} holds a NUL or a lone surrogate; remove it", field)
