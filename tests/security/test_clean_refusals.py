@@ -77,3 +77,42 @@ def test_a_generic_alert_whose_severity_is_no_number_we_know_is_refused_naming_i
     assert answer.status_code < 500, answer.text
     if answer.status_code >= 400:
         assert "severity" in answer.text
+
+
+@pytest.mark.parametrize(
+    "due",
+    ["0001-01-01T00:00:00+14:00", "99999999999d", "999999999999999999999999999d"],
+    ids=["before year 1 in UTC", "beyond the calendar", "beyond any timedelta"],
+)
+def test_an_action_item_due_beyond_the_calendar_is_refused_naming_due(
+    api: TestClient, due: str
+) -> None:
+    ref = api.post("/api/v1/incidents", json={"title": "x", "severity": 1}).json()["reference"]
+    item = {"title": "t", "owner": "sre-lead", "due": due}
+    assert _field(api.post(f"/api/v1/incidents/{ref}/action-items", json=item), 422) == "due"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "major_outage", "for": "99999999999d"}, "for"),
+        ({"status": "major_outage", "until": "0001-01-01T00:00:00+14:00"}, "until"),
+    ],
+)
+def test_a_component_override_beyond_the_calendar_is_refused_naming_it(
+    api: TestClient, body: dict[str, str], field: str
+) -> None:
+    component = api.get("/api/v1/components").json()[0]["id"]
+    answer = api.post(f"/api/v1/components/{component}/override", json=body)
+    assert _field(answer, 422) == field
+
+
+def test_a_maintenance_starting_before_year_1_in_utc_is_refused_naming_it(
+    api: TestClient,
+) -> None:
+    body = {
+        "title": "m",
+        "starts_at": "0001-01-01T00:00:00+14:00",
+        "ends_at": "2024-02-01T00:00:00Z",
+    }
+    assert _field(api.post("/api/v1/maintenances", json=body), 422) == "starts_at"

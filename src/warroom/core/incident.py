@@ -90,15 +90,20 @@ def event_time(at: datetime | None, now: datetime, previous: datetime | None) ->
 
 def check_moment(at: datetime, now: datetime, field: str = "at") -> datetime:
     """A time given for an event: from 1970-01-01 to a few minutes past `now`, in UTC."""
-    try:
-        moment = ensure_utc(at)
-    except OverflowError:  # an offset that takes it past year 1 or 9999
-        raise InvalidInput(f"{field} is outside the calendar", field) from None
+    moment = in_calendar(at, field)
     if moment < EARLIEST:
         raise InvalidInput(f"{field} is before {EARLIEST:%Y-%m-%d}", field)
     if moment > now + CLOCK_SKEW:
         raise InvalidInput(f"{field} is in the future; it records past events only", field)
     return moment
+
+
+def in_calendar(moment: datetime, field: str) -> datetime:
+    """`moment` in UTC, refused when its offset takes it past year 1 or 9999."""
+    try:
+        return ensure_utc(moment)
+    except OverflowError:
+        raise InvalidInput(f"{field} is outside the calendar", field) from None
 
 
 def require_text(value: str | None, field: str, limit: int = TEXT_MAX) -> str:
