@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from warroom.api.app import create_app
+from warroom.api.app import WarroomApp, create_app
 from warroom.service.context import Context
 
 
@@ -21,10 +21,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(ctx: Context) -> Iterator[str]:
-    """Serve the app for `ctx` until the block ends; yields its base URL."""
+def running_server(ctx: Context, app: WarroomApp | None = None) -> Iterator[str]:
+    """Serve the app for `ctx` (or `app`) until the block ends; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning")
+    served = app or create_app(ctx)
+    config = uvicorn.Config(served, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,3 +1,5 @@
-"""Security probes drive the server through the API fixtures."""
+"""The API fixtures (app_client, tokens, api) for the security probes."""
 
-from tests.api.conftest import api, app_client, tokens  # noqa: F401
+from tests.api.conftest import api, app_client, tokens
+
+__all__ = ["api", "app_client", "tokens"]

@@ -10,7 +10,9 @@ from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.api import ack, health, incidents, post, statuspage
+from warroom.api.deps import bearer_gate
 from warroom.api.errors import install_error_handlers
+from warroom.api.limits import BODY_TIMEOUT, RequestLimits
 from warroom.api.metrics import RequestMetrics, request_latency
 from warroom.intake import routes as intake
 from warroom.intake.desk import IntakeDesk
@@ -33,7 +35,7 @@ class WarroomApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def create_app(ctx: Context) -> WarroomApp:
+def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomApp:
     app = WarroomApp(
         title="warroom",
         summary="Incident response: the playbook, run as code.",
@@ -49,6 +51,8 @@ def create_app(ctx: Context) -> WarroomApp:
     app.state.intake_desk = IntakeDesk(ctx)
     latency = request_latency(app.state.registry)
     app.intake = RequestMetrics(IntakeEndpoint(app.state.intake_desk), latency)
+    gates = {"/api/v1/": bearer_gate, "/ui/": ui.signed_in_gate}
+    app.add_middleware(RequestLimits, gates=gates, body_timeout=body_timeout)
     app.add_middleware(RequestMetrics, latency=latency)  # outermost: sees all the rest
     routers = (health.router, incidents.router, intake.router, post.router, statuspage.router)
     for router in (*routers, ack.router):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
 from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import render_message
-from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, Text, Title
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+SEVERITY_MAX = 99  # far above any playbook's; keeps a number's digits out of SQL and messages
+Severity = Annotated[int, Field(ge=0, le=SEVERITY_MAX)]
 
 
 class Body(BaseModel):
@@ -22,42 +24,42 @@ class Body(BaseModel):
 
 
 class DeclareBody(Body):
-    title: str = Field(min_length=1, max_length=500)
-    severity: int
-    summary: str = ""
-    services: list[str] = []
+    title: Title = Field(min_length=1)
+    severity: Severity
+    summary: Text = ""
+    services: list[Text] = []
     source: str = Field("manual", max_length=50)
     drill: bool = False
 
 
 class AcknowledgeBody(Body):
-    person: str | None = None
+    person: Text | None = None
 
 
 class StatusBody(Body):
-    status: str
-    note: str | None = None
+    status: Text
+    note: Text | None = None
 
 
 class SeverityBody(Body):
-    severity: int
-    reason: str
+    severity: Severity
+    reason: Text
 
 
 class RoleBody(Body):
-    role: str
-    person: str
+    role: Text
+    person: Text
 
 
 class EngageBody(Body):
-    sme: str
+    sme: Text
 
 
 class UpdateBody(Body):
-    message: str
+    message: Text
     audience: Literal["internal", "public"] = "internal"
-    next_steps: str | None = None
-    eta: str | None = None
+    next_steps: Text | None = None
+    eta: Text | None = None
     public_title: str | None = Field(
         None, max_length=500, description="Needed by the first public update: it publishes"
     )
@@ -65,29 +67,29 @@ class UpdateBody(Body):
 
 class PublishBody(Body):
     public_title: str | None = Field(None, max_length=500)
-    message: str | None = None
+    message: Text | None = None
 
 
 class AttemptBody(Body):
-    action: str
+    action: Text
     outcome: Literal["failed", "succeeded", "pending"]
-    hypothesis: str | None = None
+    hypothesis: Text | None = None
 
 
 class ImpactBody(Body):
     affected_users_pct: float | None = None
-    services: list[str] | None = None
-    business_impact: str | None = None
+    services: list[Text] | None = None
+    business_impact: Text | None = None
 
 
 class ResolveBody(Body):
-    resolution: str
-    root_cause: str | None = None
-    prevention: str | None = None
+    resolution: Text
+    root_cause: Text | None = None
+    prevention: Text | None = None
 
 
 class ReopenBody(Body):
-    reason: str
+    reason: Text
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -114,7 +116,7 @@ def list_incidents(
     ctx: ContextDep,
     _caller: Viewer,
     status: Literal["open", "resolved", "all"] = "open",
-    severity: int | None = None,
+    severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
 ) -> list[IncidentOut]:
     return service.list_incidents(ctx, status=status, severity=severity)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -15,8 +15,10 @@ from warroom.service.post_incident.action_items import ActionItemOut
 from warroom.service.post_incident.postmortem import PostmortemOut
 from warroom.service.reports import drills
 from warroom.service.reports import monthly as reports
+from warroom.service.schemas import Text, Title
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An action item's id")]
 
 
 class Strict(BaseModel):
@@ -24,23 +26,23 @@ class Strict(BaseModel):
 
 
 class SectionBody(Strict):
-    text: str
+    text: Text
 
 
 class PostmortemStatusBody(Strict):
-    status: str
+    status: Text
 
 
 class ActionItemBody(Strict):
-    title: str
-    owner: str
-    due: str | datetime
+    title: Title
+    owner: Text
+    due: Text | datetime
 
 
 class ActionItemPatch(Strict):
-    status: str | None = None
-    owner: str | None = None
-    due: str | datetime | None = None
+    status: Text | None = None
+    owner: Text | None = None
+    due: Text | datetime | None = None
 
 
 @router.get("/incidents/{reference}/postmortem", response_model=None)
@@ -95,7 +97,7 @@ def incident_action_items(reference: str, ctx: ContextDep, _caller: Viewer) -> l
 
 @router.patch("/action-items/{item_id}")
 def update_action_item(
-    item_id: int, body: ActionItemPatch, ctx: ContextDep, caller: Responder
+    item_id: ItemId, body: ActionItemPatch, ctx: ContextDep, caller: Responder
 ) -> ActionItemOut:
     return action_items.update_item(
         ctx, item_id, status=body.status, owner=body.owner, due=body.due, actor=caller.name

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.service.schemas import Text, Title
 from warroom.service.status_page import announcements as service
 from warroom.service.status_page.public import PublicStatus
 from warroom.web import statuspage as render
@@ -73,19 +74,19 @@ for _name, _renderer in render.JSON_DOCUMENTS.items():
 
 class OverrideBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    status: str
+    status: Text
     until: AwareDatetime | None = None
-    for_: str | None = Field(None, alias="for", description="A duration such as 2h")
-    reason: str = ""
+    for_: Text | None = Field(None, alias="for", description="A duration such as 2h")
+    reason: Text = ""
 
 
 class MaintenanceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=500)
+    title: Title = Field(min_length=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    components: list[str] = []
-    message: str = ""
+    components: list[Text] = []
+    message: Text = ""
 
 
 @manage.get("/components")

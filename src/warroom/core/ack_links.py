@@ -35,14 +35,15 @@ def make_token(secret: str, message_key: str, now: datetime) -> str:
 def read_token(secret: str, token: str, now: datetime) -> AckClaim:
     """The claim a genuine, unexpired token carries; InvalidInput otherwise."""
     payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(secret, payload)):
+    expected = _sign(secret, payload).encode()
+    if not payload or not hmac.compare_digest(signature.encode(), expected):
         raise InvalidInput("this acknowledgement link is not valid", "token")
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         claim = AckClaim(
             str(data["m"]), datetime.fromtimestamp(int(data["e"]), ensure_utc(now).tzinfo)
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, OSError) as exc:
         raise InvalidInput("this acknowledgement link is not valid", "token") from exc
     if claim.expires_at <= ensure_utc(now):
         raise InvalidInput("this acknowledgement link has expired", "token")

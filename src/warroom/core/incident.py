@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from warroom.clock import ensure_utc
@@ -11,7 +12,11 @@ from warroom.errors import Conflict, InvalidInput
 
 STATUSES = ("investigating", "mitigating", "monitoring", "resolved")
 OPEN_STATUSES = STATUSES[:-1]
-CLOCK_SKEW = timedelta(seconds=5)
+CLOCK_SKEW = timedelta(minutes=5)  # a client's clock may run a little ahead of ours
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+TITLE_MAX = 500
+TEXT_MAX = 10_000
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text refuses NUL; UTF-8 surrogates
 
 
 class EventKind(StrEnum):
@@ -72,12 +77,7 @@ def check_open(status: str) -> None:
 
 def event_time(at: datetime | None, now: datetime, previous: datetime | None) -> datetime:
     """The time an action is recorded at: now, or a past `at` for retrospective entry."""
-    if at is None:
-        moment = now
-    else:
-        moment = ensure_utc(at)
-        if moment > now + CLOCK_SKEW:
-            raise InvalidInput("at is in the future; it records past events only", "at")
+    moment = now if at is None else check_moment(at, now)
     if previous is not None and moment < previous:
         if at is None:
             return previous
@@ -89,10 +89,29 @@ def event_time(at: datetime | None, now: datetime, previous: datetime | None) ->
     return moment
 
 
-def require_text(value: str | None, field: str) -> str:
+def check_moment(at: datetime, now: datetime, field: str = "at") -> datetime:
+    """A time given for an event: from 1970-01-01 to a few minutes past `now`, in UTC."""
+    moment = in_calendar(at, field)
+    if moment < EARLIEST:
+        raise InvalidInput(f"{field} is before {EARLIEST:%Y-%m-%d}", field)
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(f"{field} is in the future; it records past events only", field)
+    return moment
+
+
+def in_calendar(moment: datetime, field: str) -> datetime:
+    """`moment` in UTC, refused when its offset takes it past year 1 or 9999."""
+    try:
+        return ensure_utc(moment)
+    except OverflowError:
+        raise InvalidInput(f"{field} is outside the calendar", field) from None
+
+
+def require_text(value: str | None, field: str, limit: int = TEXT_MAX) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise InvalidInput(f"{field} must not be empty", field)
+    check_texts(limit, **{field: cleaned})
     return cleaned
 
 
@@ -105,3 +124,14 @@ def require_public_title(value: str | None) -> str:
             "public_title must be one line without control characters", "public_title"
         )
     return title
+
+
+def check_texts(limit: int = TEXT_MAX, **texts: str | None) -> None:
+    """Every text a person types is bounded: the timeline keeps it for good."""
+    for field, value in texts.items():
+        if value is None:
+            continue
+        if len(value) > limit:
+            raise InvalidInput(f"{field} is {len(value)} characters; at most {limit}", field)
+        if UNSTORABLE.search(value):
+            raise InvalidInput(f"{field} holds a NUL or a lone surrogate; remove it", field)

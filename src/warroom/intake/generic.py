@@ -12,6 +12,7 @@ from warroom.intake.routing import Alert, Notification
 
 MAX_TITLE = 1024
 MAX_DEDUP_KEY = 255
+MAX_SEVERITY_DIGITS = 9  # longer is no severity; int() refuses thousands of digits
 
 
 def parse(body: Any, now: datetime, intake: Intake, *, new_key: str | None = None) -> Notification:
@@ -59,10 +60,10 @@ def _severity(value: Any, intake: Intake) -> str:
     if isinstance(value, int):
         names = [name for name, number in intake.severity_map.items() if number == value]
         if not names:
-            raise PayloadRejected(f"severity {value} is not in the playbook", "severity")
+            raise PayloadRejected("severity is not a severity number in the playbook", "severity")
         return names[0]
     if isinstance(value, str):
-        if value.isdigit():
-            return _severity(int(value), intake)
+        if value.isascii() and value.isdigit():
+            return _severity(int(value) if len(value) <= MAX_SEVERITY_DIGITS else -1, intake)
         return value
     raise PayloadRejected("severity must be a severity number or label", "severity")

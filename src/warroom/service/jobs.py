@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from warroom.store.models import OutboxMessage, Timer
+from warroom.store.models import SUBJECT_MAX, OutboxMessage, Timer
 from warroom.store.queries import insert_if_absent
 
 
@@ -79,7 +79,7 @@ def enqueue(
             "kind": kind,
             "method": method,
             "address": address,
-            "subject": subject,
+            "subject": _fitted(subject),
             "body": body,
             "incident_id": incident_id,
             "person": person,
@@ -90,3 +90,8 @@ def enqueue(
             "next_attempt_at": now,
         },
     )
+
+
+def _fitted(subject: str) -> str:
+    """A subject within its column: a 500-character title plus its prefix would not fit."""
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"

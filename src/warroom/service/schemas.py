@@ -1,13 +1,18 @@
-"""What service functions return: plain pydantic snapshots, also the API's response bodies."""
+"""What service functions return: plain pydantic snapshots, also the API's response bodies;
+and the bounded text types the API's request bodies are made of."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.store.models import Incident, TimelineEvent
+
+Title = Annotated[str, Field(max_length=TITLE_MAX)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 
 class EventOut(BaseModel):

@@ -27,6 +27,9 @@ from warroom.clock import ensure_utc
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
+SUBJECT_MAX = 500
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, timezone-aware UTC out, on SQLite and PostgreSQL alike."""
 
@@ -160,7 +163,7 @@ class OutboxMessage(Base):
     person: Mapped[str | None] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(500))
-    subject: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

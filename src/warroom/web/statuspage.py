@@ -7,6 +7,7 @@ escapes all text (HTML and XML alike).
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,9 @@ STATUS_LABELS = {
     "major_outage": "Major outage",
 }
 FEED_SIZE = 50
+# What XML 1.0 forbids in a document (C0 controls but tab and newlines, surrogates, U+FFFE/F):
+# an update may carry it, the feed must stay well-formed.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _dump(document: dict[str, Any]) -> bytes:
@@ -115,7 +119,7 @@ def atom(status: PublicStatus) -> bytes:
     feed = _templates.get_template("feed.atom").render(
         s=status, entries=entries, updated=stamp(status.generated_at)
     )
-    return feed.encode()
+    return XML_FORBIDDEN.sub("\ufffd", feed).encode()
 
 
 def _when(value: str | datetime | None) -> str:

@@ -14,10 +14,13 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from warroom.api.deps import ContextDep
 from warroom.core.business_hours import clock_for
 from warroom.core.durations import humanize
+from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
@@ -42,6 +45,18 @@ def _caller(ctx: ContextDep, warroom_token: Annotated[str | None, Cookie()] = No
 
 
 UiCaller = Annotated[Caller, Depends(_caller)]
+
+
+async def signed_in_gate(scope: Scope) -> Response | None:
+    """A form post shows its sign-in before its body is read (the sign-in form aside)."""
+    if scope["method"] in ("GET", "HEAD") or scope["path"] == "/ui/login":
+        return None
+    request = Request(scope)
+    try:
+        await run_in_threadpool(_caller, request.app.state.context, request.cookies.get(COOKIE))
+    except SignInRequired:
+        return RedirectResponse("/ui/login", status_code=303)
+    return None
 
 
 def install(app: FastAPI) -> None:
@@ -271,3 +286,4 @@ def detail(value: object) -> str:
 
 
 templates.env.filters["detail"] = detail
+templates.env.globals.update(title_max=TITLE_MAX, text_max=TEXT_MAX)

@@ -70,7 +70,8 @@ def declare(
     """Declare an incident: reference, chat channel, role holders, the `declared` event.
     With `session`, it joins the caller's transaction (alert intake declares and attaches
     the alerts in one)."""
-    title = rules.require_text(title, "title")
+    title = rules.require_text(title, "title", rules.TITLE_MAX)
+    rules.check_texts(summary=summary, source=source)
     rules.check_severity(ctx.playbook, severity)
     _check_services(ctx, services)
     now = ctx.clock.now()
@@ -164,6 +165,7 @@ def change_status(
     note: str | None = None,
     at: datetime | None = None,
 ) -> IncidentOut:
+    rules.check_texts(note=note)
     with _change(ctx, reference, actor, open_only=False) as act:
         rules.check_status_move(act.incident.status, status, note)
         moment = act.moment(at)
@@ -243,6 +245,7 @@ def post_update(
 ) -> IncidentOut:
     """An update for the responders, or for the public (which then publishes the incident)."""
     message = rules.require_text(message, "message")
+    rules.check_texts(next_steps=next_steps, eta=eta)
     if audience not in ("internal", "public"):
         raise InvalidInput("audience is internal or public", "audience")
     with _change(ctx, reference, actor) as act:
@@ -311,6 +314,7 @@ def record_attempt(
     at: datetime | None = None,
 ) -> IncidentOut:
     action = rules.require_text(action, "action")
+    rules.check_texts(hypothesis=hypothesis)
     if outcome not in ("failed", "succeeded", "pending"):
         raise InvalidInput("outcome is failed, succeeded or pending", "outcome")
     with _change(ctx, reference, actor) as act:
@@ -339,6 +343,7 @@ def assess_impact(
         raise InvalidInput("affected_users_pct is a percentage from 0 to 100", "affected_users_pct")
     if services is not None:
         _check_services(ctx, services)
+    rules.check_texts(business_impact=business_impact)
     assessed: dict[str, Any] = {
         key: value
         for key, value in (
@@ -373,6 +378,7 @@ def resolve(
     session: Session | None = None,
 ) -> IncidentOut:
     resolution = rules.require_text(resolution, "resolution")
+    rules.check_texts(root_cause=root_cause, prevention=prevention)
     with _change(ctx, reference, actor, session) as act:
         moment = act.moment(at)
         incident = act.incident

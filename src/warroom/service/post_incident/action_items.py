@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from warroom.clock import ensure_utc
 from warroom.core.durations import parse_duration
+from warroom.core.incident import TITLE_MAX, check_texts, in_calendar
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -56,17 +56,17 @@ class ActionItemOut(BaseModel):
 def parse_due(value: str | datetime, now: datetime) -> datetime:
     """ISO 8601 time, a date (end of that UTC day) or a duration from now (`14d`)."""
     if isinstance(value, datetime):
-        return ensure_utc(value)
+        return in_calendar(value, "due")
     text = str(value).strip()
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=UTC)
-        return ensure_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return in_calendar(datetime.fromisoformat(text.replace("Z", "+00:00")), "due")
     except ValueError:
         pass
     try:
         return now + parse_duration(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise InvalidInput(
             f"due {text!r} does not parse; give an ISO date or time, or a duration like 14d",
             "due",
@@ -102,6 +102,7 @@ def create_item(
 ) -> ActionItemOut:
     if not title.strip():
         raise InvalidInput("title must not be empty", "title")
+    check_texts(TITLE_MAX, title=title.strip())
     _check_owner(ctx, owner)
     now = ctx.clock.now()
     due_at = parse_due(due, now)

@@ -14,7 +14,7 @@ import markdown as md
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from warroom.core.incident import EventKind
+from warroom.core.incident import EventKind, check_texts
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -154,6 +154,7 @@ def edit_section(
         raise InvalidInput(f"unknown section {section!r} (sections: {', '.join(names)})", "section")
     if not text.strip():
         raise InvalidInput("text must not be empty", "text")
+    check_texts(text=text.strip())
     with ctx.db.unit_of_work() as session:
         incident, pm = _load(session, reference)
         if pm.status == "published":

@@ -21,6 +21,8 @@ from warroom.store.models import Incident
 
 EMPTY = {"median": None, "p90": None, "mean": None}
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The review also looks at the months around the one asked for: they must be dates too.
+FIRST_YEAR, LAST_YEAR = 1970, 9998
 METRICS = {
     "time_to_acknowledge": (Incident.declared_at, Incident.acknowledged_at),
     "time_to_resolve": (Incident.declared_at, Incident.resolved_at),
@@ -32,6 +34,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     match = MONTH.match(month or "")
     if not match:
         raise InvalidInput(f"month {month!r} is not YYYY-MM", "month")
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise InvalidInput(f"month {month} is outside {FIRST_YEAR}-01 to {LAST_YEAR}-12", "month")
     start = datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
     return start, shift_month(start, 1)
 

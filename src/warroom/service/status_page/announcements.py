@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from warroom.core import status as rules
 from warroom.core.durations import parse_duration
-from warroom.core.incident import EventKind, require_text
+from warroom.core.incident import (
+    TITLE_MAX,
+    EventKind,
+    check_texts,
+    in_calendar,
+    require_text,
+)
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -58,6 +64,7 @@ def set_override(
     reason: str = "",
 ) -> dict[str, Any]:
     """Set a component's status by hand until a time (or for a duration); it then expires."""
+    check_texts(reason=reason)
     _check_component(ctx, component)
     if status not in OVERRIDE_STATUSES:
         raise InvalidInput(f"status is one of {', '.join(OVERRIDE_STATUSES)}", "status")
@@ -121,11 +128,12 @@ def _until(now: datetime, until: datetime | None, duration: str | None) -> datet
     if duration is not None:
         try:
             return now + parse_duration(duration)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise InvalidInput(str(exc), "for") from exc
     assert until is not None
     if until.tzinfo is None:
         raise InvalidInput("until needs a timezone (UTC: end it with Z)", "until")
+    until = in_calendar(until, "until")
     if until <= now:
         raise InvalidInput("until must be in the future", "until")
     return until
@@ -161,12 +169,14 @@ def create_maintenance(
     actor: str,
     message: str = "",
 ) -> dict[str, Any]:
-    title = require_text(title, "title")
+    title = require_text(title, "title", TITLE_MAX)
+    check_texts(message=message)
     for component in components:
         if component not in ctx.playbook.services:
             raise InvalidInput(f"unknown component {component!r}", "components")
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput("times need a timezone (UTC: end them with Z)", "starts_at")
+    starts_at, ends_at = in_calendar(starts_at, "starts_at"), in_calendar(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise InvalidInput("ends_at must be after starts_at", "ends_at")
     now = ctx.clock.now()
