@@ -7,14 +7,17 @@ import sys
 import time
 from typing import Any
 
+from warroom.store.availability import database_message
+
 
 class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
         level = record.levelname.lower()
         line = f"ts={stamp}Z level={level} logger={record.name} {record.getMessage()}"
-        if record.exc_info:
-            line += " exc=" + _quote(self.formatException(record.exc_info).splitlines()[-1])
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            line += " exc=" + _quote(f"{type(exc).__name__}: {database_message(exc)}")
         return line
 
 
