@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from warroom.api.app import create_app
-from warroom.logs import configure
+from warroom.logs import MASKED_LOGGERS, configure
 from warroom.service.context import Context
 from warroom.service.tokens import create_token
 from warroom.store.session import Database
@@ -70,3 +70,5 @@ def server_log() -> Iterator[io.StringIO]:
     yield lines
     root.handlers[:], level = saved
     root.setLevel(level)
+    for name in MASKED_LOGGERS:
+        logging.getLogger(name).filters.clear()
