@@ -59,9 +59,16 @@ def read_only_api(
 
 @pytest.fixture
 def server_log() -> Iterator[io.StringIO]:
-    """Logging as `warroom serve` configures it, its lines written here instead of stderr."""
+    """Logging as `warroom serve` configures it (uvicorn's loggers passing their lines to the
+    root, whatever an earlier test's uvicorn set), its lines written here, not to stderr."""
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    uvicorn = [logging.getLogger(name) for name in ("uvicorn", *MASKED_LOGGERS)]
+    saved_uvicorn = [(logger.handlers[:], logger.level, logger.propagate) for logger in uvicorn]
+    for logger in uvicorn:
+        logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
     configure()
     lines = io.StringIO()
     for handler in root.handlers:
@@ -70,5 +77,8 @@ def server_log() -> Iterator[io.StringIO]:
     yield lines
     root.handlers[:], level = saved
     root.setLevel(level)
-    for name in MASKED_LOGGERS:
-        logging.getLogger(name).filters.clear()
+    for logger, (handlers, level, propagate) in zip(uvicorn, saved_uvicorn, strict=True):
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+        logger.filters.clear()
