@@ -19,7 +19,14 @@ def test_control_characters_in_a_public_update_leave_the_feed_valid_xml(
         ctx, title="Checkout\x07 down", severity=1, actor="test", services=["api"]
     ).reference
     message = "bell\x07 escape\x1b form\x0c tab\t kept\ufffe"
-    incidents.post_update(ctx, reference, message=message, audience="public", actor="test")
+    incidents.post_update(
+        ctx,
+        reference,
+        message=message,
+        audience="public",
+        actor="test",
+        public_title="Degraded service",
+    )
     feed = app_client.get("/status/feed.atom")
     assert feed.status_code == 200
     root = ElementTree.fromstring(feed.content)

@@ -12,8 +12,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from warroom.api.deps import ContextDep
+from warroom.api.errors import RETRY_AFTER_SECONDS
 from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
+from warroom.store.availability import database_message
 from warroom.store.models import Incident
 
 router = APIRouter(tags=["health"])
@@ -26,10 +28,12 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(ctx: ContextDep) -> JSONResponse:
+    """Ready means able to write: a read-only database can serve reads but not declare."""
     try:
-        ctx.db.ping()
+        ctx.db.probe_write()
     except Exception as exc:  # any driver error means "not ready"
-        return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
+        body = {"status": "unavailable", "database": database_message(exc)[:200]}
+        return JSONResponse(body, 503, headers={"Retry-After": RETRY_AFTER_SECONDS})
     return JSONResponse({"status": "ok", "database": "reachable"})
 
 
@@ -40,7 +44,8 @@ def metrics(request: Request) -> Response:
 
 
 class IncidentCollector(Collector):
-    """Counts read from the database at scrape time, so every process reports the same."""
+    """Counts read from the database at scrape time, so every process reports the same.
+    Drills are left out: an exercise is no incident on a dashboard or an alert rule."""
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -62,7 +67,11 @@ class IncidentCollector(Collector):
 
     def _counts(self) -> dict[int, tuple[int, int]]:
         is_open = func.sum((Incident.status != "resolved").cast(Incident.severity.type))
-        statement = select(Incident.severity, is_open, func.count()).group_by(Incident.severity)
+        statement = (
+            select(Incident.severity, is_open, func.count())
+            .where(Incident.drill.is_(False))
+            .group_by(Incident.severity)
+        )
         with self._ctx.db.unit_of_work() as session:
             return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}
 

@@ -28,7 +28,8 @@ def serve(
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
     settle_heap()
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    # log_config=None: uvicorn's lines go through our handler (key=value, ack tokens masked)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, log_config=None)
 
 
 def register(app: typer.Typer) -> None:

@@ -78,6 +78,14 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def probe_write(self) -> None:
+        """Write to a row that always exists and roll it back: raises when the database
+        refuses writes (a read-only file or transaction), not only when it is down. The
+        migrations' own version row serves, so the probe needs no table of its own."""
+        with self.write_turn(), self.engine.connect() as connection, connection.begin() as tx:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            tx.rollback()
+
     def senders_waited(self) -> int:
         """How often so far a sender (`write_turn(sender_waiting=True)`) found SQLite's
         writer taken and had to wait for it, in this process; 0 on PostgreSQL."""
