@@ -52,6 +52,13 @@ def set_cookie(response: Response, session_id: str, settings: Settings) -> None:
     )
 
 
+def clear_cookie(response: Response, settings: Settings) -> None:
+    # The same attributes as set_cookie, or a browser may keep the Secure one.
+    response.delete_cookie(
+        COOKIE, httponly=True, samesite="lax", secure=settings.public_url.startswith("https://")
+    )
+
+
 def _origin(url: str | None) -> str | None:
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None

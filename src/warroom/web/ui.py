@@ -26,11 +26,11 @@ from warroom.service.messages import MESSAGE_KINDS, render_message
 from warroom.service.schemas import IncidentOut
 from warroom.service.ui_sessions import SignedIn, sign_in, sign_out
 from warroom.web.sessions import (
-    COOKIE,
     Refused,
     SignInRequired,
     UiPost,
     UiSession,
+    clear_cookie,
     read_form,
     same_origin,
     set_cookie,
@@ -104,7 +104,7 @@ def login(request: Request, ctx: ContextDep, form: Form) -> Response:
 def logout(ctx: ContextDep, post: UiPost) -> Response:
     sign_out(ctx, post.session.session_id)
     response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    clear_cookie(response, ctx.settings)
     return response
 
 
