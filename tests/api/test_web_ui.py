@@ -4,37 +4,40 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-
-def _sign_in(client: TestClient, token: str) -> None:
-    answer = client.post("/ui/login", data={"token": token}, follow_redirects=False)
-    assert answer.status_code == 303
+from tests.ui_client import OWN_ORIGIN, sign_in
 
 
 def test_pages_without_a_token_lead_to_sign_in(app_client: TestClient) -> None:
     answer = app_client.get("/ui", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/ui/login"
-    assert app_client.post("/ui/login", data={"token": "wrong"}).status_code == 401
+    wrong = app_client.post("/ui/login", data={"token": "wrong"}, headers={"Origin": OWN_ORIGIN})
+    assert wrong.status_code == 401
 
 
 def test_a_responder_declares_acknowledges_and_resolves_from_the_browser(
     app_client: TestClient, tokens: dict[str, str]
 ) -> None:
-    _sign_in(app_client, tokens["responder"])
+    csrf = sign_in(app_client, tokens["responder"])
     page = app_client.post(
         "/ui/incidents",
-        data={"title": "Checkout <b>down</b>", "severity": "1", "services": "payments"},
+        data={
+            "csrf": csrf,
+            "title": "Checkout <b>down</b>",
+            "severity": "1",
+            "services": "payments",
+        },
     )
     assert page.status_code == 200
     assert "Incident declared" in page.text and "2024-01-15-001" in page.text
     assert "Checkout &lt;b&gt;down&lt;/b&gt;" in page.text
     assert "🚨 INCIDENT ALERT" in page.text
     ref = "/ui/incidents/2024-01-15-001"
-    acknowledged = app_client.post(f"{ref}/acknowledge").text
+    acknowledged = app_client.post(f"{ref}/acknowledge", data={"csrf": csrf}).text
     assert "Acknowledge recorded" in acknowledged
     assert "INCIDENT RESOLVED" not in acknowledged
-    answer = app_client.post(f"{ref}/status", data={"status": "investigating"})
+    answer = app_client.post(f"{ref}/status", data={"csrf": csrf, "status": "investigating"})
     assert "already investigating" in answer.text
-    answer = app_client.post(f"{ref}/resolve", data={"resolution": "Failed over"})
+    answer = app_client.post(f"{ref}/resolve", data={"csrf": csrf, "resolution": "Failed over"})
     assert "Resolve recorded" in answer.text and "✅ INCIDENT RESOLVED" in answer.text
     assert "2024-01-15-001" in app_client.get("/ui").text
 
@@ -42,32 +45,32 @@ def test_a_responder_declares_acknowledges_and_resolves_from_the_browser(
 def test_a_responder_engages_an_sme_and_hands_a_role_over_from_the_browser(
     app_client: TestClient, tokens: dict[str, str]
 ) -> None:
-    _sign_in(app_client, tokens["responder"])
-    app_client.post("/ui/incidents", data={"title": "Slow queries", "severity": "2"})
+    csrf = sign_in(app_client, tokens["responder"])
+    app_client.post("/ui/incidents", data={"csrf": csrf, "title": "Slow queries", "severity": "2"})
     ref = "/ui/incidents/2024-01-15-001"
     page = app_client.get(ref).text
     assert (
         'action="/ui/incidents/2024-01-15-001/engage"' in page and "Database Administrator" in page
     )
-    engaged = app_client.post(f"{ref}/engage", data={"sme": "database"}).text
+    engaged = app_client.post(f"{ref}/engage", data={"csrf": csrf, "sme": "database"}).text
     assert "Engage recorded" in engaged and "sme_engaged" in engaged
     handed = app_client.post(
-        f"{ref}/role", data={"role": "technical_lead", "person": "frontend-lead"}
+        f"{ref}/role", data={"csrf": csrf, "role": "technical_lead", "person": "frontend-lead"}
     ).text
     assert "Role recorded" in handed and "Senior Frontend Engineer" in handed
-    unknown = app_client.post(f"{ref}/engage", data={"sme": "networking"}).text
+    unknown = app_client.post(f"{ref}/engage", data={"csrf": csrf, "sme": "networking"}).text
     assert "unknown SME" in unknown
 
 
 def test_a_viewer_sees_but_cannot_act(app_client: TestClient, tokens: dict[str, str]) -> None:
-    _sign_in(app_client, tokens["viewer"])
-    answer = app_client.post("/ui/incidents", data={"title": "x", "severity": "2"})
+    csrf = sign_in(app_client, tokens["viewer"])
+    answer = app_client.post("/ui/incidents", data={"csrf": csrf, "title": "x", "severity": "2"})
     assert "needs a responder token" in answer.text
     assert "No open incidents" in answer.text
 
 
 def test_an_unknown_incident_page_says_so(app_client: TestClient, tokens: dict[str, str]) -> None:
-    _sign_in(app_client, tokens["viewer"])
+    sign_in(app_client, tokens["viewer"])
     answer = app_client.get("/ui/incidents/2024-01-15-404")
     assert answer.status_code == 404 and "no incident" in answer.text
 

@@ -1,5 +1,6 @@
 """The responders' web UI in real headless Chromium (Debian's): sign in with a token,
-declare a Sev1 from the form, acknowledge it, and read the timeline and countdowns."""
+declare a Sev1 from the form, acknowledge it, and read the timeline and countdowns; sign
+out, after which the old cookie signs nobody in."""
 
 from __future__ import annotations
 
@@ -77,3 +78,20 @@ def test_a_responder_declares_and_acknowledges_a_sev1_in_the_browser(
     expect(page.locator("pre").first).to_contain_text("INCIDENT ALERT")
     if os.environ.get("WARROOM_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_signing_out_in_the_browser_ends_the_session_its_cookie_named(
+    page_and_token: tuple[Page, str, str],
+) -> None:
+    page, url, token = page_and_token
+    page.goto(f"{url}/ui/login")
+    page.fill("#token", token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("No open incidents.")).to_be_visible()
+    (cookie,) = page.context.cookies()
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and token not in cookie["value"]
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.context.add_cookies([cookie])
+    page.goto(f"{url}/ui")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warroom.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from warroom.service.context import Context
@@ -73,12 +74,18 @@ def revoke_token(ctx: Context, name: str) -> None:
 
 
 def authenticate(ctx: Context, secret: str | None) -> Caller:
+    with ctx.db.reader() as session:
+        token = live_token(session, secret)
+        return Caller(name=token.name, role=token.role)
+
+
+def live_token(session: Session, secret: str | None) -> ApiToken:
+    """The unrevoked token whose secret this is, else Unauthorized."""
     if not secret:
         raise Unauthorized("send an API token as 'Authorization: Bearer <token>'", "token")
-    with ctx.db.reader() as session:
-        token = session.execute(
-            select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
-        ).scalar_one_or_none()
-        if token is None or token.revoked_at is not None:
-            raise Unauthorized("the token is unknown or revoked", "token")
-        return Caller(name=token.name, role=token.role)
+    token = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
+    ).scalar_one_or_none()
+    if token is None or token.revoked_at is not None:
+        raise Unauthorized("the token is unknown or revoked", "token")
+    return token

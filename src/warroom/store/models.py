@@ -122,6 +122,20 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class UiSession(Base):
+    """A web UI sign-in: the cookie holds the random id, this row only its hash. It acts as
+    its API token, so revoking the token ends it; signing out sets `revoked_at`."""
+
+    __tablename__ = "ui_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Timer(Base):
     """Work due later (an escalation step, a reminder): a row, never an in-memory timer.
 

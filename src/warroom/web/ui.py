@@ -1,7 +1,8 @@
 """The responders' web UI: server-rendered pages over the same service functions as the API.
 
-Sign-in stores the API token in an HttpOnly, SameSite=Strict cookie; every form posts back
-and redirects (post/redirect/get), so a reload never repeats an action.
+Signing in with an API token opens a server-side session (`web.sessions`); every form
+carries its CSRF token, posts back and redirects (post/redirect/get), so a reload never
+repeats an action.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
-from fastapi import APIRouter, Cookie, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -26,25 +27,21 @@ from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import MESSAGE_KINDS, render_message
 from warroom.service.schemas import IncidentOut
-from warroom.service.tokens import Caller, authenticate
+from warroom.service.ui_sessions import SignedIn, sign_in, sign_out
+from warroom.web.sessions import (
+    Refused,
+    SignInRequired,
+    UiPost,
+    UiSession,
+    clear_cookie,
+    read_form,
+    same_origin,
+    set_cookie,
+)
 
-COOKIE = "warroom_token"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
-
-
-class SignInRequired(Exception):
-    pass
-
-
-def _caller(ctx: ContextDep, warroom_token: Annotated[str | None, Cookie()] = None) -> Caller:
-    try:
-        return authenticate(ctx, warroom_token)
-    except Unauthorized as exc:
-        raise SignInRequired from exc
-
-
-UiCaller = Annotated[Caller, Depends(_caller)]
+Form = Annotated[dict[str, str], Depends(read_form)]
 
 
 async def signed_in_gate(scope: Scope) -> Response | None:
@@ -60,27 +57,36 @@ async def signed_in_gate(scope: Scope) -> Response | None:
 
 
 def install(app: FastAPI) -> None:
-    """Mount the UI: its routes, and a redirect to sign-in for any page without a token."""
+    """Mount the UI: its routes, a redirect to sign-in for any page without a live session,
+    and a 403 page for a POST that failed the origin or CSRF check."""
 
     async def _sign_in(_request: Request, _exc: Exception) -> Response:
         return RedirectResponse("/ui/login", status_code=303)
 
+    async def _refused(request: Request, exc: Exception) -> Response:
+        problem = exc.message if isinstance(exc, Refused) else "refused"
+        return _page(request, "ui/refused.html", status=403, problem=problem)
+
     app.add_exception_handler(SignInRequired, _sign_in)
+    app.add_exception_handler(Refused, _refused)
     app.include_router(router)
 
 
-def _page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+def _page(
+    request: Request,
+    name: str,
+    status: int = 200,
+    session: SignedIn | None = None,
+    **values: Any,
+) -> HTMLResponse:
     ctx: Context = request.app.state.context
+    if session is not None:
+        values.update(caller=session.caller, csrf=session.csrf)
     values.setdefault("playbook", ctx.playbook)
     values.setdefault("now", ctx.clock.now())
     values.setdefault("flash", request.query_params.get("flash"))
     values.setdefault("problem", request.query_params.get("problem"))
     return templates.TemplateResponse(request, name, values, status_code=status)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body()).decode("utf-8", errors="replace")
-    return {key: values[-1].strip() for key, values in parse_qs(body).items()}
 
 
 def _back(path: str, *, flash: str | None = None, problem: str | None = None) -> Response:
@@ -98,35 +104,35 @@ def login_page(request: Request) -> HTMLResponse:
     return _page(request, "ui/login.html")
 
 
-@router.post("/ui/login")
-async def login(request: Request, ctx: ContextDep) -> Response:
-    token = (await _form(request)).get("token", "")
+@router.post("/ui/login", dependencies=[Depends(same_origin)])
+def login(request: Request, ctx: ContextDep, form: Form) -> Response:
     try:
-        authenticate(ctx, token)
+        session_id = sign_in(ctx, form.get("token", ""))
     except Unauthorized as exc:
         return _page(request, "ui/login.html", status=401, problem=exc.message)
     response = RedirectResponse("/ui", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
+    set_cookie(response, session_id, ctx.settings)
     return response
 
 
 @router.post("/ui/logout")
-def logout() -> Response:
+def logout(ctx: ContextDep, post: UiPost) -> Response:
+    sign_out(ctx, post.session.session_id)
     response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    clear_cookie(response, ctx.settings)
     return response
 
 
 @router.get("/ui")
-def incident_list(request: Request, ctx: ContextDep, caller: UiCaller) -> HTMLResponse:
+def incident_list(request: Request, ctx: ContextDep, session: UiSession) -> HTMLResponse:
     open_now = service.list_incidents(ctx, status="open")
     recent = service.list_incidents(ctx, status="resolved", limit=20)
-    return _page(request, "ui/list.html", caller=caller, open_incidents=open_now, recent=recent)
+    return _page(request, "ui/list.html", session=session, open_incidents=open_now, recent=recent)
 
 
 @router.post("/ui/incidents")
-async def declare(request: Request, ctx: ContextDep, caller: UiCaller) -> Response:
-    form = await _form(request)
+def declare(ctx: ContextDep, post: UiPost) -> Response:
+    form, caller = post.form, post.session.caller
     try:
         caller.require("responder")
         incident = service.declare(
@@ -144,20 +150,20 @@ async def declare(request: Request, ctx: ContextDep, caller: UiCaller) -> Respon
 
 @router.get("/ui/incidents/{reference}")
 def incident_page(
-    reference: str, request: Request, ctx: ContextDep, caller: UiCaller
+    reference: str, request: Request, ctx: ContextDep, session: UiSession
 ) -> HTMLResponse:
     try:
         incident = service.get_incident(ctx, reference)
     except WarroomError as exc:
         return _page(
-            request, "ui/missing.html", status=exc.status_code, caller=caller, problem=exc.message
+            request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
         )
     kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
     messages = {kind: render_message(ctx, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",
-        caller=caller,
+        session=session,
         incident=incident,
         timeline=service.get_timeline(ctx, reference),
         messages=messages,
@@ -178,14 +184,11 @@ def _deadlines(ctx: Context, incident: IncidentOut) -> dict[str, datetime]:
 
 
 @router.post("/ui/incidents/{reference}/{action}")
-async def act(
-    reference: str, action: str, request: Request, ctx: ContextDep, caller: UiCaller
-) -> Response:
-    form = await _form(request)
+def act(reference: str, action: str, ctx: ContextDep, post: UiPost) -> Response:
     page = f"/ui/incidents/{reference}"
     try:
-        caller.require("responder")
-        done = _perform(ctx, reference, action, form, caller.name)
+        post.session.caller.require("responder")
+        done = _perform(ctx, reference, action, post.form, post.session.caller.name)
     except WarroomError as exc:
         return _back(page, problem=exc.message)
     return _back(page, flash=done)

@@ -1,0 +1,44 @@
+"""Web UI sessions through the service: sign in, resume, sign out, expire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from warroom.clock import ManualClock
+from warroom.errors import Unauthorized
+from warroom.service.context import Context
+from warroom.service.tokens import create_token
+from warroom.service.ui_sessions import resume, sign_in, sign_out
+from warroom.store.models import UiSession
+
+
+def _stored(ctx: Context) -> int:
+    with ctx.db.reader() as session:
+        return int(session.execute(select(func.count()).select_from(UiSession)).scalar_one())
+
+
+def test_a_session_acts_as_its_token_until_signed_out(ctx: Context) -> None:
+    session_id = sign_in(ctx, create_token(ctx, "on-call", "responder"))
+    assert resume(ctx, session_id).caller.name == "on-call"
+    sign_out(ctx, session_id)
+    with pytest.raises(Unauthorized):
+        resume(ctx, session_id)
+
+
+def test_signing_in_with_an_unknown_token_opens_no_session(ctx: Context) -> None:
+    with pytest.raises(Unauthorized):
+        sign_in(ctx, "wr_not-a-token")
+    assert _stored(ctx) == 0
+
+
+def test_signing_in_clears_away_sessions_that_have_expired(
+    ctx: Context, clock: ManualClock
+) -> None:
+    token = create_token(ctx, "on-call", "responder")
+    sign_in(ctx, token)
+    clock.advance(timedelta(hours=13))
+    sign_in(ctx, token)
+    assert _stored(ctx) == 1
