@@ -78,15 +78,16 @@ def test_an_unknown_incident_page_says_so(app_client: TestClient, tokens: dict[s
 def test_a_responder_publishes_an_incident_from_its_page(
     app_client: TestClient, tokens: dict[str, str]
 ) -> None:
-    _sign_in(app_client, tokens["responder"])
-    app_client.post("/ui/incidents", data={"title": "kafka-3 lag", "severity": "2"})
+    csrf = sign_in(app_client, tokens["responder"])
+    app_client.post("/ui/incidents", data={"csrf": csrf, "title": "kafka-3 lag", "severity": "2"})
     ref = "/ui/incidents/2024-01-15-001"
     page = app_client.get(ref).text
     assert f'action="{ref}/publish"' in page and "Not public" in page
-    refused = app_client.post(f"{ref}/publish", data={"public_title": ""}).text
+    refused = app_client.post(f"{ref}/publish", data={"csrf": csrf, "public_title": ""}).text
     assert "public_title must not be empty" in refused
     published = app_client.post(
-        f"{ref}/publish", data={"public_title": "Delayed notifications", "message": "On it."}
+        f"{ref}/publish",
+        data={"csrf": csrf, "public_title": "Delayed notifications", "message": "On it."},
     ).text
     assert "Publish recorded" in published and "Public since" in published
     assert f'action="{ref}/publish"' not in published

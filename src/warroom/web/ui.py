@@ -27,8 +27,9 @@ from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import MESSAGE_KINDS, render_message
 from warroom.service.schemas import IncidentOut
-from warroom.service.ui_sessions import SignedIn, sign_in, sign_out
+from warroom.service.ui_sessions import SignedIn, resume, sign_in, sign_out
 from warroom.web.sessions import (
+    COOKIE,
     Refused,
     SignInRequired,
     UiPost,
@@ -50,8 +51,8 @@ async def signed_in_gate(scope: Scope) -> Response | None:
         return None
     request = Request(scope)
     try:
-        await run_in_threadpool(_caller, request.app.state.context, request.cookies.get(COOKIE))
-    except SignInRequired:
+        await run_in_threadpool(resume, request.app.state.context, request.cookies.get(COOKIE))
+    except Unauthorized:
         return RedirectResponse("/ui/login", status_code=303)
     return None
 
