@@ -67,7 +67,7 @@ def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
 
     def counted(db, payloads, connection=None):
         commits.append(len(payloads))
-        real_store(db, payloads, connection)
+        return real_store(db, payloads, connection)
 
     monkeypatch.setattr(group_commit, "store", counted)
     writer = group_commit.GroupCommit(ctx)

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.api import ack, health, incidents, post, statuspage
 from warroom.api.errors import install_error_handlers
-from warroom.api.metrics import RequestMetrics, request_latency
+from warroom.api.metrics import IntakeUnauthorized, RequestMetrics, request_latency
 from warroom.intake import routes as intake
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.routes import IntakeEndpoint, intake_kind
@@ -48,7 +48,7 @@ def create_app(ctx: Context) -> WarroomApp:
     app.state.registry.register(health.IntakeCollector(ctx))
     app.state.registry.register(health.WriterCollector(ctx))
     install_error_handlers(app)
-    app.state.intake_desk = IntakeDesk(ctx)
+    app.state.intake_desk = IntakeDesk(ctx, IntakeUnauthorized(app.state.registry))
     latency = request_latency(app.state.registry)
     app.intake = RequestMetrics(IntakeEndpoint(app.state.intake_desk), latency)
     app.add_middleware(RequestMetrics, latency=latency)  # outermost: sees all the rest
