@@ -8,10 +8,12 @@ from fastapi.testclient import TestClient
 
 from tests.intake.conftest import FIXTURES, fixture
 from warroom.api.app import create_app
+from warroom.errors import NotFound
+from warroom.intake import applier, dead_letters, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
-from warroom.intake import rejections
 from warroom.service.context import Context
+from warroom.service.incidents import lifecycle as incidents
 from warroom.store.session import Database
 
 AM = "/api/v1/integrations/alertmanager"
@@ -138,3 +140,42 @@ def test_a_pagerduty_key_revoked_elsewhere_is_refused_as_pagerduty_would(keys, c
         refused = client.post(PD, json=event)
     assert refused.status_code == 401
     assert refused.json()["status"] == "unauthorized"
+
+
+def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
+    app_client, keys, ctx, monkeypatch
+) -> None:
+    """The rejected list keeps only the newest; a dead letter outlives any number of them,
+    and a retry applies it once the fault is gone."""
+    real_apply = applier.apply
+
+    def broken(ctx, session, found, note):
+        raise RuntimeError("a bug met this payload")
+
+    monkeypatch.setattr(applier, "apply", broken)
+    body = {"title": "disk full", "dedup_key": "disk", "severity": "warning"}
+    assert app_client.post(GENERIC, json=body, headers=bearer(keys["generic"])).status_code == 202
+    intake_queue.apply_all(ctx)
+    [letter] = dead_letters.list_dead_letters(ctx)
+    monkeypatch.setattr(rejections, "REJECTED_KEPT", 2)
+    for n in range(5):
+        bad = app_client.post(GENERIC, content=b"{", headers=bearer(keys["generic"]))
+        assert bad.status_code == 400, n
+    assert len(rejections.list_rejected(ctx)) == 2
+    assert dead_letters.list_dead_letters(ctx) == [letter], "never pruned"
+
+    failed_again = dead_letters.retry(ctx, letter["id"])
+    assert not failed_again.applied and failed_again.again is not None
+    [letter] = dead_letters.list_dead_letters(ctx)
+    assert letter["id"] == failed_again.again["id"]
+
+    monkeypatch.setattr(applier, "apply", real_apply)
+    assert dead_letters.retry(ctx, letter["id"]).applied
+    assert dead_letters.list_dead_letters(ctx) == []
+    [incident] = incidents.list_incidents(ctx, status="all")
+    assert incident.title == "disk full"
+
+
+def test_retrying_an_unknown_dead_letter_names_it(ctx) -> None:
+    with pytest.raises(NotFound, match="no dead letter 42"):
+        dead_letters.retry(ctx, 42)
