@@ -151,7 +151,8 @@ class GroupCommit:
             self._drop_connection()  # the next commit starts on a fresh one
         else:
             failure = None
-            self._known_keys.forget(revoked)
+            if revoked:
+                self._known_keys.forget(revoked)
             self._handed_over.keep(
                 self.db, [p for p in payloads if p.integration_id not in revoked]
             )
