@@ -45,5 +45,5 @@ def test_alert_senders_requests_are_timed_with_the_rest(app_client: TestClient) 
     app_client.post("/v2/enqueue", json={"routing_key": "not-a-key"})
     app_client.get("/healthz")
     text = app_client.get("/metrics").text
-    assert 'method="POST",route="/v2/enqueue",status="400"' in text
+    assert 'method="POST",route="/v2/enqueue",status="401"' in text
     assert 'method="GET",route="/healthz",status="200"' in text

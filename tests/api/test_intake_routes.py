@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
-from warroom.intake import group_commit, rejections
+from warroom.intake import dead_letters, group_commit, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
@@ -168,7 +168,7 @@ def test_the_inbox_keeps_no_integration_key(app_client, keys, ctx) -> None:
     assert keys["pagerduty"].encode() not in stored
 
 
-def test_a_payload_that_cannot_be_applied_is_kept_as_rejected_and_the_rest_apply(
+def test_a_payload_that_cannot_be_applied_becomes_a_dead_letter_and_the_rest_apply(
     app_client, keys, ctx, monkeypatch
 ) -> None:
     real_apply = intake.apply
@@ -185,8 +185,8 @@ def test_a_payload_that_cannot_be_applied_is_kept_as_rejected_and_the_rest_apply
         assert app_client.post(GENERIC, json=body, headers=headers).status_code == 202
     [incident] = applied(ctx)
     assert incident.title == "fine alert"
-    kept = rejections.list_rejected(ctx)[0]
-    assert kept["endpoint"] == "inbox:generic" and "a bug met this payload" in kept["reason"]
+    [kept] = dead_letters.list_dead_letters(ctx)
+    assert kept["kind"] == "generic" and "a bug met this payload" in kept["reason"]
     assert intake_queue.pending(ctx) == 0
 
 

@@ -67,3 +67,41 @@ def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.output)["pending"] == 2
     assert "2 accepted payloads not yet applied" in run("intake", "pending").output
+
+
+def test_dead_letters_are_listed_and_an_unknown_one_cannot_be_retried(run) -> None:
+    assert json.loads(run("intake", "dead-letters", "--json").output) == []
+    assert run("intake", "dead-letters").exit_code == 0
+    unknown = run("intake", "retry", "42")
+    assert unknown.exit_code == 1
+    assert "no dead letter 42" in unknown.output
+
+
+def test_retry_explains_itself_in_its_help(run) -> None:
+    shown = run("intake", "retry", "--help")
+    assert shown.exit_code == 0
+    assert "Move a dead letter back to the inbox" in shown.output
+
+
+def test_a_dead_letter_that_fails_again_on_retry_is_kept_anew_with_exit_1(run, tmp_path) -> None:
+    from warroom.intake import group_commit
+    from warroom.intake import inbox as intake_queue
+    from warroom.intake import keys as integration_keys
+    from warroom.service.context import build_context
+    from warroom.settings import Settings
+
+    ctx = build_context(Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", secret="s"))
+    found = integration_keys.authenticate(
+        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+    )
+    untitled = b'{"severity": "warning"}'  # as if accepted under an older parser
+    group_commit.store(
+        ctx.db, [intake_queue.Accepted(found.id, "generic", ctx.clock.now(), "", untitled)]
+    )
+    intake_queue.apply_all(ctx)
+    [letter] = json.loads(run("intake", "dead-letters", "--json").output)
+    assert "title is missing" in letter["reason"] and letter["body"] == untitled.decode()
+    retried = run("intake", "retry", str(letter["id"]))
+    assert retried.exit_code == 1
+    [again] = json.loads(run("intake", "dead-letters", "--json").output)
+    assert f"dead letter {letter['id']} failed again, kept as {again['id']}" in retried.output

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.intake.conftest import fixture
 from warroom.intake import applier as intake
-from warroom.intake import group_commit, rejections
+from warroom.intake import dead_letters, group_commit, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.intake import routes as intake_api
@@ -66,7 +66,7 @@ def test_requests_arriving_together_share_a_commit(ctx, monkeypatch) -> None:
 
     def counted(db, payloads, connection=None):
         commits.append(len(payloads))
-        real_store(db, payloads, connection)
+        return real_store(db, payloads, connection)
 
     monkeypatch.setattr(group_commit, "store", counted)
     writer = group_commit.GroupCommit(ctx)
@@ -157,8 +157,9 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     [incident] = incidents.list_incidents(ctx, status="all")
     detail = incidents.get_incident(ctx, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 2
-    [kept] = rejections.list_rejected(ctx)
+    [kept] = dead_letters.list_dead_letters(ctx)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
+    assert rejections.list_rejected(ctx) == [], "the rejected list is for refused requests"
 
 
 def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:

@@ -176,7 +176,7 @@ def test_a_bad_generic_event_is_rejected_naming_the_field(body, field) -> None:
         b'{"pi": 3.141592653589793238462643, "tiny": 4.9e-324, "huge": 1.7976931348623159e308}',
         '{"summary": "disk full ☁"}'.encode("utf-16"),
         b'\xef\xbb\xbf{"bom": true}',
-        b'{"lone": "\\ud800", "pair": "\\ud83d\\ude00", "dup": 1, "dup": 2}',
+        b'{"pair": "\\ud83d\\ude00", "dup": 1, "dup": 2}',  # a lone one: tests/security
         b"[" * 900 + b"]" * 900,
     ],
 )

@@ -13,7 +13,7 @@ from warroom.api import ack, health, incidents, post, statuspage
 from warroom.api.deps import bearer_gate
 from warroom.api.errors import install_error_handlers
 from warroom.api.limits import BODY_TIMEOUT, RequestLimits
-from warroom.api.metrics import RequestMetrics, request_latency
+from warroom.api.metrics import IntakeUnauthorized, RequestMetrics, request_latency
 from warroom.intake import routes as intake
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.routes import IntakeEndpoint, intake_kind
@@ -48,7 +48,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     app.state.registry.register(health.IntakeCollector(ctx))
     app.state.registry.register(health.WriterCollector(ctx))
     install_error_handlers(app)
-    app.state.intake_desk = IntakeDesk(ctx)
+    app.state.intake_desk = IntakeDesk(ctx, IntakeUnauthorized(app.state.registry))
     latency = request_latency(app.state.registry)
     app.intake = RequestMetrics(IntakeEndpoint(app.state.intake_desk), latency)
     gates = {"/api/v1/": bearer_gate, "/ui/": ui.signed_in_gate}

@@ -1,10 +1,11 @@
-"""Request latency for Prometheus, as plain ASGI middleware (no per-request task or copy)."""
+"""Request latency for Prometheus, as plain ASGI middleware (no per-request task or copy),
+and the count of intake requests refused for want of a valid integration key."""
 
 from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -16,6 +17,23 @@ def request_latency(registry: CollectorRegistry) -> Histogram:
         ["method", "route", "status"],
         registry=registry,
     )
+
+
+class IntakeUnauthorized:
+    """Counts intake requests with no or a bad integration key, by endpoint. They are
+    counted rather than kept in the rejected list: anyone can send them, and keeping each
+    would push out the payloads worth inspecting."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._counter = Counter(
+            "warroom_intake_unauthorized",
+            "Intake requests refused for no, a bad or a revoked integration key, by endpoint",
+            ["endpoint"],
+            registry=registry,
+        )
+
+    def __call__(self, endpoint: str) -> None:
+        self._counter.labels(endpoint).inc()
 
 
 class RequestMetrics:

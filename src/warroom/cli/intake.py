@@ -1,5 +1,5 @@
-"""Local commands for alert intake: integration keys, the inbox backlog and the
-rejected-payload list."""
+"""Local commands for alert intake: integration keys, the inbox backlog, the
+rejected-payload list and the dead letters."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import typer
 from warroom.cli.output import console, fail, print_json, print_listing, short_time
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
+from warroom.intake import dead_letters, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
-from warroom.intake import rejections
 
 integration_group = typer.Typer(
     help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",
@@ -81,6 +81,49 @@ def rejected(
             for r in rows
         ],
     )
+
+
+@intake_group.command("dead-letters")
+def dead_letters_list(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (with the body)."),
+    limit: int = typer.Option(100, "--limit", min=1, help="Oldest N."),
+) -> None:
+    """Payloads accepted (answered 2xx) that could not be applied, oldest first, with the
+    reason. Kept until retried: `warroom intake retry ID`."""
+    rows = dead_letters.list_dead_letters(local_context(), limit)
+    print_listing(
+        rows,
+        as_json,
+        "Dead letters",
+        ["Id", "Received", "Failed", "Kind", "Reason"],
+        [
+            [
+                r["id"],
+                short_time(r["received_at"]),
+                short_time(r["failed_at"]),
+                r["kind"],
+                r["reason"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+@intake_group.command("retry")
+def retry(
+    letter_id: int = typer.Argument(..., help="The dead letter's id, from `intake dead-letters`."),
+) -> None:
+    """Move a dead letter back to the inbox and apply it. If it fails again it is kept as a
+    new dead letter, with the new reason."""
+    try:
+        done = dead_letters.retry(local_context(), letter_id)
+    except WarroomError as exc:
+        fail(exc.message)
+    if done.again is not None:
+        again = done.again
+        fail(f"dead letter {letter_id} failed again, kept as {again['id']}: {again['reason']}")
+    state = "applied" if done.applied else "back in the inbox, waiting to be applied"
+    console.print(f"dead letter {letter_id} {state}", highlight=False)
 
 
 @intake_group.command("pending")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
@@ -17,6 +18,7 @@ from warroom.errors import WarroomError
 GO_ZERO_TIME = "0001-01-01T00:00:00Z"
 _DIGITS_ONLY = bytes(48 if 0x30 <= b <= 0x39 else 32 for b in range(256))  # digits -> "0"
 _LONG_NUMBER = b"0" * 19  # a run of 19 digits: a number that may not fit in 64 bits
+_SURROGATE = re.compile("[\ud800-\udfff]")  # decoded JSON joins pairs: any left is lone
 
 
 class PayloadRejected(WarroomError):
@@ -123,7 +125,36 @@ def read_json(raw: bytes) -> Any:
     if _LONG_NUMBER not in raw.translate(_DIGITS_ONLY):
         with suppress(orjson.JSONDecodeError):
             return orjson.loads(raw)
-    return _STRICT_JSON.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+    body = _STRICT_JSON.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+    if (field := lone_surrogate(body)) is not None:
+        message = f"{field} holds a lone surrogate (such as \\ud800), which is not Unicode text"
+        raise PayloadRejected(message, field)
+    return body
+
+
+def lone_surrogate(value: Any, field: str = "") -> str | None:
+    """The field whose text (or name) holds a lone surrogate, if any: refused at the door,
+    since no database stores it. orjson refuses them itself, so only the bodies the standard
+    library read are searched."""
+    if isinstance(value, str):
+        return (field or "body") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{field}.{_printable(key)}" if field else _printable(key)
+            if _SURROGATE.search(key):
+                return name
+            if (found := lone_surrogate(item, name)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := lone_surrogate(item, f"{field or 'body'}[{index}]")) is not None:
+                return found
+    return None
+
+
+def _printable(text: str) -> str:
+    """A field's name as the answer can carry it: a lone surrogate spelled as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _no_constant(name: str) -> Any:

@@ -2,9 +2,9 @@
 
 2xx only once the payload is committed to the intake inbox (the scheduler applies it to
 incidents moments later: `service.intake_queue`), 503 when the database fails (senders retry
-5xx), 4xx with the reason for what a sender got wrong (kept in the rejected list), 429 past
-the playbook's per-key rate, and never a 500. Framework-free, so the ASGI fast path and the
-FastAPI routes share it (`api.intake`).
+5xx), 4xx with the reason for what a sender got wrong (kept in the rejected list; a 401 only
+counted, since anyone can send one), 429 past the playbook's per-key rate, and never a
+500. Framework-free, so the ASGI fast path and the FastAPI routes share it (`api.intake`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from warroom.errors import WarroomError, error_body
+from warroom.errors import Unauthorized, WarroomError, error_body
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.intake import pagerduty, rejections
@@ -57,8 +57,9 @@ class _Request:
 class IntakeDesk:
     """Answers intake requests for one app: key, rate, parsing, then the inbox."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, unauthorized: Callable[[str], None] | None = None) -> None:
         self.ctx = ctx
+        self.unauthorized = unauthorized or _uncounted  # counts a 401 by endpoint
         self.limiter = RateLimiter(ctx.playbook.intake.rate_limit_per_minute)
         self.inbox = GroupCommit(ctx)
 
@@ -74,31 +75,31 @@ class IntakeDesk:
         return await self._webhook(request, read)
 
     async def _event(self, request: _Request, read: Reader) -> Answer:
-        """PagerDuty Events API v2: routing_key in the body; answered as PagerDuty does."""
+        """PagerDuty Events API v2: routing_key in the body; answered as PagerDuty does. What
+        is refused before its key is checked is counted as unauthorized, not kept."""
+        found = None
         try:
             request.raw = await read(pagerduty.MAX_BODY)
             received = self.ctx.clock.now()
             body = _json(request)
+            found = await self._authenticate(pagerduty.routing_key(body), "pagerduty")
             event = pagerduty.parse(body, received)
             key = intake_queue.replay_key(body, event.notification)
-            found = await self._authenticate(event.routing_key, "pagerduty")
             if wait := self.limiter.hit(f"key:{found.id}", received):
                 message = "Requests for this key were throttled"
                 return Answer(429, {"status": "throttled", "message": message}, _retry(wait))
         except pagerduty.InvalidEvent as exc:
-            await self._keep(request, exc)
+            await self._note(request, exc, keyed=found is not None)
             return _pd(400, "invalid event", exc.message, exc.errors)
         except WarroomError as exc:
-            await self._keep(request, exc)
-            status = "invalid event" if exc.status_code != 401 else "unauthorized"
-            return _pd(exc.status_code, status, exc.message, [exc.message])
+            return await self._refused(request, exc, keyed=found is not None)
         except SQLAlchemyError:
             log.exception("event=intake_db_error endpoint=%s", request.path)
             return self._unavailable(request)
         raw = _without_routing_key(request.raw)
         accepted = Accepted(found.id, "pagerduty", received, key, raw, event.notification)
-        if not await self._accept(request, accepted):
-            return self._unavailable(request)
+        if (refused := await self._accept(request, accepted)) is not None:
+            return refused
         answer = {"status": "success", "message": "Event processed"}
         return Answer(202, answer | {"dedup_key": event.dedup_key})
 
@@ -118,14 +119,13 @@ class IntakeDesk:
             notification = intake_queue.parse_payload(request.kind, body, received, None, rules)
             key = intake_queue.replay_key(body, notification)
         except WarroomError as exc:
-            await self._keep(request, exc)
-            return Answer(exc.status_code, error_body(exc.message, exc.field))
+            return await self._refused(request, exc)
         except SQLAlchemyError:
             log.exception("event=intake_db_error endpoint=%s", request.path)
             return self._unavailable(request)
         accepted = Accepted(found.id, request.kind, received, key, request.raw, notification)
-        if not await self._accept(request, accepted):
-            return self._unavailable(request)
+        if (refused := await self._accept(request, accepted)) is not None:
+            return refused
         return Answer(202, {"status": "accepted", "alerts": len(notification.alerts)})
 
     async def _authenticate(self, key: str | None, kind: str) -> integration_keys.IntegrationInfo:
@@ -135,14 +135,32 @@ class IntakeDesk:
             return found
         return await asyncio.to_thread(integration_keys.authenticate, self.ctx, key, kind)
 
-    async def _accept(self, request: _Request, accepted: Accepted) -> bool:
-        """Commit to the inbox, sharing the commit with concurrent requests; False: retry."""
+    async def _accept(self, request: _Request, accepted: Accepted) -> Answer | None:
+        """Commit to the inbox, sharing the commit with concurrent requests: None once
+        committed, else the answer (401 when the key was revoked, in any process, since
+        it was checked; 503 to retry)."""
         try:
             await self.inbox.put(accepted)
+        except Unauthorized as exc:
+            return await self._refused(request, exc)
         except SQLAlchemyError:
             log.exception("event=intake_db_error endpoint=%s", request.path)
-            return False
-        return True
+            return self._unavailable(request)
+        return None
+
+    async def _refused(self, request: _Request, exc: WarroomError, keyed: bool = True) -> Answer:
+        await self._note(request, exc, keyed)
+        if request.kind != "pagerduty":
+            return Answer(exc.status_code, error_body(exc.message, exc.field))
+        status = "invalid event" if exc.status_code != 401 else "unauthorized"
+        return _pd(exc.status_code, status, exc.message, [exc.message])
+
+    async def _note(self, request: _Request, exc: WarroomError, keyed: bool) -> None:
+        """A request without a valid key is counted; any other refusal is kept."""
+        if exc.status_code == 401 or not keyed:
+            self.unauthorized(request.path)
+        else:
+            await self._keep(request, exc)
 
     @staticmethod
     def _unavailable(request: _Request) -> Answer:
@@ -168,6 +186,10 @@ class IntakeDesk:
             )
         except SQLAlchemyError:
             log.exception("event=intake_reject_not_kept endpoint=%s", request.path)
+
+
+def _uncounted(endpoint: str) -> None:
+    """Where no metric counts refusals (a desk built without an app's registry)."""
 
 
 def too_large(limit: int) -> PayloadRejected:

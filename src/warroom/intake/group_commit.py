@@ -1,6 +1,8 @@
 """Committing accepted payloads to the inbox: one writer thread per process takes every
 payload put while it was committing the previous ones and commits them together, so a burst
-of requests costs one small transaction, not one each."""
+of requests costs one small transaction, not one each. Each commit first looks up whether
+the batch's integrations were revoked (in any process) and refuses their payloads, so a
+revoked key is refused on the next request at one query per commit, not one per request."""
 
 from __future__ import annotations
 
@@ -13,13 +15,17 @@ from contextlib import nullcontext, suppress
 import psycopg
 from sqlalchemy import (
     Connection,
+    bindparam,
     insert,
+    select,
 )
 from sqlalchemy.exc import DBAPIError
 
+from warroom.errors import Unauthorized
 from warroom.intake.inbox import Accepted, HandOver, InboxCommitted
+from warroom.intake.keys import REFUSED, KnownKeys
 from warroom.service.context import Context
-from warroom.store.intake_models import InboxPayload
+from warroom.store.intake_models import InboxPayload, Integration
 from warroom.store.session import Database
 
 MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
@@ -27,15 +33,28 @@ MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
 
 # Built once: building the statement and its cache key anew on every commit shows up.
 _INBOX_INSERT = insert(InboxPayload)
+_REVOKED = select(Integration.id).where(
+    Integration.id.in_(bindparam("ids", expanding=True)), Integration.revoked_at.is_not(None)
+)
 
 
-def store(db: Database, payloads: Sequence[Accepted], connection: Connection | None = None) -> None:
-    """Commit payloads to the inbox in one transaction.
+def store(
+    db: Database, payloads: Sequence[Accepted], connection: Connection | None = None
+) -> set[int]:
+    """Commit payloads to the inbox in one transaction, except those of integrations revoked
+    since their key was checked: their ids are returned (the senders get 401). The lookup
+    runs in the same turn at the writer (on PostgreSQL's autocommit connection, as a
+    statement of its own just before the inserts).
     Plain Core: at intake rates the ORM session costs more than the row. A `connection`
     kept by the caller saves the pool's checkout and return on every commit."""
     own = nullcontext(connection) if connection is not None else db.engine.connect()
+    ids = sorted({p.integration_id for p in payloads})
     with db.write_turn(sender_waiting=True), own as held, held.begin():
-        held.execute(_INBOX_INSERT, [p.row() for p in payloads])
+        revoked = set(held.execute(_REVOKED, {"ids": ids}).scalars())
+        rows = [p.row() for p in payloads if p.integration_id not in revoked]
+        if rows:
+            held.execute(_INBOX_INSERT, rows)
+    return revoked
 
 
 def inbox_connection(db: Database) -> Connection:
@@ -59,6 +78,7 @@ class GroupCommit:
         self.db = ctx.db
         self._handed_over = ctx.runtime.part(HandOver)
         self._committed = ctx.runtime.part(InboxCommitted)
+        self._known_keys = ctx.runtime.part(KnownKeys)
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
@@ -117,23 +137,33 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Waiting]) -> None:
         payloads = [payload for payload, _, _ in batch]
+        revoked: set[int] = set()
         try:
             try:
-                store(self.db, payloads, self._held())
+                revoked = store(self.db, payloads, self._held())
             except DBAPIError as exc:
                 if not exc.connection_invalidated:
                     raise
                 self._drop_connection()  # the database restarted since: once more, afresh
-                store(self.db, payloads, self._held())
+                revoked = store(self.db, payloads, self._held())
         except Exception as exc:
             failure: BaseException | None = exc
             self._drop_connection()  # the next commit starts on a fresh one
         else:
             failure = None
-            self._handed_over.keep(self.db, payloads)
+            if revoked:
+                self._known_keys.forget(revoked)
+            self._handed_over.keep(
+                self.db, [p for p in payloads if p.integration_id not in revoked]
+            )
             self._committed.set()
-        for _, loop, done in batch:
-            loop.call_soon_threadsafe(_settle, done, failure)
+        for payload, loop, done in batch:
+            refused = (
+                Unauthorized(REFUSED, "authorization")
+                if payload.integration_id in revoked
+                else None
+            )
+            loop.call_soon_threadsafe(_settle, done, failure or refused)
 
 
 _Waiting = tuple[Accepted, asyncio.AbstractEventLoop, "asyncio.Future[None]"]

@@ -5,8 +5,8 @@ Answering after the inbox commit rather than after the incident work keeps the p
 (nothing answered 2xx is lost: the payload is on disk) while a burst of alerts costs the
 sender one small insert each. Requests that arrive while a commit is in flight share the
 next one (`GroupCommit`). Applying runs one payload per savepoint; a payload that cannot be
-applied is moved to the rejected list with the reason, so it neither blocks the ones after
-it nor disappears.
+applied becomes a dead letter with the reason (`intake.dead_letters`, kept until retried),
+so it neither blocks the ones after it nor disappears.
 
 Order: one applier at a time (an advisory lock on PostgreSQL, the single writer on SQLite)
 applies the oldest payloads first, except that behind a backlog the payloads of groups with
@@ -43,14 +43,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Intake
-from warroom.intake import alertmanager, generic, grafana, pagerduty, rejections
+from warroom.intake import alertmanager, generic, grafana, pagerduty
 from warroom.intake import applier as intake
 from warroom.intake import keys as integration_keys
 from warroom.intake.common import digest, read_json
 from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
 from warroom.store.engine_queries import LOCKED
-from warroom.store.intake_models import AlertGroup, InboxPayload, Integration, RejectedPayload
+from warroom.store.intake_models import AlertGroup, DeadLetter, InboxPayload, Integration
 from warroom.store.models import Incident
 from warroom.store.session import Database
 
@@ -220,7 +220,7 @@ def apply_waiting(
             pairs = [readable[p] for p in positions]
             failure = _failure(ctx, session, pairs[0][0], note, integrations)
             if failure is not None and len(pairs) == 1:
-                rejections.keep_rejected(session, _unapplied(pairs[0][0], failure))
+                session.add(_dead_letter(ctx, pairs[0][0], failure))
             elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
@@ -315,7 +315,7 @@ def _parse(ctx: Context, session: Session, row: Inboxed) -> Notification | None:
         return parse_payload(row.kind, body, row.received_at, row.new_key, ctx.playbook.intake)
     except Exception as exc:  # it parsed at the edge: only a change of playbook gets here
         log.exception("event=intake_apply_failed inbox_id=%d kind=%s", row.id, row.kind)
-        rejections.keep_rejected(session, _unapplied(row, exc))
+        session.add(_dead_letter(ctx, row, exc))
         return None
 
 
@@ -326,11 +326,11 @@ def _apply_one_by_one(
     integrations: dict[int, integration_keys.IntegrationInfo],
 ) -> None:
     """A coalesced unit failed: each of its payloads alone, so only the faulty one is moved
-    to the rejected list."""
+    becomes a dead letter."""
     for row, note in pairs:
         failure = _failure(ctx, session, row, note, integrations)
         if failure is not None:
-            rejections.keep_rejected(session, _unapplied(row, failure))
+            session.add(_dead_letter(ctx, row, failure))
 
 
 def _failure(
@@ -362,13 +362,16 @@ def _integration(session: Session, row: Inboxed) -> integration_keys.Integration
     return integration_keys.integration_info(found)
 
 
-def _unapplied(row: Inboxed, exc: Exception) -> RejectedPayload:
-    return RejectedPayload(
+def _dead_letter(ctx: Context, row: Inboxed, exc: Exception) -> DeadLetter:
+    """The payload whole, so that a retry applies exactly what was accepted."""
+    return DeadLetter(
+        inbox_id=row.id,
+        integration_id=row.integration_id,
+        kind=row.kind,
         received_at=row.received_at,
-        endpoint=f"inbox:{row.kind}",
-        status_code=202,
+        failed_at=ctx.clock.now(),
+        new_key=row.new_key,
         reason=f"accepted but could not be applied: {exc.__class__.__name__}: {exc}"[:2000],
         field=getattr(exc, "field", None),
-        headers={},
-        body=row.body[: rejections.KEPT_BODY].decode("utf-8", "replace"),
+        body=row.body,
     )

@@ -1,11 +1,14 @@
 """Integration keys: created once and shown once, listed, revoked, and checked on
-every intake request."""
+every intake request: the key here (remembered for a while), its revocation again by the
+inbox's group commit (`group_commit.store`), so that a revocation in any process refuses
+the very next payload."""
 
 from __future__ import annotations
 
 import secrets
 import string
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,10 +31,16 @@ KEY_ALPHABET = string.ascii_letters + string.digits
 
 
 AUTH_CACHE_SECONDS = 5.0
+REFUSED = "the integration key is unknown or revoked"
 
 
 class KnownKeys(dict[str, tuple["IntegrationInfo", float]]):
     """Keys checked lately, by hash: the integration and until when (monotonic) it holds."""
+
+    def forget(self, integration_ids: Collection[int]) -> None:
+        for key_hash, (info, _) in list(self.items()):
+            if info.id in integration_ids:
+                self.pop(key_hash, None)
 
 
 @dataclass(frozen=True)
@@ -75,9 +84,7 @@ def revoke_integration(ctx: Context, name: str) -> None:
             raise NotFound(f"no integration named {name!r}", "name")
         if row.revoked_at is None:
             row.revoked_at = ctx.clock.now()
-    known = ctx.runtime.part(KnownKeys)
-    for key_hash in [k for k, (info, _) in known.items() if info.id == row.id]:
-        del known[key_hash]
+    ctx.runtime.part(KnownKeys).forget({row.id})
 
 
 def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:
@@ -89,8 +96,8 @@ def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | No
 
 def authenticate(ctx: Context, key: str | None, kind: str) -> IntegrationInfo:
     """The integration behind a key. Valid keys are remembered for AUTH_CACHE_SECONDS so a
-    busy sender costs no extra transaction per payload; a revocation here applies at once,
-    one made by another process within that time."""
+    busy sender costs no extra transaction per payload; a revocation made meanwhile, in this
+    process or another, is caught by the inbox's commit, which refuses the payload."""
     if not key:
         raise Unauthorized(f"send the {kind} integration key", "authorization")
     found = _cached(ctx, key) or _looked_up(ctx, key)
@@ -114,7 +121,7 @@ def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
             select(Integration).where(Integration.key_hash == key_hash)
         ).scalar_one_or_none()
         if row is None or row.revoked_at is not None:
-            raise Unauthorized("the integration key is unknown or revoked", "authorization")
+            raise Unauthorized(REFUSED, "authorization")
         found = integration_info(row)
     ctx.runtime.part(KnownKeys)[key_hash] = (found, time.monotonic() + AUTH_CACHE_SECONDS)
     return found

@@ -1,5 +1,6 @@
-"""Payloads intake refused or could not apply, kept for inspection: the newest
-REJECTED_KEPT of them."""
+"""Payloads intake refused with a 4xx from a sender holding a valid key, kept for
+inspection: the newest REJECTED_KEPT of them. (Payloads accepted but not applied are dead
+letters, kept until retried: `intake.dead_letters`.)"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Alert intake tables: integration keys, the inbox of accepted payloads not yet applied,
-one row per alert group, the alerts themselves (inserted in bulk, one statement per payload)
-and the rejected payloads kept for inspection."""
+one row per alert group, the alerts themselves (inserted in bulk, one statement per payload),
+the rejected payloads kept for inspection and the dead letters."""
 
 from __future__ import annotations
 
@@ -87,3 +87,22 @@ class RejectedPayload(Base):
     field: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict[str, str]] = mapped_column(JsonType)
     body: Mapped[str] = mapped_column(Text)
+
+
+class DeadLetter(Base):
+    """A payload answered 2xx that could not be applied, kept whole (never pruned, unlike
+    the rejected list) until `warroom intake retry` moves it back to the inbox. `inbox_id`
+    is the inbox row it came from."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbox_id: Mapped[int] = mapped_column(Integer, index=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_key: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,7 +1,7 @@
 """web UI sessions: the cookie holds a session id, the database its hash
 
 Revision ID: 0015_ui_sessions
-Revises: 0012_outbox_only
+Revises: 0014_dead_letters
 
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from warroom.store.models import UTCDateTime
 
 revision = "0015_ui_sessions"
-down_revision = "0012_outbox_only"
+down_revision = "0014_dead_letters"
 branch_labels = None
 depends_on = None
 
