@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.ui_client import sign_in
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
@@ -79,10 +80,10 @@ def test_a_ui_update_over_10000_characters_comes_back_as_a_problem(
     app_client: TestClient, tokens: dict[str, str], ctx: Context
 ) -> None:
     ref = incidents.declare(ctx, title="API down", severity=1, actor="cli").reference
-    app_client.cookies.set("warroom_token", tokens["responder"])
+    csrf = sign_in(app_client, tokens["responder"])
     answer = app_client.post(
         f"/ui/incidents/{ref}/update",
-        data={"message": LONG, "audience": "internal"},
+        data={"csrf": csrf, "message": LONG, "audience": "internal"},
         follow_redirects=False,
     )
     assert answer.status_code == 303
