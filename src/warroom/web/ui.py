@@ -21,7 +21,7 @@ from warroom.core.durations import humanize
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
-from warroom.service.messages import MESSAGE_KINDS, render_message
+from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
 from warroom.service.tokens import Caller, authenticate
 
@@ -138,7 +138,7 @@ def incident_page(
             request, "ui/missing.html", status=exc.status_code, caller=caller, problem=exc.message
         )
     kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
-    messages = {kind: render_message(ctx, reference, kind) for kind in kinds}
+    messages = {kind: message_or_error(ctx, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",
