@@ -155,3 +155,15 @@ def test_an_announcement_whose_template_fails_goes_out_as_a_notice_naming_it(
     assert "communication.templates.initial failed to render (division by zero)" in sent[0]
     failures = [r for r in caplog.records if "template_failed" in r.getMessage()]
     assert len(failures) == 1  # the same failure, logged once
+
+
+def test_check_refuses_a_template_that_would_build_a_gigabyte() -> None:
+    [problem] = _problems_with("{{ ('a' * 10**9) | length }}")
+    assert problem == "communication.templates.initial: the result of * would be longer than 100000"
+    [power] = _problems_with("{{ 10 ** 1000000 }}")
+    assert "the result of ** would have more than 100000 digits" in power
+
+
+def test_ordinary_arithmetic_and_repetition_still_render() -> None:
+    text = render("x", "{{ '-' * 3 }} {{ 2 ** 10 }} {{ 2.5 * 2 }} {{ [0] * 2 }}", {})
+    assert text == "--- 1024 5.0 [0, 0]"

@@ -4,13 +4,49 @@ the interpreter, and a name it was not given is an error rather than an empty st
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
+import jinja2.runtime
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-SANDBOX = ImmutableSandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+MAX_SIZE = 100_000  # the most items (characters) a template may build by `*`, or digits by `**`
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, also refusing `'a' * 10**9` and `9**9**9`: one expression would
+    otherwise hold a worker (and `playbook check`) for seconds and a gigabyte."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "*" and _repeats_past_limit(left, right):
+            raise SecurityError(f"the result of * would be longer than {MAX_SIZE}")
+        if operator == "**" and _power_past_limit(left, right):
+            raise SecurityError(f"the result of ** would have more than {MAX_SIZE} digits")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeats_past_limit(left: Any, right: Any) -> bool:
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+            return len(sequence) * count > MAX_SIZE
+    return False
+
+
+def _power_past_limit(base: Any, exponent: Any) -> bool:
+    if not (isinstance(base, int) and isinstance(exponent, int)) or abs(base) < 2:
+        return False
+    return exponent * math.log10(abs(base)) > MAX_SIZE
+
+
+SANDBOX = _Sandbox(autoescape=False, undefined=jinja2.StrictUndefined)
 
 PLAYBOOK_TEMPLATES = ("initial", "update", "resolution", "briefing", "vendor")
 
