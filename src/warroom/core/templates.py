@@ -18,7 +18,7 @@ MAX_SIZE = 100_000  # the most items (characters) a template may build by `*`, o
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, also refusing `'a' * 10**9` and `9**9**9`: one expression would
+    """The sandbox, also refusing `'a' * 10**9` and `10 ** 1000000`: one expression would
     otherwise hold a worker (and `playbook check`) for seconds and a gigabyte."""
 
     intercepted_binops = frozenset({"*", "**"})

@@ -45,8 +45,15 @@ RENDER_ERROR = "Render error in {{ template }}: {{ reason }}"
 
 
 def failure_text(ctx: Context, failure: TemplateFailed, reference: str, notice: str) -> str:
-    """Log a run-time template failure (once per process) and return `notice` (FALLBACK or
-    RENDER_ERROR) to show or send in place of the message."""
+    """Log a run-time template failure and return `notice` (FALLBACK or RENDER_ERROR) to
+    show or send in place of the message."""
+    log_failure(ctx, failure, reference)
+    fields = {"reference": reference, "template": failure.path, "reason": failure.reason}
+    return render("(built-in notice)", notice, fields)
+
+
+def log_failure(ctx: Context, failure: TemplateFailed, reference: str) -> None:
+    """One log line per distinct failure in this process's life."""
     if ctx.runtime.part(FailedTemplates).first(failure):
         log.warning(
             "event=template_failed template=%s incident=%s reason=%s",
@@ -54,8 +61,6 @@ def failure_text(ctx: Context, failure: TemplateFailed, reference: str, notice: 
             reference,
             failure.reason,
         )
-    fields = {"reference": reference, "template": failure.path, "reason": failure.reason}
-    return render("(built-in fallback)", notice, fields)
 
 
 def render_message(ctx: Context, reference: str, kind: str) -> str:
@@ -63,7 +68,7 @@ def render_message(ctx: Context, reference: str, kind: str) -> str:
     try:
         return _render_stored(ctx, reference, kind)
     except TemplateFailed as exc:
-        failure_text(ctx, exc, reference, RENDER_ERROR)
+        log_failure(ctx, exc, reference)
         raise Conflict(f"the message cannot be written: {exc}", "kind") from exc
 
 
