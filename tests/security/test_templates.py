@@ -167,3 +167,10 @@ def test_check_refuses_a_template_that_would_build_a_gigabyte() -> None:
 def test_ordinary_arithmetic_and_repetition_still_render() -> None:
     text = render("x", "{{ '-' * 3 }} {{ 2 ** 10 }} {{ 2.5 * 2 }} {{ [0] * 2 }}", {})
     assert text == "--- 1024 5.0 [0, 0]"
+
+
+def test_check_renders_the_branch_a_resolved_incident_takes() -> None:
+    template = "{% if status == 'resolved' %}{{ closed_at }}{% endif %}"
+    assert _problems_with(template, "resolution") == [
+        "communication.templates.resolution: 'closed_at' is undefined"
+    ]

@@ -14,6 +14,8 @@ import jinja2.runtime
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from warroom.core.incident import STATUSES
+
 MAX_SIZE = 100_000  # the most items (characters) a template may build by `*`, or digits by `**`
 
 
@@ -139,9 +141,14 @@ SAMPLES: dict[str, dict[str, object]] = {
 
 
 def template_problem(name: str, source: str) -> str | None:
-    """Why the playbook template `name` fails on sample data, or None when it renders."""
+    """Why the playbook template `name` fails on sample data, or None when it renders: once
+    per incident status, so a branch taken only when resolved is rendered too."""
+    sample = SAMPLES[name]
+    statuses = STATUSES if "status" in sample else (None,)
     try:
-        render(template_path(name), source, SAMPLES[name])
+        for status in statuses:
+            fields = sample if status is None else sample | {"status": status}
+            render(template_path(name), source, fields)
     except TemplateFailed as exc:
         return exc.reason
     return None
