@@ -69,11 +69,14 @@ def template_path(name: str) -> str:
 def render(path: str, source: str, fields: Mapping[str, object]) -> str:
     """Render `source` with `fields`; any failure, whatever the template raised, becomes
     TemplateFailed naming `path`."""
+    return _run(path, _compile(path, source), fields)
+
+
+def _compile(path: str, source: str) -> jinja2.Template:
     try:
-        template = SANDBOX.from_string(source)
+        return SANDBOX.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailed(path, f"template error line {exc.lineno}: {exc.message}") from exc
-    return _run(path, template, fields)
 
 
 def _run(path: str, template: jinja2.Template, fields: Mapping[str, object]) -> str:
@@ -145,10 +148,11 @@ def template_problem(name: str, source: str) -> str | None:
     per incident status, so a branch taken only when resolved is rendered too."""
     sample = SAMPLES[name]
     statuses = STATUSES if "status" in sample else (None,)
+    path = template_path(name)
     try:
+        template = _compile(path, source)
         for status in statuses:
-            fields = sample if status is None else sample | {"status": status}
-            render(template_path(name), source, fields)
+            _run(path, template, sample if status is None else sample | {"status": status})
     except TemplateFailed as exc:
         return exc.reason
     return None
