@@ -15,13 +15,15 @@ from typer.testing import CliRunner
 
 from warroom.api.app import create_app
 from warroom.cli.main import app
+from warroom.core.escalation_state import Step
 from warroom.core.playbook_file import builtin_playbook_text, check_playbook_text
 from warroom.core.templates import SAMPLES, TemplateFailed, render
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.messages import message_fields
+from warroom.service.paging.texts import compose
 from warroom.service.tokens import create_token
-from warroom.store.models import OutboxMessage
+from warroom.store.models import Incident, OutboxMessage
 from warroom.store.queries import incident_by_reference, timeline
 
 ESCAPE = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}"
@@ -101,6 +103,26 @@ def test_check_renders_with_the_very_fields_the_messages_are_given(ctx: Context)
         incident = incident_by_reference(session, reference)
         fields = message_fields(ctx, incident, timeline(session, incident.id))
     assert set(fields) == set(SAMPLES["initial"]) == set(SAMPLES["briefing"])
+
+
+def test_check_renders_the_vendor_template_with_the_very_fields_a_vendor_is_given(
+    ctx: Context,
+) -> None:
+    every_field = " ".join(f"{{{{ {name} }}}}" for name in SAMPLES["vendor"])
+    vendor_ctx = _with_template(ctx, "vendor", every_field)
+    vendor = next(iter(ctx.playbook.vendors))
+    incident = Incident(
+        reference="2024-01-15-001",
+        title="API down",
+        severity=1,
+        services=["api"],
+        declared_at=ctx.clock.now(),
+        status="investigating",
+        channel="c",
+    )
+    step = Step(key="k", due_at=ctx.clock.now(), action="notify", reason="r", person=vendor)
+    _, body = compose(vendor_ctx, incident, step, "k", ctx.clock.now())
+    assert body.startswith("2024-01-15-001 Sev1") and "could not be written" not in body
 
 
 @pytest.fixture
