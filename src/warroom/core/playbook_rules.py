@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import jinja2
-
 from warroom.core.playbook import Playbook, PlaybookProblem
+from warroom.core.templates import PLAYBOOK_TEMPLATES, template_path, template_problem
 
 
 def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
@@ -116,12 +115,10 @@ def _communication_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
     pattern = communication.channel_name
     if "{date}" not in pattern or "{seq" not in pattern:
         yield "communication.channel_name", "the pattern needs {date} and {seq}"
-    environment = jinja2.Environment()
-    for name in ("initial", "update", "resolution"):
-        try:
-            environment.parse(getattr(communication.templates, name))
-        except jinja2.TemplateSyntaxError as exc:
-            yield f"communication.templates.{name}", f"template error line {exc.lineno}: {exc}"
+    for name in PLAYBOOK_TEMPLATES:
+        problem = template_problem(name, getattr(communication.templates, name))
+        if problem:
+            yield template_path(name), problem
     for number in communication.status_page.component_status:
         if number not in playbook.severities:
             yield f"communication.status_page.component_status.{number}", "unknown severity"

@@ -1,25 +1,86 @@
-"""The playbook's three message templates, rendered from an incident's current state."""
+"""The playbook's three message templates, rendered from an incident's current state, and
+what stands in for a template that fails at run time."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime
 from typing import Any, Literal
 
-import jinja2
-
 from warroom.core.durations import humanize
 from warroom.core.incident import EventKind
-from warroom.errors import InvalidInput
+from warroom.core.templates import TemplateFailed, render, template_path
+from warroom.errors import Conflict, InvalidInput
 from warroom.service.context import Context
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, timeline
 
 MessageKind = Literal["initial", "update", "resolution"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = ("initial", "update", "resolution")
-_environment = jinja2.Environment(autoescape=False, undefined=jinja2.ChainableUndefined)
+log = logging.getLogger("warroom.templates")
+
+
+class FailedTemplates:
+    """The template failures this process has logged: a template that fails on every page
+    view and every notification is logged once, not once a request."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def first(self, failure: TemplateFailed) -> bool:
+        with self._lock:
+            new = str(failure) not in self._seen
+            self._seen.add(str(failure))
+        return new
+
+
+# What stands in for a playbook template that failed: built-in, so it cannot fail itself.
+FALLBACK = (
+    "Incident {{ reference }}: this message could not be written; the playbook template "
+    "{{ template }} failed to render ({{ reason }})."
+)
+RENDER_ERROR = "Render error in {{ template }}: {{ reason }}"
+
+
+def failure_text(ctx: Context, failure: TemplateFailed, reference: str, notice: str) -> str:
+    """Log a run-time template failure and return `notice` (FALLBACK or RENDER_ERROR) to
+    show or send in place of the message."""
+    log_failure(ctx, failure, reference)
+    fields = {"reference": reference, "template": failure.path, "reason": failure.reason}
+    return render("(built-in notice)", notice, fields)
+
+
+def log_failure(ctx: Context, failure: TemplateFailed, reference: str) -> None:
+    """One log line per distinct failure in this process's life."""
+    if ctx.runtime.part(FailedTemplates).first(failure):
+        log.warning(
+            "event=template_failed template=%s incident=%s reason=%s",
+            failure.path,
+            reference,
+            failure.reason,
+        )
 
 
 def render_message(ctx: Context, reference: str, kind: str) -> str:
+    """The message `kind` of an incident; a template that fails is a Conflict naming it."""
+    try:
+        return _render_stored(ctx, reference, kind)
+    except TemplateFailed as exc:
+        log_failure(ctx, exc, reference)
+        raise Conflict(f"the message cannot be written: {exc}", "kind") from exc
+
+
+def message_or_error(ctx: Context, reference: str, kind: str) -> str:
+    """The message `kind` to show a responder, or the render error in its place."""
+    try:
+        return _render_stored(ctx, reference, kind)
+    except TemplateFailed as exc:
+        return failure_text(ctx, exc, reference, RENDER_ERROR)
+
+
+def _render_stored(ctx: Context, reference: str, kind: str) -> str:
     if kind not in MESSAGE_KINDS:
         raise InvalidInput(f"unknown message {kind!r}; use initial, update or resolution", "kind")
     with ctx.db.reader() as session:
@@ -29,9 +90,20 @@ def render_message(ctx: Context, reference: str, kind: str) -> str:
 
 
 def render_for(ctx: Context, incident: Incident, events: list[TimelineEvent], kind: str) -> str:
+    """The message `kind`; raises TemplateFailed when the playbook's template cannot render."""
     template = getattr(ctx.playbook.communication.templates, kind)
-    fields = message_fields(ctx, incident, events)
-    return _environment.from_string(template).render(**fields)
+    return render(template_path(kind), template, message_fields(ctx, incident, events))
+
+
+def render_or_fallback(
+    ctx: Context, incident: Incident, events: list[TimelineEvent], kind: str
+) -> str:
+    """The message `kind` to send: when its template fails, a plain notice naming the
+    template goes out instead, so a broken template never stops a notification."""
+    try:
+        return render_for(ctx, incident, events, kind)
+    except TemplateFailed as exc:
+        return failure_text(ctx, exc, incident.reference, FALLBACK)
 
 
 def message_fields(ctx: Context, incident: Incident, events: list[TimelineEvent]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
-from warroom.service.messages import MESSAGE_KINDS, render_message
+from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
 from warroom.service.ui_sessions import SignedIn, resume, sign_in, sign_out
 from warroom.web.sessions import (
@@ -160,7 +160,7 @@ def incident_page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
         )
     kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
-    messages = {kind: render_message(ctx, reference, kind) for kind in kinds}
+    messages = {kind: message_or_error(ctx, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",

@@ -27,7 +27,7 @@ from warroom.core.incident import (
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
-from warroom.service.messages import render_for
+from warroom.service.messages import render_or_fallback
 from warroom.service.status_page.public import PublicStatus, build, change_marker
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import timeline
@@ -240,7 +240,7 @@ def announce(
     targets = ctx.playbook.communication.announce_to
     if not targets:
         return
-    body = render_for(ctx, incident, timeline(session, incident.id), kind)
+    body = render_or_fallback(ctx, incident, timeline(session, incident.id), kind)
     subject = f"[{incident.reference}] {incident.title}"
     once = "" if kind == "initial" else f":{event.seq}"
     for url in targets:
