@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.ui_client import sign_in
 from warroom.api.app import create_app
 from warroom.cli.main import app
 from warroom.core.escalation_state import Step
@@ -134,7 +135,7 @@ def broken(ctx: Context) -> Context:
 def browser(broken: Context) -> Iterator[TestClient]:
     token = create_token(broken, "responder-token", "responder")
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
-        assert client.post("/ui/login", data={"token": token}).status_code == 200
+        sign_in(client, token)
         yield client
 
 
@@ -196,3 +197,12 @@ def test_check_renders_the_branch_a_resolved_incident_takes() -> None:
     assert _problems_with(template, "resolution") == [
         "communication.templates.resolution: 'closed_at' is undefined"
     ]
+
+
+def test_a_channel_name_pattern_reading_attributes_is_refused_by_check() -> None:
+    from warroom.core.playbook_rules import _channel_pattern_problem
+
+    assert _channel_pattern_problem("incident-{date}-{seq:03d}") is None
+    assert "only {date} and {seq}" in (_channel_pattern_problem("{date.__class__}-{seq}") or "")
+    assert "does not format" in (_channel_pattern_problem("incident-{date}-{seq:zz}") or "")
+    assert "needs {date} and {seq}" in (_channel_pattern_problem("incident-{seq}") or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.core.playbook import Playbook, PlaybookProblem
@@ -110,11 +111,27 @@ def _people_references(playbook: Playbook) -> Iterator[tuple[str, str]]:
             yield f"services.{service_id}.owner", f"names unknown person {service.owner!r}"
 
 
+def _channel_pattern_problem(pattern: str) -> str | None:
+    """The channel name is a format pattern: it may name {date} and {seq} (with a format
+    spec such as {seq:03d}) and nothing else, so it reads no attribute and cannot fail later."""
+    try:
+        fields = [name for _, name, _, _ in Formatter().parse(pattern) if name is not None]
+        bad = [name for name in fields if name not in ("date", "seq")]
+        if bad:
+            return f"the pattern may use only {{date}} and {{seq}}, not {{{bad[0]}}}"
+        if "date" not in fields or "seq" not in fields:
+            return "the pattern needs {date} and {seq}"
+        pattern.format(date="2026-01-01", seq=1)
+    except (ValueError, IndexError, KeyError) as exc:
+        return f"the pattern does not format: {exc}"
+    return None
+
+
 def _communication_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
     communication = playbook.communication
-    pattern = communication.channel_name
-    if "{date}" not in pattern or "{seq" not in pattern:
-        yield "communication.channel_name", "the pattern needs {date} and {seq}"
+    problem = _channel_pattern_problem(communication.channel_name)
+    if problem:
+        yield "communication.channel_name", problem
     for name in PLAYBOOK_TEMPLATES:
         problem = template_problem(name, getattr(communication.templates, name))
         if problem:
