@@ -17,6 +17,7 @@ from warroom.core.incident import TITLE_MAX, check_texts, in_calendar
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
+from warroom.service.post_incident import reminders as texts
 from warroom.service.post_incident.reminders import note, remind
 from warroom.store import post_queries
 from warroom.store.models import Incident, Timer
@@ -203,8 +204,8 @@ def on_action_item_overdue(session: Session, ctx: Context, timer: Timer, now: da
         ctx,
         person=item.owner,
         key=f"reminder:{timer.key}",
-        subject=f"Action item #{item.id} for {incident.reference} is overdue",
-        body=f"{item.title} was due {item.due_at:%Y-%m-%d %H:%M} UTC.",
+        subject=texts.ITEM_OVERDUE_SUBJECT(id=item.id, reference=incident.reference),
+        body=texts.ITEM_OVERDUE_BODY(title=item.title, due_at=item.due_at),
         incident_id=incident.id,
         now=now,
     )

@@ -18,6 +18,7 @@ from warroom.core.incident import EventKind, check_texts
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
+from warroom.service.post_incident import reminders as texts
 from warroom.service.post_incident.draft import Material, render_markdown
 from warroom.service.post_incident.reminders import note, remind
 from warroom.store import post_queries
@@ -274,9 +275,10 @@ def on_postmortem_overdue(session: Session, ctx: Context, timer: Timer, now: dat
         ctx,
         person=pm.owner,
         key=f"reminder:{timer.key}",
-        subject=f"Post-mortem for {incident.reference} is overdue",
-        body=f"The post-mortem for {incident.reference} ({incident.title}) was due "
-        f"{pm.due_at:%Y-%m-%d %H:%M} UTC and is still {pm.status}.",
+        subject=texts.POSTMORTEM_OVERDUE_SUBJECT(reference=incident.reference),
+        body=texts.POSTMORTEM_OVERDUE_BODY(
+            reference=incident.reference, title=incident.title, due_at=pm.due_at, status=pm.status
+        ),
         incident_id=incident.id,
         now=now,
     )
@@ -298,18 +300,13 @@ def on_follow_up_review(session: Session, ctx: Context, timer: Timer, now: datet
         return
     items = post_queries.action_items_of(session, incident.id)
     states = [_item_state(item, now) for item in items]
-    lines = [
-        f"- #{s['id']} {s['title']} ({s['owner']}): {s['status']}"
-        + (" overdue" if s["overdue"] else "")
-        for s in states
-    ]
     remind(
         session,
         ctx,
         person=pm.owner,
         key=f"reminder:{timer.key}",
-        subject=f"Follow-up review for {incident.reference}",
-        body="Action items:\n" + ("\n".join(lines) or "(none)"),
+        subject=texts.FOLLOW_UP_SUBJECT(reference=incident.reference),
+        body=texts.FOLLOW_UP_BODY(items=states),
         incident_id=incident.id,
         now=now,
     )

@@ -7,9 +7,36 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from warroom.core.templates import builtin
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.timeline import append_event
+
+# The reminders' words, as sandboxed templates (DESIGN rule 12).
+POSTMORTEM_OVERDUE_SUBJECT = builtin(
+    "reminder.postmortem_overdue.subject", "Post-mortem for {{ reference }} is overdue"
+)
+POSTMORTEM_OVERDUE_BODY = builtin(
+    "reminder.postmortem_overdue.body",
+    "The post-mortem for {{ reference }} ({{ title }}) was due "
+    "{{ due_at.strftime('%Y-%m-%d %H:%M') }} UTC and is still {{ status }}.",
+)
+FOLLOW_UP_SUBJECT = builtin("reminder.follow_up.subject", "Follow-up review for {{ reference }}")
+FOLLOW_UP_BODY = builtin(
+    "reminder.follow_up.body",
+    "Action items:\n"
+    "{% for s in items %}- #{{ s.id }} {{ s.title }} ({{ s.owner }}): {{ s.status }}"
+    "{% if s.overdue %} overdue{% endif %}{% if not loop.last %}\n{% endif %}"
+    "{% else %}(none){% endfor %}",
+)
+ITEM_OVERDUE_SUBJECT = builtin(
+    "reminder.action_item_overdue.subject",
+    "Action item #{{ id }} for {{ reference }} is overdue",
+)
+ITEM_OVERDUE_BODY = builtin(
+    "reminder.action_item_overdue.body",
+    "{{ title }} was due {{ due_at.strftime('%Y-%m-%d %H:%M') }} UTC.",
+)
 
 
 def remind(
