@@ -90,7 +90,9 @@ def _populate(db: Database) -> Context:
     ctx = Context(db, load_playbook(), clock, Settings(database_url=db.url, secret="bench"))
     spacing = WINDOW / INCIDENTS
     for n in range(INCIDENTS):
-        incidents.declare(ctx, title=f"Outage {n}", severity=2, actor="bench")
+        incidents.declare(
+            ctx, incidents.Declaration(title=f"Outage {n}", severity=2), actor="bench"
+        )
         clock.advance(spacing)
     Scheduler(ctx).tick()  # drain the declaration pages; no timer is due yet
     return ctx

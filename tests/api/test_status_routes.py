@@ -42,9 +42,10 @@ UPDATE_KEYS = {
 
 def _sev1(ctx: Context, **extra: object) -> str:
     """A Sev1 published under the title it was declared with."""
-    reference = incidents.declare(
-        ctx, title="Checkout down", severity=1, actor="test", services=["api", "payments"], **extra
-    ).reference
+    declared = incidents.Declaration(
+        title="Checkout down", severity=1, services=["api", "payments"], **extra
+    )
+    reference = incidents.declare(ctx, declared, actor="test").reference
     incidents.publish(ctx, reference, public_title="Checkout down", actor="test")
     return reference
 
@@ -119,7 +120,9 @@ def test_a_resolved_incident_leaves_the_unresolved_list_and_the_page_operational
 
 def test_drill_incidents_never_appear(ctx: Context, app_client: TestClient) -> None:
     incidents.declare(
-        ctx, title="Game day drill", severity=1, actor="t", services=["api"], drill=True
+        ctx,
+        incidents.Declaration(title="Game day drill", severity=1, services=["api"], drill=True),
+        actor="t",
     )
     for route in PUBLIC_ROUTES:
         assert "Game day drill" not in app_client.get(route).text, route
@@ -152,11 +155,10 @@ def test_nothing_internal_ever_reaches_a_public_route(
 ) -> None:
     reference = incidents.declare(
         ctx,
-        title="Login errors",
-        severity=2,
+        incidents.Declaration(
+            title="Login errors", severity=2, services=["auth"], summary=f"summary {MARKER}"
+        ),
         actor=f"actor-{MARKER}",
-        services=["auth"],
-        summary=f"summary {MARKER}",
     ).reference
     incidents.acknowledge(ctx, reference, actor=f"ack-{MARKER}", person="sre-lead")
     incidents.assign_role(ctx, reference, role="technical_lead", person="dba", actor="t")

@@ -70,7 +70,9 @@ def test_a_maintenance_window_is_created_from_the_command_line(
 
 def test_status_export_writes_the_page_its_json_and_its_feed(ctx: Context, tmp_path: Path) -> None:
     reference = incidents.declare(
-        ctx, title="Checkout <down>", severity=2, actor="t", services=["payments"]
+        ctx,
+        incidents.Declaration(title="Checkout <down>", severity=2, services=["payments"]),
+        actor="t",
     ).reference
     incidents.publish(ctx, reference, public_title="Checkout <down>", actor="t")
     out = tmp_path / "site"

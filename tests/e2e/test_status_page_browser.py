@@ -114,7 +114,11 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
 ) -> None:
     ctx, url = live
     reference = incidents.declare(
-        ctx, title="db-prod-7 checkout 500s", severity=1, actor="t", services=["api", "payments"]
+        ctx,
+        incidents.Declaration(
+            title="db-prod-7 checkout 500s", severity=1, services=["api", "payments"]
+        ),
+        actor="t",
     ).reference
     incidents.post_update(ctx, reference, message="SECRET-internal", audience="internal", actor="t")
     incidents.post_update(

@@ -69,7 +69,9 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
     upgrade(db.engine)
     ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
     token = create_token(ctx, "on-call", "responder")
-    ref = lifecycle.declare(ctx, title="Checkout down", severity=2, actor="test").reference
+    ref = lifecycle.declare(
+        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    ).reference
     with running_server(ctx) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()

@@ -16,7 +16,9 @@ def test_control_characters_in_a_public_update_leave_the_feed_valid_xml(
     ctx: Context, app_client: TestClient
 ) -> None:
     reference = incidents.declare(
-        ctx, title="Checkout\x07 down", severity=1, actor="test", services=["api"]
+        ctx,
+        incidents.Declaration(title="Checkout\x07 down", severity=1, services=["api"]),
+        actor="test",
     ).reference
     message = "bell\x07 escape\x1b form\x0c tab\t kept\ufffe"
     incidents.post_update(

@@ -99,7 +99,9 @@ def test_the_cli_check_prints_the_failing_template_and_exits_1(
 
 
 def test_check_renders_with_the_very_fields_the_messages_are_given(ctx: Context) -> None:
-    reference = incidents.declare(ctx, title="API down", severity=1, actor="t").reference
+    reference = incidents.declare(
+        ctx, incidents.Declaration(title="API down", severity=1), actor="t"
+    ).reference
     with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
         fields = message_fields(ctx, incident, timeline(session, incident.id))
@@ -142,7 +144,9 @@ def browser(broken: Context) -> Iterator[TestClient]:
 def test_a_template_failing_at_run_time_shows_a_render_error_on_the_incident_page(
     broken: Context, browser: TestClient
 ) -> None:
-    reference = incidents.declare(broken, title="API down", severity=1, actor="t").reference
+    reference = incidents.declare(
+        broken, incidents.Declaration(title="API down", severity=1), actor="t"
+    ).reference
     page = browser.get(f"/ui/incidents/{reference}")
     assert page.status_code == 200
     assert "Render error in communication.templates.initial: division by zero" in page.text
@@ -152,7 +156,9 @@ def test_a_template_failing_at_run_time_shows_a_render_error_on_the_incident_pag
 def test_the_api_answers_a_failing_message_with_a_409_naming_the_template(
     broken: Context, browser: TestClient
 ) -> None:
-    reference = incidents.declare(broken, title="API down", severity=1, actor="t").reference
+    reference = incidents.declare(
+        broken, incidents.Declaration(title="API down", severity=1), actor="t"
+    ).reference
     token = create_token(broken, "viewer-token", "viewer")
     answer = browser.get(
         f"/api/v1/incidents/{reference}/messages/initial",
@@ -166,8 +172,10 @@ def test_an_announcement_whose_template_fails_goes_out_as_a_notice_naming_it(
     broken: Context, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="warroom.templates"):
-        first = incidents.declare(broken, title="API down", severity=1, actor="t").reference
-        incidents.declare(broken, title="DB down", severity=1, actor="t")
+        first = incidents.declare(
+            broken, incidents.Declaration(title="API down", severity=1), actor="t"
+        ).reference
+        incidents.declare(broken, incidents.Declaration(title="DB down", severity=1), actor="t")
     with broken.db.reader() as session:
         bodies = session.execute(
             select(OutboxMessage.body).where(OutboxMessage.kind == "announce_initial")

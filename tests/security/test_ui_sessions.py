@@ -38,7 +38,9 @@ def token(ctx: Context) -> str:
 
 @pytest.fixture
 def incident(ctx: Context) -> str:
-    return lifecycle.declare(ctx, title="Checkout down", severity=2, actor="test").reference
+    return lifecycle.declare(
+        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    ).reference
 
 
 def _updates(ctx: Context, reference: str) -> int:

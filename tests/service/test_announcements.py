@@ -32,7 +32,9 @@ def _outbox(ctx: Context) -> list[OutboxMessage]:
 def test_a_declared_incident_is_announced_to_every_target_with_the_initial_template(
     announcing: Context,
 ) -> None:
-    incidents.declare(announcing, title="API down", severity=1, actor="t", services=["api"])
+    incidents.declare(
+        announcing, incidents.Declaration(title="API down", severity=1, services=["api"]), actor="t"
+    )
     messages = _outbox(announcing)
     assert [m.address for m in messages] == TARGETS
     assert {m.method for m in messages} == {"apprise"}
@@ -45,7 +47,9 @@ def test_a_declared_incident_is_announced_to_every_target_with_the_initial_templ
 def test_public_updates_are_announced_and_internal_ones_are_not(
     announcing: Context, clock: ManualClock
 ) -> None:
-    reference = incidents.declare(announcing, title="API down", severity=1, actor="t").reference
+    reference = incidents.declare(
+        announcing, incidents.Declaration(title="API down", severity=1), actor="t"
+    ).reference
     clock.advance(timedelta(minutes=15))
     incidents.post_update(announcing, reference, message="internal", audience="internal", actor="t")
     incidents.post_update(
@@ -66,7 +70,9 @@ def test_public_updates_are_announced_and_internal_ones_are_not(
 def test_the_resolution_notice_goes_out_once_at_resolution(
     announcing: Context, clock: ManualClock
 ) -> None:
-    reference = incidents.declare(announcing, title="API down", severity=2, actor="t").reference
+    reference = incidents.declare(
+        announcing, incidents.Declaration(title="API down", severity=2), actor="t"
+    ).reference
     clock.advance(timedelta(hours=1))
     incidents.resolve(announcing, reference, resolution="Rolled back", actor="t")
     resolutions = [m for m in _outbox(announcing) if m.kind == "announce_resolution"]
@@ -80,10 +86,14 @@ def test_the_resolution_notice_goes_out_once_at_resolution(
 def test_drills_and_retrospective_records_are_never_announced(
     announcing: Context, clock: ManualClock
 ) -> None:
-    drill = incidents.declare(announcing, title="Drill", severity=1, actor="t", drill=True)
+    drill = incidents.declare(
+        announcing, incidents.Declaration(title="Drill", severity=1, drill=True), actor="t"
+    )
     incidents.resolve(announcing, drill.reference, resolution="done", actor="t")
     past = clock.now() - timedelta(days=3)
-    record = incidents.declare(announcing, title="Old", severity=2, actor="t", at=past)
+    record = incidents.declare(
+        announcing, incidents.Declaration(title="Old", severity=2, at=past), actor="t"
+    )
     incidents.resolve(
         announcing, record.reference, resolution="done", actor="t", at=past + timedelta(hours=1)
     )
@@ -91,5 +101,5 @@ def test_drills_and_retrospective_records_are_never_announced(
 
 
 def test_with_no_targets_nothing_is_queued(ctx: Context) -> None:
-    incidents.declare(ctx, title="API down", severity=1, actor="t")
+    incidents.declare(ctx, incidents.Declaration(title="API down", severity=1), actor="t")
     assert _outbox(ctx) == []

@@ -17,7 +17,8 @@ ACTOR = "test"
 
 
 def _declare(ctx: Context, severity: int = 1, **extra: object) -> str:
-    incident = incidents.declare(ctx, title="API down", severity=severity, actor=ACTOR, **extra)  # type: ignore[arg-type]
+    declared = incidents.Declaration(title="API down", severity=severity, **extra)  # type: ignore[arg-type]
+    incident = incidents.declare(ctx, declared, actor=ACTOR)
     return incident.reference
 
 
@@ -26,7 +27,9 @@ def _kinds(ctx: Context, reference: str) -> list[str]:
 
 
 def test_a_sev1_is_declared_with_the_reference_and_channel_of_its_utc_day(ctx: Context) -> None:
-    incident = incidents.declare(ctx, title="API down", severity=1, services=["api"], actor=ACTOR)
+    incident = incidents.declare(
+        ctx, incidents.Declaration(title="API down", severity=1, services=["api"]), actor=ACTOR
+    )
     assert incident.reference == "2024-01-15-001"
     assert incident.channel == "incident-2024-01-15-001"
     assert incident.status == "investigating"
@@ -156,13 +159,15 @@ def test_a_resolved_incident_takes_no_action_until_reopened(ctx: Context) -> Non
 
 def test_an_unknown_severity_or_service_is_refused(ctx: Context) -> None:
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(ctx, title="x", severity=5, actor=ACTOR)
+        incidents.declare(ctx, incidents.Declaration(title="x", severity=5), actor=ACTOR)
     assert refused.value.field == "severity"
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(ctx, title="x", severity=1, services=["mainframe"], actor=ACTOR)
+        incidents.declare(
+            ctx, incidents.Declaration(title="x", severity=1, services=["mainframe"]), actor=ACTOR
+        )
     assert refused.value.field == "services"
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(ctx, title="   ", severity=1, actor=ACTOR)
+        incidents.declare(ctx, incidents.Declaration(title="   ", severity=1), actor=ACTOR)
     assert refused.value.field == "title"
 
 
@@ -175,7 +180,9 @@ def test_a_past_incident_is_recorded_at_its_own_day_and_marked_retrospective(
     ctx: Context,
 ) -> None:
     at = datetime(2023, 12, 24, 23, 50, tzinfo=UTC)
-    incident = incidents.declare(ctx, title="Holiday outage", severity=2, at=at, actor=ACTOR)
+    incident = incidents.declare(
+        ctx, incidents.Declaration(title="Holiday outage", severity=2, at=at), actor=ACTOR
+    )
     assert incident.reference == "2023-12-24-001" and incident.retrospective
     incidents.acknowledge(ctx, incident.reference, actor=ACTOR, at=at + timedelta(minutes=12))
     incidents.resolve(
@@ -189,7 +196,7 @@ def test_a_past_incident_is_recorded_at_its_own_day_and_marked_retrospective(
 
 def test_a_drill_is_declared_as_an_exercise(ctx: Context) -> None:
     incident = incidents.declare(
-        ctx, title="Quarterly tabletop", severity=1, drill=True, actor=ACTOR
+        ctx, incidents.Declaration(title="Quarterly tabletop", severity=1, drill=True), actor=ACTOR
     )
     assert incident.drill
 

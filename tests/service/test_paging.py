@@ -26,9 +26,8 @@ SEV1_HEADS_UP = {"cto": "heads_up", "ceo": "heads_up"}
 
 
 def declare(ctx: Context, severity: int = 1, **extra: Any) -> str:
-    return incidents.declare(
-        ctx, title="Checkout down", severity=severity, actor="tester", **extra
-    ).reference
+    declared = incidents.Declaration(title="Checkout down", severity=severity, **extra)
+    return incidents.declare(ctx, declared, actor="tester").reference
 
 
 def events(ctx: Context, reference: str, kind: str) -> list[dict[str, Any]]:

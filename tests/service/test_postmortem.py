@@ -27,7 +27,9 @@ SECTIONS = [
 
 
 def resolved_sev2(ctx: Context, clock: ManualClock) -> str:
-    ref = incidents.declare(ctx, title="Checkout errors", severity=2, actor="alice").reference
+    ref = incidents.declare(
+        ctx, incidents.Declaration(title="Checkout errors", severity=2), actor="alice"
+    ).reference
     clock.advance(timedelta(minutes=10))
     incidents.acknowledge(ctx, ref, actor="alice")
     clock.advance(timedelta(minutes=5))
@@ -78,7 +80,9 @@ def test_the_postmortem_has_exactly_the_seven_sections_of_the_seed(
 
 
 def test_a_drill_opens_no_postmortem(ctx: Context, clock: ManualClock) -> None:
-    ref = incidents.declare(ctx, title="Game day", severity=2, actor="a", drill=True).reference
+    ref = incidents.declare(
+        ctx, incidents.Declaration(title="Game day", severity=2, drill=True), actor="a"
+    ).reference
     incidents.resolve(ctx, ref, resolution="done", actor="a")
     with pytest.raises(NotFound):
         postmortem.get_postmortem(ctx, ref)

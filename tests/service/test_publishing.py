@@ -26,11 +26,10 @@ def auto_publishing(ctx: Context) -> Context:
 def _declare(ctx: Context, severity: int = 1, drill: bool = False) -> str:
     return incidents.declare(
         ctx,
-        title="pg-primary-3 OOM",
-        severity=severity,
+        incidents.Declaration(
+            title="pg-primary-3 OOM", severity=severity, services=["api"], drill=drill
+        ),
         actor="alice",
-        services=["api"],
-        drill=drill,
     ).reference
 
 

@@ -98,13 +98,15 @@ def declare(
 ) -> IncidentOut:
     incident = service.declare(
         ctx,
-        title=body.title,
-        severity=body.severity,
-        summary=body.summary,
-        services=body.services,
-        source=body.source,
-        at=body.at,
-        drill=body.drill,
+        service.Declaration(
+            title=body.title,
+            severity=body.severity,
+            summary=body.summary,
+            services=body.services,
+            source=body.source,
+            at=body.at,
+            drill=body.drill,
+        ),
         actor=caller.name,
     )
     response.headers["Location"] = f"/api/v1/incidents/{incident.reference}"

@@ -145,12 +145,14 @@ def _open(
     if move is GroupMove.DECLARE:
         declared = incidents.declare(
             ctx,
-            title=incident_title(note),
-            severity=planned.severity,
+            incidents.Declaration(
+                title=incident_title(note),
+                severity=planned.severity,
+                services=planned.services,
+                source="alert",
+                detected_at=planned.detected_at,
+            ),
             actor=actor,
-            services=planned.services,
-            source="alert",
-            detected_at=planned.detected_at,
             session=session,
         )
         return session.execute(

@@ -138,10 +138,12 @@ def declare(ctx: ContextDep, post: UiPost) -> Response:
         caller.require("responder")
         incident = service.declare(
             ctx,
-            title=form.get("title", ""),
-            severity=_int(form.get("severity")),
-            summary=form.get("summary", ""),
-            services=_services(form),
+            service.Declaration(
+                title=form.get("title", ""),
+                severity=_int(form.get("severity")),
+                summary=form.get("summary", ""),
+                services=_services(form),
+            ),
             actor=caller.name,
         )
     except WarroomError as exc:

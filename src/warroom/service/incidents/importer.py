@@ -226,15 +226,17 @@ def parse_line(text: str, now: datetime) -> ImportedIncident:
 def import_line(ctx: Context, line: ImportedIncident) -> str:
     reference = incidents.declare(
         ctx,
-        title=line.title,
-        severity=line.severity,
+        incidents.Declaration(
+            title=line.title,
+            severity=line.severity,
+            summary=line.summary,
+            services=line.services,
+            source=line.source,
+            at=line.declared_at,
+            drill=line.drill,
+            detected_at=line.detected_at,
+        ),
         actor=line.actor,
-        summary=line.summary,
-        services=line.services,
-        source=line.source,
-        at=line.declared_at,
-        drill=line.drill,
-        detected_at=line.detected_at,
     ).reference
     for event in line.events:
         APPLY.get(event.kind, _history)(ctx, reference, event)

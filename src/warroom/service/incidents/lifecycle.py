@@ -53,24 +53,32 @@ def snapshot(ctx: Context, incident: Incident) -> IncidentOut:
     return IncidentOut.of(incident, ctx.playbook.severities[incident.severity].name)
 
 
+@dataclass(frozen=True)
+class Declaration:
+    """What someone declares: the incident's title, severity and what is known so far.
+    `at` backdates a retrospective declaration; `detected_at` is when the problem began to
+    show (an alert's start), if earlier."""
+
+    title: str
+    severity: int
+    summary: str = ""
+    services: Sequence[str] = ()
+    source: str = "manual"
+    at: datetime | None = None
+    drill: bool = False
+    detected_at: datetime | None = None
+
+
 def declare(
-    ctx: Context,
-    *,
-    title: str,
-    severity: int,
-    actor: str,
-    summary: str = "",
-    services: Sequence[str] = (),
-    source: str = "manual",
-    at: datetime | None = None,
-    drill: bool = False,
-    detected_at: datetime | None = None,
-    session: Session | None = None,
+    ctx: Context, declaration: Declaration, *, actor: str, session: Session | None = None
 ) -> IncidentOut:
     """Declare an incident: reference, chat channel, role holders, the `declared` event.
     With `session`, it joins the caller's transaction (alert intake declares and attaches
     the alerts in one)."""
-    title = rules.require_text(title, "title", rules.TITLE_MAX)
+    title = rules.require_text(declaration.title, "title", rules.TITLE_MAX)
+    summary, services, source = declaration.summary, declaration.services, declaration.source
+    severity, drill, at = declaration.severity, declaration.drill, declaration.at
+    detected_at = declaration.detected_at
     rules.check_texts(summary=summary, source=source)
     rules.check_severity(ctx.playbook, severity)
     _check_services(ctx, services)
