@@ -24,6 +24,7 @@ from warroom.core.incident import (
     in_calendar,
     require_text,
 )
+from warroom.core.templates import builtin
 from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
@@ -34,6 +35,7 @@ from warroom.store.queries import timeline
 from warroom.store.status_models import ComponentOverride, Maintenance
 
 OVERRIDE_STATUSES = rules.COMPONENT_STATUSES
+ANNOUNCEMENT_SUBJECT = builtin("announcement.subject", "[{{ reference }}] {{ title }}")
 
 
 class Generation:
@@ -241,7 +243,7 @@ def announce(
     if not targets:
         return
     body = render_or_fallback(ctx, incident, timeline(session, incident.id), kind)
-    subject = f"[{incident.reference}] {incident.title}"
+    subject = ANNOUNCEMENT_SUBJECT(reference=incident.reference, title=incident.title)
     once = "" if kind == "initial" else f":{event.seq}"
     for url in targets:
         target = hashlib.sha256(url.encode()).hexdigest()[:16]
