@@ -17,7 +17,7 @@ from warroom.intake import dead_letters, group_commit, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 from warroom.service.schemas import IncidentOut
 from warroom.store.intake_models import AlertRow, InboxPayload
 
@@ -42,7 +42,7 @@ def bearer(key: str) -> dict[str, str]:
 def applied(ctx: Context) -> list[IncidentOut]:
     """Apply the inbox as the scheduler does; every incident, newest first."""
     intake_queue.apply_all(ctx)
-    return incidents.list_incidents(ctx, status="all")
+    return reading.list_incidents(ctx, status="all")
 
 
 def test_alertmanager_notifications_open_one_incident_per_group(app_client, keys, ctx) -> None:

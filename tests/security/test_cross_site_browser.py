@@ -18,7 +18,7 @@ from tests.server import running_server
 from warroom.clock import SystemClock
 from warroom.core.playbook import Playbook
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle
+from warroom.service.incidents import lifecycle, reading
 from warroom.service.tokens import create_token
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade
@@ -83,6 +83,6 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
             page.goto(evil)
             expect(page.get_by_text("not sent from warroom's own pages")).to_be_visible()
         browser.close()
-    timeline = lifecycle.get_timeline(ctx, ref)
+    timeline = reading.get_timeline(ctx, ref)
     db.dispose()
     assert not [event for event in timeline if event.kind == "update_posted"]

@@ -13,7 +13,7 @@ from warroom.intake import applier, dead_letters, rejections
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 from warroom.store.session import Database
 
 AM = "/api/v1/integrations/alertmanager"
@@ -172,7 +172,7 @@ def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
     monkeypatch.setattr(applier, "apply", real_apply)
     assert dead_letters.retry(ctx, letter["id"]).applied
     assert dead_letters.list_dead_letters(ctx) == []
-    [incident] = incidents.list_incidents(ctx, status="all")
+    [incident] = reading.list_incidents(ctx, status="all")
     assert incident.title == "disk full"
 
 

@@ -12,6 +12,7 @@ from tests.ui_client import sign_in
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 
 INCIDENTS = "/api/v1/incidents"
 LONG = "x" * 10_001
@@ -92,7 +93,7 @@ def test_a_ui_update_over_10000_characters_comes_back_as_a_problem(
     )
     assert answer.status_code == 303
     assert "problem=" in answer.headers["location"]
-    assert len(incidents.get_timeline(ctx, ref)) == 1
+    assert len(reading.get_timeline(ctx, ref)) == 1
 
 
 @pytest.mark.parametrize(

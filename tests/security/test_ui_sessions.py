@@ -16,7 +16,7 @@ from tests.ui_client import OWN_ORIGIN, csrf_of, sign_in
 from warroom.api.app import create_app
 from warroom.clock import ManualClock
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle
+from warroom.service.incidents import lifecycle, reading
 from warroom.service.tokens import create_token, revoke_token
 from warroom.store.models import UiSession
 from warroom.web.sessions import COOKIE
@@ -44,7 +44,7 @@ def incident(ctx: Context) -> str:
 
 
 def _updates(ctx: Context, reference: str) -> int:
-    return sum(e.kind == "update_posted" for e in lifecycle.get_timeline(ctx, reference))
+    return sum(e.kind == "update_posted" for e in reading.get_timeline(ctx, reference))
 
 
 def _signed_out(location: str | None) -> bool:
@@ -193,7 +193,7 @@ def test_revoking_the_api_token_ends_its_sessions(
     data = {"csrf": csrf, "title": "x", "severity": "2"}
     declared = client.post("/ui/incidents", data=data, follow_redirects=False)
     assert _signed_out(declared.headers.get("location"))
-    assert lifecycle.list_incidents(ctx) == []
+    assert reading.list_incidents(ctx) == []
 
 
 def test_a_new_sign_in_gets_a_new_session_and_csrf_token(client: TestClient, token: str) -> None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 
 INCIDENTS = "/api/v1/incidents"
 PUBLIC_ROUTES = (
@@ -97,7 +97,7 @@ def test_an_incident_opened_by_an_alert_stays_private_with_its_host_names(
     )
     assert answer.status_code == 202, answer.text
     intake_queue.apply_all(ctx)
-    [incident] = incidents.list_incidents(ctx, status="all")
+    [incident] = reading.list_incidents(ctx, status="all")
     assert incident.published_at is None
     _assert_no_trace(app_client, HOSTS, incident.reference)
 

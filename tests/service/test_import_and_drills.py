@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from warroom.clock import ManualClock
 from warroom.service.context import Context
-from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 from warroom.service.incidents.importer import import_lines
 from warroom.service.post_incident import postmortem
 from warroom.service.reports import drills
@@ -49,10 +49,10 @@ def test_an_imported_incident_is_a_record_that_pages_and_reminds_no_one(
     result = import_lines(ctx, [past_incident()])
     assert result.refused == []
     (ref,) = result.imported
-    detail = incidents.get_incident(ctx, ref)
+    detail = reading.get_incident(ctx, ref)
     assert detail.retrospective and detail.status == "resolved"
     assert (detail.declared_at - detail.detected_at) == timedelta(minutes=5)
-    assert [e.kind for e in incidents.get_timeline(ctx, ref)][:3] == [
+    assert [e.kind for e in reading.get_timeline(ctx, ref)][:3] == [
         "declared",
         "acknowledged",
         "page_sent",
@@ -104,8 +104,8 @@ def test_malformed_import_lines_are_refused_one_by_one_with_line_numbers(
     assert "out of order" in refused[6]
     assert "unknown role" in refused[8]
     assert (
-        incidents.list_incidents(ctx, status="all")
-        and len(incidents.list_incidents(ctx, status="all")) == 2
+        reading.list_incidents(ctx, status="all")
+        and len(reading.list_incidents(ctx, status="all")) == 2
     )
 
 

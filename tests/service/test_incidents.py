@@ -11,6 +11,7 @@ from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import reading
 from warroom.service.messages import render_message
 
 ACTOR = "test"
@@ -23,7 +24,7 @@ def _declare(ctx: Context, severity: int = 1, **extra: object) -> str:
 
 
 def _kinds(ctx: Context, reference: str) -> list[str]:
-    return [event.kind for event in incidents.get_timeline(ctx, reference)]
+    return [event.kind for event in reading.get_timeline(ctx, reference)]
 
 
 def test_a_sev1_is_declared_with_the_reference_and_channel_of_its_utc_day(ctx: Context) -> None:
@@ -86,7 +87,7 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
     for step in steps:
         clock.advance(timedelta(minutes=1))
         step()
-    events = incidents.get_timeline(ctx, ref)
+    events = reading.get_timeline(ctx, ref)
     assert [e.kind for e in events] == [
         "declared",
         "acknowledged",
@@ -113,7 +114,7 @@ def test_the_times_that_metrics_need_are_kept(ctx: Context, clock: ManualClock) 
     incidents.change_status(ctx, ref, status="mitigating", actor=ACTOR)
     clock.advance(timedelta(minutes=30))
     incidents.resolve(ctx, ref, resolution="fixed", actor=ACTOR)
-    got = incidents.get_incident(ctx, ref)
+    got = reading.get_incident(ctx, ref)
     assert got.acknowledged_at is not None and got.mitigated_at is not None
     assert got.resolved_at is not None
     assert got.acknowledged_at - got.declared_at == timedelta(minutes=7)
@@ -139,7 +140,7 @@ def test_a_refused_change_writes_nothing(ctx: Context) -> None:
     with pytest.raises(InvalidInput):
         incidents.assign_role(ctx, ref, role="technical_lead", person="nobody", actor=ACTOR)
     assert _kinds(ctx, ref) == ["declared"]
-    assert incidents.get_incident(ctx, ref).roles["technical_lead"] == "backend-lead"
+    assert reading.get_incident(ctx, ref).roles["technical_lead"] == "backend-lead"
 
 
 def test_a_resolved_incident_takes_no_action_until_reopened(ctx: Context) -> None:
@@ -190,7 +191,7 @@ def test_a_past_incident_is_recorded_at_its_own_day_and_marked_retrospective(
     )
     with pytest.raises(InvalidInput, match="before the incident's previous event"):
         incidents.reopen(ctx, incident.reference, reason="x", actor=ACTOR, at=at)
-    got = incidents.get_incident(ctx, incident.reference)
+    got = reading.get_incident(ctx, incident.reference)
     assert got.resolved_at == at + timedelta(hours=2)
 
 
@@ -205,10 +206,10 @@ def test_the_list_filters_open_resolved_and_severity(ctx: Context) -> None:
     first = _declare(ctx, severity=1)
     _declare(ctx, severity=3)
     incidents.resolve(ctx, first, resolution="fixed", actor=ACTOR)
-    assert [i.severity for i in incidents.list_incidents(ctx)] == [3]
-    assert [i.reference for i in incidents.list_incidents(ctx, status="resolved")] == [first]
-    assert len(incidents.list_incidents(ctx, status="all")) == 2
-    assert [i.severity for i in incidents.list_incidents(ctx, status="all", severity=1)] == [1]
+    assert [i.severity for i in reading.list_incidents(ctx)] == [3]
+    assert [i.reference for i in reading.list_incidents(ctx, status="resolved")] == [first]
+    assert len(reading.list_incidents(ctx, status="all")) == 2
+    assert [i.severity for i in reading.list_incidents(ctx, status="all", severity=1)] == [1]
 
 
 def test_the_initial_notification_follows_the_seed_template(ctx: Context) -> None:

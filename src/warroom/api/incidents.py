@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
 from warroom.service.incidents import lifecycle as service
+from warroom.service.incidents import reading
 from warroom.service.messages import render_message
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, Text, Title
 
@@ -120,17 +121,17 @@ def list_incidents(
     status: Literal["open", "resolved", "all"] = "open",
     severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
 ) -> list[IncidentOut]:
-    return service.list_incidents(ctx, status=status, severity=severity)
+    return reading.list_incidents(ctx, status=status, severity=severity)
 
 
 @router.get("/{reference}")
 def get_incident(reference: str, ctx: ContextDep, _caller: Viewer) -> IncidentDetail:
-    return service.get_incident(ctx, reference)
+    return reading.get_incident(ctx, reference)
 
 
 @router.get("/{reference}/timeline")
 def get_timeline(reference: str, ctx: ContextDep, _caller: Viewer) -> list[EventOut]:
-    return service.get_timeline(ctx, reference)
+    return reading.get_timeline(ctx, reference)
 
 
 @router.get("/{reference}/messages/{kind}", response_class=PlainTextResponse)

@@ -25,6 +25,7 @@ from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as service
+from warroom.service.incidents import reading
 from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
 from warroom.service.ui_sessions import SignedIn, resume, sign_in, sign_out
@@ -126,8 +127,8 @@ def logout(ctx: ContextDep, post: UiPost) -> Response:
 
 @router.get("/ui")
 def incident_list(request: Request, ctx: ContextDep, session: UiSession) -> HTMLResponse:
-    open_now = service.list_incidents(ctx, status="open")
-    recent = service.list_incidents(ctx, status="resolved", limit=20)
+    open_now = reading.list_incidents(ctx, status="open")
+    recent = reading.list_incidents(ctx, status="resolved", limit=20)
     return _page(request, "ui/list.html", session=session, open_incidents=open_now, recent=recent)
 
 
@@ -156,7 +157,7 @@ def incident_page(
     reference: str, request: Request, ctx: ContextDep, session: UiSession
 ) -> HTMLResponse:
     try:
-        incident = service.get_incident(ctx, reference)
+        incident = reading.get_incident(ctx, reference)
     except WarroomError as exc:
         return _page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
@@ -168,7 +169,7 @@ def incident_page(
         "ui/incident.html",
         session=session,
         incident=incident,
-        timeline=service.get_timeline(ctx, reference),
+        timeline=reading.get_timeline(ctx, reference),
         messages=messages,
         severity=ctx.playbook.severities[incident.severity],
         deadlines=_deadlines(ctx, incident),

@@ -17,12 +17,11 @@ from warroom.core.incident import EventKind
 from warroom.errors import Conflict, InvalidInput
 from warroom.logs import fields
 from warroom.service.context import Context
-from warroom.service.paging.engine import next_steps
 from warroom.service.reactions import after_change
-from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+from warroom.service.schemas import IncidentOut
 from warroom.service.timeline import append_event
 from warroom.store.models import Incident, TimelineEvent
-from warroom.store.queries import incident_by_reference, next_reference_number, timeline
+from warroom.store.queries import incident_by_reference, next_reference_number
 from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.incidents")
@@ -416,46 +415,6 @@ def reopen(
         act.incident.status = "investigating"
         act.incident.resolved_at = None
         return act.record(EventKind.REOPENED, moment, {"reason": reason})
-
-
-def get_incident(ctx: Context, reference: str) -> IncidentDetail:
-    with ctx.db.reader() as session:
-        incident = incident_by_reference(session, reference)
-        events = timeline(session, incident.id)
-        base = snapshot(ctx, incident).model_dump()
-
-        return IncidentDetail(
-            **base,
-            alerts=[e.data for e in events if e.kind == EventKind.ALERT_ATTACHED],
-            pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
-            escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
-            next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
-        )
-
-
-def list_incidents(
-    ctx: Context, *, status: str = "open", severity: int | None = None, limit: int = 500
-) -> list[IncidentOut]:
-    if status not in ("open", "resolved", "all"):
-        raise InvalidInput("status is open, resolved or all", "status")
-    if severity is not None:
-        rules.check_severity(ctx.playbook, severity)
-    statement = select(Incident).order_by(Incident.declared_at.desc(), Incident.id.desc())
-    if status == "open":
-        statement = statement.where(Incident.status != "resolved")
-    elif status == "resolved":
-        statement = statement.where(Incident.status == "resolved")
-    if severity is not None:
-        statement = statement.where(Incident.severity == severity)
-    with ctx.db.reader() as session:
-        rows = session.execute(statement.limit(limit)).scalars()
-        return [snapshot(ctx, incident) for incident in rows]
-
-
-def get_timeline(ctx: Context, reference: str) -> list[EventOut]:
-    with ctx.db.reader() as session:
-        incident = incident_by_reference(session, reference)
-        return [EventOut.of(event) for event in timeline(session, incident.id)]
 
 
 @dataclass
