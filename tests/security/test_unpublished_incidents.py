@@ -9,24 +9,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.test_status_routes import PUBLIC_ROUTES
 from warroom.intake import inbox as intake_queue
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
 from warroom.service.incidents import reading
 
 INCIDENTS = "/api/v1/incidents"
-PUBLIC_ROUTES = (
-    "/status",
-    "/status/feed.atom",
-    "/api/v2/summary.json",
-    "/api/v2/status.json",
-    "/api/v2/components.json",
-    "/api/v2/incidents.json",
-    "/api/v2/incidents/unresolved.json",
-    "/api/v2/scheduled-maintenances.json",
-    "/api/v2/scheduled-maintenances/upcoming.json",
-    "/api/v2/scheduled-maintenances/active.json",
-)
 HOSTS = "db-prod-7.internal 10.0.3.4"
 
 
