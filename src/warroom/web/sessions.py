@@ -79,7 +79,14 @@ def same_origin(ctx: ContextDep, request: Request) -> None:
         raise Refused("this form was not sent from warroom's own pages", "origin")
 
 
-def current(ctx: ContextDep, warroom_session: Annotated[str | None, Cookie()] = None) -> SignedIn:
+def current(
+    ctx: ContextDep, request: Request, warroom_session: Annotated[str | None, Cookie()] = None
+) -> SignedIn:
+    """The request's live session: the one the door's gate resumed for a POST, else resumed
+    here from the cookie."""
+    found: SignedIn | None = getattr(request.state, "ui_session", None)
+    if found is not None:
+        return found
     try:
         return resume(ctx, warroom_session)
     except Unauthorized as exc:

@@ -52,9 +52,12 @@ async def signed_in_gate(scope: Scope) -> Response | None:
         return None
     request = Request(scope)
     try:
-        await run_in_threadpool(resume, request.app.state.context, request.cookies.get(COOKIE))
+        signed_in = await run_in_threadpool(
+            resume, request.app.state.context, request.cookies.get(COOKIE)
+        )
     except Unauthorized:
         return RedirectResponse("/ui/login", status_code=303)
+    request.state.ui_session = signed_in  # `sessions.current` reuses it
     return None
 
 
