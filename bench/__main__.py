@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "escalation", "monthly")
+BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "escalation", "monthly", "door_memory")
 
 
 def main(argv: list[str]) -> int:
