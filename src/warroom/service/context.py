@@ -4,8 +4,11 @@ state one process keeps between requests and loop turns (its `Runtime`)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
 
 from warroom.clock import Clock, SystemClock
 from warroom.core.playbook import Playbook
@@ -15,6 +18,8 @@ from warroom.store.migrate import upgrade
 from warroom.store.session import Database
 
 Part = TypeVar("Part")
+Result = TypeVar("Result")
+Args = ParamSpec("Args")
 
 
 class Runtime:
@@ -44,6 +49,32 @@ class Context:
     clock: Clock
     settings: Settings
     runtime: Runtime = field(default_factory=Runtime, compare=False)
+
+    def transact(
+        self,
+        use_case: Callable[Concatenate[Context, Session, Args], Result],
+        /,
+        *args: Args.args,
+        **kwargs: Args.kwargs,
+    ) -> Result:
+        """Run one use case in a unit of work of its own, committed when it returns.
+
+        For a boundary (route, command, job) whose work is that one use case; a boundary
+        that composes several opens `db.unit_of_work()` itself and passes the session to
+        each. Use cases never open one: they take the session they are given."""
+        with self.db.unit_of_work() as session:
+            return use_case(self, session, *args, **kwargs)
+
+    def read(
+        self,
+        query: Callable[Concatenate[Context, Session, Args], Result],
+        /,
+        *args: Args.args,
+        **kwargs: Args.kwargs,
+    ) -> Result:
+        """Run one read in a read-only transaction (no write turn on SQLite)."""
+        with self.db.reader() as session:
+            return query(self, session, *args, **kwargs)
 
 
 def build_context(
