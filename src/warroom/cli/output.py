@@ -28,13 +28,34 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
-def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def print_table(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, out: Console = console
+) -> None:
+    """A table for people on a terminal; piped, one row per line, tab-separated (as `gh`
+    prints), so that `grep` and `cut` see whole rows. The first column (a reference, an
+    id) is never cut or wrapped: the others give way."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    if not out.is_terminal:
+        for row in cells:
+            out.file.write("\t".join(row) + "\n")
+        return
     table = Table(title=title, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    console.print(table)
+    for index, column in enumerate(columns):
+        if index == 0:
+            widest = max((len(row[0]) for row in cells if row), default=0)
+            table.add_column(column, no_wrap=True, min_width=max(widest, len(column)))
+        else:
+            table.add_column(column)
+    for row in cells:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    """One cell on one line: tabs and line breaks inside it become spaces."""
+    if value is None:
+        return ""
+    return " ".join(str(value).replace("\t", " ").splitlines()).strip()
 
 
 def print_listing(
