@@ -1,4 +1,4 @@
-"""Metrics: nearest-rank percentiles, MTTA/MTTR/TTD, SLA outcomes, drill scores."""
+"""Metrics: spreadsheet percentiles, MTTA/MTTR/TTD, SLA outcomes, drill scores."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ from warroom.core import metrics
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 
 
-def test_median_p90_and_mean_use_the_nearest_rank() -> None:
+def test_two_sev1s_acknowledged_after_10_and_20_minutes_have_a_median_of_15() -> None:
+    assert metrics.summarize([600.0, 1200.0]) == {"median": 900.0, "p90": 1140.0, "mean": 900.0}
+
+
+def test_median_and_p90_interpolate_between_ranks_as_a_spreadsheet_does() -> None:
     values = [float(v) for v in range(1, 11)]
-    assert metrics.summarize(values) == {"median": 5.0, "p90": 9.0, "mean": 5.5}
+    assert metrics.summarize(values) == {"median": 5.5, "p90": 9.1, "mean": 5.5}
+    assert metrics.summarize([3.0, 1.0, 2.0])["median"] == 2.0
     assert metrics.summarize([]) == {"median": None, "p90": None, "mean": None}
     assert metrics.percentile([7.0], 0.9) == 7.0
 

@@ -1,8 +1,8 @@
 """Incident metrics with no I/O: MTTA, MTTR, TTD, SLA outcomes, percentiles, drill scores.
 
-Percentiles use the nearest-rank definition (the value at rank ceil(p * n)), the same rule
-the SQL in `service/reports.py` applies, so a report computed in the database and one
-computed here agree to the second.
+Percentiles interpolate linearly between the two nearest ranks, as a spreadsheet's
+PERCENTILE (PERCENTILE.INC) and MEDIAN do: the median of an even count is the mean of the
+two middle values, so a monthly review matches the figures someone checks it against.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from datetime import datetime, timedelta
 Summary = dict[str, float | None]
 
 
-def nearest_rank(fraction: float, count: int) -> int:
-    """1-based rank of the `fraction` percentile among `count` sorted values."""
-    return max(1, math.ceil(fraction * count))
-
-
 def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The `fraction` percentile (0..1) of `values`, None when there are none."""
     if not values:
         return None
     ordered = sorted(values)
-    return float(ordered[nearest_rank(fraction, len(ordered)) - 1])
+    position = fraction * (len(ordered) - 1)
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return float(ordered[below] + (ordered[above] - ordered[below]) * (position - below))
 
 
 def summarize(values: Sequence[float]) -> Summary:
