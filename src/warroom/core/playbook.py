@@ -214,6 +214,20 @@ class PostIncident(Strict):
     quarterly_exercise: Cadence | None = None
 
 
+class ChecklistItem(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+    text: str
+    # An event kind that ticks the item by itself (`page_sent`), or `kind.field` for an
+    # event that carries that field (`impact_assessed.affected_users_pct`).
+    ticks_on: str | None = None
+
+
+class Checklist(Strict):
+    phase: str
+    title: str
+    items: list[ChecklistItem]
+
+
 class IntakeRule(Strict):
     match: dict[str, str]
     service: str | None = None
@@ -255,6 +269,7 @@ class Playbook(Strict):
     services: dict[str, Service] = {}
     communication: Communication
     post_incident: PostIncident
+    checklists: list[Checklist] = []
     intake: Intake = Intake()
 
     @field_validator("severities")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.core.templates import PLAYBOOK_TEMPLATES, template_path, template_problem
+from warroom.core.timeline_text import SENTENCES
 
 
 def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
@@ -20,6 +21,7 @@ def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
         _communication_problems,
         _intake_problems,
         _timezone_problems,
+        _checklist_problems,
     )
     return [PlaybookProblem(path=p, message=m) for check in checks for p, m in check(playbook)]
 
@@ -174,3 +176,17 @@ def _timezone_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             yield path, f"unknown timezone {zone!r}"
+
+
+def _checklist_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
+    seen: set[str] = set()
+    for index, checklist in enumerate(playbook.checklists):
+        for number, item in enumerate(checklist.items):
+            path = f"checklists.{index}.items.{number}"
+            if item.id in seen:
+                yield f"{path}.id", f"item id {item.id!r} is used twice"
+            seen.add(item.id)
+            kind = (item.ticks_on or "").partition(".")[0]
+            if kind and kind not in SENTENCES:
+                known = ", ".join(sorted(SENTENCES))
+                yield f"{path}.ticks_on", f"unknown event kind {kind!r} (known: {known})"
