@@ -8,6 +8,7 @@ import typer
 
 from warroom.cli.output import console, fail
 from warroom.cli.state import settings
+from warroom.clock import SystemClock
 from warroom.core.playbook import PlaybookInvalid
 from warroom.core.playbook_file import (
     builtin_playbook_text,
@@ -15,6 +16,8 @@ from warroom.core.playbook_file import (
     dump_playbook,
     load_playbook,
 )
+from warroom.core.playbook_rules import review_warning
+from warroom.notify.delivery import channel_problems
 
 group = typer.Typer(help="Check, show and export the playbook.", no_args_is_help=True)
 
@@ -28,13 +31,14 @@ def check(file: Path = typer.Argument(..., help="Playbook YAML to validate.")) -
         fail(f"cannot read {file}: {exc.strerror}")
     playbook, problems = check_playbook_text(text)
     if playbook is not None:
-        from warroom.notify.delivery import channel_problems
-
         problems = [*problems, *channel_problems(playbook)]
     if problems or playbook is None:
         for problem in problems:
             typer.echo(f"{file}: {problem}", err=True)
         fail(f"{len(problems)} problem(s) in {file}")
+    warning = review_warning(playbook, SystemClock().now().date())
+    if warning:
+        typer.echo(f"{file}: warning: {warning}", err=True)
     console.print(
         f"{file}: ok ({playbook.name}, {len(playbook.severities)} severities, "
         f"{len(playbook.people)} people)",

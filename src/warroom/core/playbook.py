@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     field_validator,
+    model_validator,
 )
 
 from warroom.core.durations import format_duration, parse_duration
@@ -132,11 +133,30 @@ class BusinessHours(Strict):
     holidays: list[date] = []  # days without business hours, in the playbook's timezone
 
 
+class RunbookCommand(Strict):
+    title: str
+    command: str
+
+
+class RunbookSection(Strict):
+    title: str
+    commands: list[RunbookCommand]
+
+
 class Service(Strict):
     name: str
     description: str = ""
     owner: str | None = None
-    runbook: str | None = None
+    runbook: list[RunbookSection] = []
+    runbook_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _runbook_as_a_link(cls, value: Any) -> Any:
+        """`runbook: https://...` (a link, as earlier playbooks wrote it) is `runbook_url`."""
+        if isinstance(value, dict) and isinstance(value.get("runbook"), str):
+            return {**value, "runbook_url": value["runbook"], "runbook": []}
+        return value
 
 
 class Templates(Strict):
@@ -183,6 +203,7 @@ class StatusPage(Strict):
 
 class Communication(Strict):
     channel_name: str = "incident-{date}-{seq:03d}"
+    video_url: str | None = None  # the war-room bridge; `{reference}` is the incident's
     status_page: StatusPage
     internal_systems: dict[str, str] = {}
     announce_to: list[str] = []
@@ -256,6 +277,7 @@ class Intake(Strict):
 class Playbook(Strict):
     name: str
     timezone: str = "UTC"
+    next_review: date | None = None  # when the playbook itself is next reviewed
     business_hours: BusinessHours = BusinessHours()
     severities: dict[int, Severity]
     levels: dict[str, list[str]]

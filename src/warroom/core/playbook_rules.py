@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -190,3 +191,13 @@ def _checklist_problems(playbook: Playbook) -> Iterator[tuple[str, str]]:
             if kind and kind not in SENTENCES:
                 known = ", ".join(sorted(SENTENCES))
                 yield f"{path}.ticks_on", f"unknown event kind {kind!r} (known: {known})"
+
+
+def review_warning(playbook: Playbook, today: date) -> str | None:
+    """The playbook's own review is due: not a problem in the file, but worth saying."""
+    due = playbook.next_review
+    if due is None or due > today:
+        return None
+    days = (today - due).days
+    when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    return f"next_review: the playbook was due for review on {due.isoformat()} ({when})"

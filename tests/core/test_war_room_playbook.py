@@ -1,12 +1,13 @@
-"""The seed's checklists on every incident: warroom ticks what it does itself."""
+"""The seed's checklists on every incident (warroom ticks what it does itself), its
+runbooks and its review date."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from warroom.core import checklists
-from warroom.core.playbook import Playbook
-from warroom.core.playbook_rules import cross_reference_problems
+from warroom.core.playbook import Playbook, Service
+from warroom.core.playbook_rules import cross_reference_problems, review_warning
 
 T0 = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 
@@ -49,3 +50,19 @@ def test_playbook_check_refuses_a_repeated_id_and_an_unknown_event(playbook: Pla
     problems = {p.path: p.message for p in cross_reference_problems(broken)}
     assert "checklists.0.items.1.id" in problems
     assert "unknown event kind 'coffee_made'" in problems["checklists.0.items.2.ticks_on"]
+
+
+def test_playbook_check_warns_once_the_seed_next_review_has_passed(playbook: Playbook) -> None:
+    assert playbook.next_review is not None
+    assert review_warning(playbook, playbook.next_review - timedelta(days=1)) is None
+    warning = review_warning(playbook, playbook.next_review + timedelta(days=2))
+    assert warning == "next_review: the playbook was due for review on 2024-04-15 (2 days ago)"
+
+
+def test_each_service_carries_the_seed_quick_reference_commands(playbook: Playbook) -> None:
+    api = [section.title for section in playbook.services["api"].runbook]
+    assert api == ["Kubernetes Operations", "Monitoring Queries"]
+    database = playbook.services["database"].runbook[0]
+    assert database.commands[-1].command == "kubectl get cronjobs -n alchemorsel"
+    linked = Service.model_validate({"name": "Search", "runbook": "https://wiki/search"})
+    assert (linked.runbook, linked.runbook_url) == ([], "https://wiki/search")
