@@ -1,0 +1,45 @@
+"""Where the response happens, for one incident, with no I/O: its links (chat, video
+bridge, status page, its page in the UI), the war-room resources the playbook lists, and
+the runbooks of the services it touches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from warroom.core.playbook import Playbook
+
+
+def links(playbook: Playbook, reference: str, channel: str, ui_url: str) -> dict[str, str | None]:
+    """`ui_url` is warroom's own public address; the video bridge may name `{reference}`."""
+    communication = playbook.communication
+    video = communication.video_url
+    return {
+        "chat": f"#{channel}",
+        "video": video.replace("{reference}", reference) if video else None,
+        "status_page": communication.status_page.url,
+        "ui": f"{ui_url.rstrip('/')}/ui/incidents/{reference}",
+    }
+
+
+def resources(playbook: Playbook) -> dict[str, str]:
+    """The playbook's internal systems (paging, chat and its backup, video, status page)."""
+    return dict(playbook.communication.internal_systems)
+
+
+def runbooks(playbook: Playbook, services: Sequence[str]) -> list[dict[str, Any]]:
+    """Each affected service's runbook, in the order the incident names them."""
+    found = []
+    for service_id in services:
+        service = playbook.services.get(service_id)
+        if service is None or not (service.runbook or service.runbook_url):
+            continue
+        found.append(
+            {
+                "service": service_id,
+                "name": service.name,
+                "url": service.runbook_url,
+                "sections": [section.model_dump() for section in service.runbook],
+            }
+        )
+    return found
