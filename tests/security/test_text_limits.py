@@ -93,7 +93,7 @@ def test_a_ui_update_over_10000_characters_comes_back_as_a_problem(
     )
     assert answer.status_code == 303
     assert "problem=" in answer.headers["location"]
-    assert len(reading.get_timeline(ctx, ref)) == 1
+    assert len(ctx.read(reading.get_timeline, ref)) == 1
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ def _declare(ctx: Context, severity: int = 1, **extra: object) -> str:
 
 
 def _kinds(ctx: Context, reference: str) -> list[str]:
-    return [event.kind for event in reading.get_timeline(ctx, reference)]
+    return [event.kind for event in ctx.read(reading.get_timeline, reference)]
 
 
 def test_a_sev1_is_declared_with_the_reference_and_channel_of_its_utc_day(ctx: Context) -> None:
@@ -87,7 +87,7 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
     for step in steps:
         clock.advance(timedelta(minutes=1))
         step()
-    events = reading.get_timeline(ctx, ref)
+    events = ctx.read(reading.get_timeline, ref)
     assert [e.kind for e in events] == [
         "declared",
         "acknowledged",
@@ -114,7 +114,7 @@ def test_the_times_that_metrics_need_are_kept(ctx: Context, clock: ManualClock) 
     incidents.change_status(ctx, ref, status="mitigating", actor=ACTOR)
     clock.advance(timedelta(minutes=30))
     incidents.resolve(ctx, ref, resolution="fixed", actor=ACTOR)
-    got = reading.get_incident(ctx, ref)
+    got = ctx.read(reading.get_incident, ref)
     assert got.acknowledged_at is not None and got.mitigated_at is not None
     assert got.resolved_at is not None
     assert got.acknowledged_at - got.declared_at == timedelta(minutes=7)
@@ -140,7 +140,7 @@ def test_a_refused_change_writes_nothing(ctx: Context) -> None:
     with pytest.raises(InvalidInput):
         incidents.assign_role(ctx, ref, role="technical_lead", person="nobody", actor=ACTOR)
     assert _kinds(ctx, ref) == ["declared"]
-    assert reading.get_incident(ctx, ref).roles["technical_lead"] == "backend-lead"
+    assert ctx.read(reading.get_incident, ref).roles["technical_lead"] == "backend-lead"
 
 
 def test_a_resolved_incident_takes_no_action_until_reopened(ctx: Context) -> None:
@@ -191,7 +191,7 @@ def test_a_past_incident_is_recorded_at_its_own_day_and_marked_retrospective(
     )
     with pytest.raises(InvalidInput, match="before the incident's previous event"):
         incidents.reopen(ctx, incident.reference, reason="x", actor=ACTOR, at=at)
-    got = reading.get_incident(ctx, incident.reference)
+    got = ctx.read(reading.get_incident, incident.reference)
     assert got.resolved_at == at + timedelta(hours=2)
 
 
@@ -206,10 +206,10 @@ def test_the_list_filters_open_resolved_and_severity(ctx: Context) -> None:
     first = _declare(ctx, severity=1)
     _declare(ctx, severity=3)
     incidents.resolve(ctx, first, resolution="fixed", actor=ACTOR)
-    assert [i.severity for i in reading.list_incidents(ctx)] == [3]
-    assert [i.reference for i in reading.list_incidents(ctx, status="resolved")] == [first]
-    assert len(reading.list_incidents(ctx, status="all")) == 2
-    assert [i.severity for i in reading.list_incidents(ctx, status="all", severity=1)] == [1]
+    assert [i.severity for i in ctx.read(reading.list_incidents)] == [3]
+    assert [i.reference for i in ctx.read(reading.list_incidents, status="resolved")] == [first]
+    assert len(ctx.read(reading.list_incidents, status="all")) == 2
+    assert [i.severity for i in ctx.read(reading.list_incidents, status="all", severity=1)] == [1]
 
 
 def test_the_initial_notification_follows_the_seed_template(ctx: Context) -> None:

@@ -32,7 +32,7 @@ def declare(ctx: Context, severity: int = 1, **extra: Any) -> str:
 
 
 def events(ctx: Context, reference: str, kind: str) -> list[dict[str, Any]]:
-    return [e.data for e in reading.get_timeline(ctx, reference) if e.kind == kind]
+    return [e.data for e in ctx.read(reading.get_timeline, reference) if e.kind == kind]
 
 
 def expect_each(harness: Harness, expected: dict[str, str]) -> None:
@@ -193,7 +193,7 @@ def test_a_failing_timer_handler_is_retried_later_and_never_stops_the_loop(
 def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness) -> None:
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    steps = reading.get_incident(harness.ctx, ref).next_steps
+    steps = harness.ctx.read(reading.get_incident, ref).next_steps
     first = steps[0]
     assert first["due_at"] == harness.clock.now() + 10 * MIN
     assert first["in_seconds"] == 600 and first["action"] == "retry"
@@ -203,7 +203,7 @@ def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness
 def _answer_link(harness: Harness, message: Any) -> None:
     match = re.search(r"/ack/(\S+)", message.body)
     assert match, message.body
-    pages.acknowledge_link(harness.ctx, match.group(1))
+    harness.ctx.transact(pages.acknowledge_link, match.group(1))
 
 
 def test_a_sev1_whose_cto_and_ceo_answer_their_heads_ups_still_escalates_on_the_responders_clock(
@@ -214,7 +214,7 @@ def test_a_sev1_whose_cto_and_ceo_answer_their_heads_ups_still_escalates_on_the_
     for executive in SEV1_HEADS_UP:
         [heads_up] = harness.expect(executive, "heads_up")
         _answer_link(harness, heads_up)
-    detail = reading.get_incident(harness.ctx, ref)
+    detail = harness.ctx.read(reading.get_incident, ref)
     assert detail.acknowledged_at is None  # "seen" is not an acknowledgement
     assert len(events(harness.ctx, ref, "page_acknowledged")) == 2
     assert events(harness.ctx, ref, "acknowledged") == []

@@ -59,11 +59,11 @@ def test_resolving_a_sev2_opens_a_postmortem_owned_by_the_incident_commander_due
 ) -> None:
     ref = resolved_sev2(ctx, clock)
     document = postmortem.get_postmortem(ctx, ref)
-    detail = reading.get_incident(ctx, ref)
+    detail = ctx.read(reading.get_incident, ref)
     assert document.owner == detail.roles["incident_commander"]
     assert document.due_at == detail.resolved_at + timedelta(hours=48)
     assert document.status == "draft"
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     assert "postmortem_created" in kinds
 
 
@@ -102,7 +102,7 @@ def test_an_edited_section_replaces_the_draft_and_publishing_renders_html(
     assert "What went well" not in published.markdown
     html = postmortem.get_html(ctx, ref)
     assert "<h2>Lessons Learned</h2>" in html
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     for kind in ("postmortem_section_edited", "postmortem_status_changed", "postmortem_published"):
         assert kind in kinds
     with pytest.raises(Conflict):

@@ -35,7 +35,7 @@ def _declare(ctx: Context, severity: int = 1, drill: bool = False) -> str:
 
 
 def test_a_declared_incident_is_not_published(ctx: Context) -> None:
-    incident = reading.get_incident(ctx, _declare(ctx))
+    incident = ctx.read(reading.get_incident, _declare(ctx))
     assert incident.published_at is None and incident.public_title is None
     assert current(ctx).incidents == []
 
@@ -48,7 +48,7 @@ def test_publishing_records_who_published_under_which_title(
     published = incidents.publish(ctx, reference, public_title="Checkout errors", actor="bob")
     assert published.published_at == clock.now()
     assert published.public_title == "Checkout errors"
-    event = reading.get_timeline(ctx, reference)[-1]
+    event = ctx.read(reading.get_timeline, reference)[-1]
     assert (event.kind, event.actor) == ("published", "bob")
     assert event.data == {"public_title": "Checkout errors"}
     [shown] = current(ctx).incidents
@@ -58,7 +58,7 @@ def test_publishing_records_who_published_under_which_title(
 def test_publishing_with_a_message_posts_it_as_the_first_public_update(ctx: Context) -> None:
     reference = _declare(ctx)
     incidents.publish(ctx, reference, public_title="Checkout errors", message="On it.", actor="b")
-    kinds = [(e.kind, e.data.get("audience")) for e in reading.get_timeline(ctx, reference)]
+    kinds = [(e.kind, e.data.get("audience")) for e in ctx.read(reading.get_timeline, reference)]
     assert kinds[-2:] == [("published", None), ("update_posted", "public")]
     [shown] = current(ctx).incidents
     assert [u["body"] for u in shown["incident_updates"]] == ["On it."]
@@ -73,7 +73,7 @@ def test_the_first_public_update_publishes_and_needs_a_public_title(ctx: Context
         ctx, reference, message="On it.", audience="public", public_title="Slow API", actor="b"
     )
     incidents.post_update(ctx, reference, message="Fixed soon.", audience="public", actor="b")
-    kinds = [e.kind for e in reading.get_timeline(ctx, reference)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, reference)]
     assert kinds == ["declared", "published", "update_posted", "update_posted"]
     assert current(ctx).incidents[0]["name"] == "Slow API"
 
@@ -81,7 +81,7 @@ def test_the_first_public_update_publishes_and_needs_a_public_title(ctx: Context
 def test_internal_updates_never_publish(ctx: Context) -> None:
     reference = _declare(ctx)
     incidents.post_update(ctx, reference, message="disk full", audience="internal", actor="b")
-    assert reading.get_incident(ctx, reference).published_at is None
+    assert ctx.read(reading.get_incident, reference).published_at is None
 
 
 def test_an_incident_is_published_once(ctx: Context) -> None:
@@ -123,10 +123,10 @@ def test_auto_published_severities_are_public_at_declaration_under_their_generic
     auto_publishing: Context,
 ) -> None:
     reference = _declare(auto_publishing, severity=2)
-    incident = reading.get_incident(auto_publishing, reference)
+    incident = auto_publishing.read(reading.get_incident, reference)
     assert incident.published_at == incident.declared_at
     assert incident.public_title == "Partial service outage"
-    event = reading.get_timeline(auto_publishing, reference)[1]
+    event = auto_publishing.read(reading.get_timeline, reference)[1]
     assert (event.kind, event.actor) == ("published", "alice")
     assert event.data == {"public_title": "Partial service outage", "auto_publish": True}
     [shown] = current(auto_publishing).incidents
@@ -135,13 +135,13 @@ def test_auto_published_severities_are_public_at_declaration_under_their_generic
 
 def test_severities_not_listed_in_auto_publish_stay_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=3)
-    assert reading.get_incident(auto_publishing, reference).published_at is None
+    assert auto_publishing.read(reading.get_incident, reference).published_at is None
     assert current(auto_publishing).incidents == []
 
 
 def test_a_drill_of_an_auto_published_severity_stays_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=1, drill=True)
-    assert reading.get_incident(auto_publishing, reference).published_at is None
+    assert auto_publishing.read(reading.get_incident, reference).published_at is None
 
 
 def test_a_public_title_is_one_line_the_feed_can_carry(ctx: Context) -> None:
@@ -153,4 +153,4 @@ def test_a_public_title_is_one_line_the_feed_can_carry(ctx: Context) -> None:
 def test_a_drills_public_updates_are_rehearsals_and_publish_nothing(ctx: Context) -> None:
     reference = _declare(ctx, drill=True)
     incidents.post_update(ctx, reference, message="On it.", audience="public", actor="b")
-    assert reading.get_incident(ctx, reference).published_at is None
+    assert ctx.read(reading.get_incident, reference).published_at is None

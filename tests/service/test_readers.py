@@ -16,7 +16,7 @@ def test_a_reader_is_not_blocked_by_an_open_write_transaction(ctx: Context) -> N
     incidents.declare(ctx, incidents.Declaration(title="API down", severity=1), actor="test")
     with ctx.db.unit_of_work() as writer, ThreadPoolExecutor(max_workers=1) as pool:
         writer.execute(incidents.select(incidents.Incident))  # holds the write lock
-        listed = pool.submit(reading.list_incidents, ctx).result(timeout=5)
+        listed = pool.submit(ctx.read, reading.list_incidents).result(timeout=5)
     assert [i.reference for i in listed] == ["2024-01-15-001"]
 
 

@@ -121,17 +121,17 @@ def list_incidents(
     status: Literal["open", "resolved", "all"] = "open",
     severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
 ) -> list[IncidentOut]:
-    return reading.list_incidents(ctx, status=status, severity=severity)
+    return ctx.read(reading.list_incidents, status=status, severity=severity)
 
 
 @router.get("/{reference}")
 def get_incident(reference: str, ctx: ContextDep, _caller: Viewer) -> IncidentDetail:
-    return reading.get_incident(ctx, reference)
+    return ctx.read(reading.get_incident, reference)
 
 
 @router.get("/{reference}/timeline")
 def get_timeline(reference: str, ctx: ContextDep, _caller: Viewer) -> list[EventOut]:
-    return reading.get_timeline(ctx, reference)
+    return ctx.read(reading.get_timeline, reference)
 
 
 @router.get("/{reference}/messages/{kind}", response_class=PlainTextResponse)

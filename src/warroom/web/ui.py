@@ -130,8 +130,8 @@ def logout(ctx: ContextDep, post: UiPost) -> Response:
 
 @router.get("/ui")
 def incident_list(request: Request, ctx: ContextDep, session: UiSession) -> HTMLResponse:
-    open_now = reading.list_incidents(ctx, status="open")
-    recent = reading.list_incidents(ctx, status="resolved", limit=20)
+    open_now = ctx.read(reading.list_incidents, status="open")
+    recent = ctx.read(reading.list_incidents, status="resolved", limit=20)
     return _page(request, "ui/list.html", session=session, open_incidents=open_now, recent=recent)
 
 
@@ -160,7 +160,7 @@ def incident_page(
     reference: str, request: Request, ctx: ContextDep, session: UiSession
 ) -> HTMLResponse:
     try:
-        incident = reading.get_incident(ctx, reference)
+        incident = ctx.read(reading.get_incident, reference)
     except WarroomError as exc:
         return _page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
@@ -172,7 +172,7 @@ def incident_page(
         "ui/incident.html",
         session=session,
         incident=incident,
-        timeline=reading.get_timeline(ctx, reference),
+        timeline=ctx.read(reading.get_timeline, reference),
         messages=messages,
         severity=ctx.playbook.severities[incident.severity],
         deadlines=_deadlines(ctx, incident),
