@@ -113,7 +113,7 @@ def test_with_auto_resolve_the_last_resolution_resolves_the_incident(ctx, source
 def test_a_group_firing_again_within_the_window_reopens_its_incident(ctx, source) -> None:
     clock: ManualClock = ctx.clock
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(minutes=30))
     again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert (again.move, again.reference) == ("reopen", first.reference)
@@ -122,7 +122,7 @@ def test_a_group_firing_again_within_the_window_reopens_its_incident(ctx, source
 
 def test_a_repeat_of_alerts_a_resolved_incident_already_had_reopens_nothing(ctx, source):
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     repeat = send(ctx, source, "01-firing-single-alert.json")
     assert repeat.move == "ignore"
     assert ctx.read(reading.get_incident, first.reference).status == "resolved"
@@ -131,7 +131,7 @@ def test_a_repeat_of_alerts_a_resolved_incident_already_had_reopens_nothing(ctx,
 def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> None:
     clock: ManualClock = ctx.clock
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(hours=2))
     again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert again.move == "declare" and again.reference != first.reference

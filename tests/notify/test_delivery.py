@@ -43,8 +43,8 @@ def test_pages_through_a_channel_name_the_incident_and_carry_an_ack_link(
     harness: Harness,
 ) -> None:
     with_channels(harness.ctx, phone=PHONE)
-    ref = incidents.declare(
-        harness.ctx, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
     ).reference
     harness.tick()
     sent = [m for m in harness.messages() if m.state == "sent"]
@@ -72,8 +72,8 @@ def test_a_delivery_that_keeps_failing_is_retried_then_counts_as_unanswered_at_o
         raise DeliveryError("connection refused")
 
     harness.scheduler.transport = down
-    ref = incidents.declare(
-        harness.ctx, incidents.Declaration(title="Checkout down", severity=4), actor="t"
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=4), actor="t"
     ).reference
     harness.advance(timedelta(minutes=2))
     assert len(attempts) == MAX_ATTEMPTS

@@ -69,8 +69,8 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
     upgrade(db.engine)
     ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
     token = create_token(ctx, "on-call", "responder")
-    ref = lifecycle.declare(
-        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    ref = ctx.transact(
+        lifecycle.declare, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
     ).reference
     with running_server(ctx) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

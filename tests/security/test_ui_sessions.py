@@ -38,8 +38,8 @@ def token(ctx: Context) -> str:
 
 @pytest.fixture
 def incident(ctx: Context) -> str:
-    return lifecycle.declare(
-        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    return ctx.transact(
+        lifecycle.declare, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
     ).reference
 
 

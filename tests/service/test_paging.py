@@ -28,7 +28,7 @@ SEV1_HEADS_UP = {"cto": "heads_up", "ceo": "heads_up"}
 
 def declare(ctx: Context, severity: int = 1, **extra: Any) -> str:
     declared = incidents.Declaration(title="Checkout down", severity=severity, **extra)
-    return incidents.declare(ctx, declared, actor="tester").reference
+    return ctx.transact(incidents.declare, declared, actor="tester").reference
 
 
 def events(ctx: Context, reference: str, kind: str) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ def test_an_acknowledged_incident_stops_the_fallbacks_of_every_page(harness: Har
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
     harness.advance(5 * MIN)
-    incidents.acknowledge(harness.ctx, ref, actor="tester", person="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="tester", person="sre-lead")
     harness.advance(24 * MIN)
     assert harness.unexpected() == []
     harness.advance(1 * MIN)  # the matrix still runs: Sev3 reaches the team lead at 30m,
@@ -113,7 +113,9 @@ def test_raising_the_severity_sends_the_new_declaration_messages_now_and_nothing
     ref = declare(harness.ctx, severity=2)
     expect_each(harness, SEV1_PAGES)
     harness.advance(5 * MIN)
-    incidents.change_severity(harness.ctx, ref, severity=1, reason="all users", actor="tester")
+    harness.ctx.transact(
+        incidents.change_severity, ref, severity=1, reason="all users", actor="tester"
+    )
     harness.expect("ceo", "heads_up")  # the pages went out at declaration: not again
     # the CTO's heads-up and the severity-raised trigger (next level) fall together: one message
     [both] = harness.expect("cto", "heads_up")
@@ -146,7 +148,7 @@ def test_a_retrospective_incident_pages_no_one(harness: Harness) -> None:
 def test_a_resolved_incident_pages_no_one_more(harness: Harness) -> None:
     ref = declare(harness.ctx)
     expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
-    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="tester")
+    harness.ctx.transact(incidents.resolve, ref, resolution="rolled back", actor="tester")
     harness.advance(6 * 60 * MIN)
     assert harness.pending_timers() == 0
     assert events(harness.ctx, ref, "sla_breached") == []
@@ -284,13 +286,13 @@ def test_an_open_sev1_sends_the_cto_an_executive_briefing_of_its_status_at_1_hou
     harness: Harness,
 ) -> None:
     ref = declare(harness.ctx)
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(HOUR)
     [briefing] = [m for m in harness.unexpected() if m.person == "cto" and "BRIEFING" in m.body]
     assert ref in briefing.body and "Status: INVESTIGATING" in briefing.body
     assert "/ack/" in briefing.body  # "seen" acknowledges this message only
     harness.claimed.update(m.id for m in harness.unexpected())
-    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="sre-lead")
+    harness.ctx.transact(incidents.resolve, ref, resolution="rolled back", actor="sre-lead")
     harness.advance(2 * HOUR)
     assert not [m for m in harness.unexpected() if "BRIEFING" in m.body]
 
@@ -300,9 +302,9 @@ def test_engaging_the_database_sme_pages_the_dba_and_their_next_contact_if_unans
 ) -> None:
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(2 * MIN)
-    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    harness.ctx.transact(incidents.engage, ref, sme="database", actor="sre-lead")
     [page] = harness.expect("dba", "page")
     assert "You are paged as database SME" in page.body and "/ack/" in page.body
     harness.advance(10 * MIN)  # the incident's acknowledgement does not answer the SME's page
@@ -322,8 +324,12 @@ def test_giving_the_commander_role_to_the_eng_manager_pages_them_and_tells_the_s
     harness.expect("sre-lead", "page")
     harness.expect("backend-lead", "page")
     harness.advance(5 * MIN)
-    incidents.assign_role(
-        harness.ctx, ref, role="incident_commander", person="eng-manager", actor="sre-lead"
+    harness.ctx.transact(
+        incidents.assign_role,
+        ref,
+        role="incident_commander",
+        person="eng-manager",
+        actor="sre-lead",
     )
     [page] = harness.expect("eng-manager", "page")
     assert "Incident Commander" in page.body
@@ -345,9 +351,9 @@ def test_an_sme_whose_contacts_are_used_up_unanswered_pages_the_smes_backup(
     )
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(MIN)
-    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    harness.ctx.transact(incidents.engage, ref, sme="database", actor="sre-lead")
     [page] = harness.expect("dba", "page")
     assert "then your backup" in page.body
     harness.advance(10 * MIN)

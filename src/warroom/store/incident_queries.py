@@ -1,13 +1,14 @@
-"""The incidents area's reads: the list, an incident's messages and the steps an
-acknowledgement link speaks for."""
+"""The incidents area's reads: the list, the failed attempts, an incident's messages and
+the steps an acknowledgement link speaks for."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warroom.core.incident import EventKind
 from warroom.store.engine_models import EscalationStep
-from warroom.store.models import Incident, OutboxMessage
+from warroom.store.models import Incident, OutboxMessage, TimelineEvent
 
 
 def latest_incidents(
@@ -22,6 +23,15 @@ def latest_incidents(
     if severity is not None:
         statement = statement.where(Incident.severity == severity)
     return list(session.execute(statement.limit(limit)).scalars())
+
+
+def failed_attempt_count(session: Session, incident_id: int) -> int:
+    statement = select(func.count()).where(
+        TimelineEvent.incident_id == incident_id,
+        TimelineEvent.kind == EventKind.RESOLUTION_ATTEMPT,
+        TimelineEvent.data["outcome"].as_string() == "failed",
+    )
+    return int(session.execute(statement).scalar_one())
 
 
 def messages_of(session: Session, incident_id: int) -> list[OutboxMessage]:
