@@ -90,8 +90,8 @@ def _populate(db: Database) -> Context:
     ctx = Context(db, load_playbook(), clock, Settings(database_url=db.url, secret="bench"))
     spacing = WINDOW / INCIDENTS
     for n in range(INCIDENTS):
-        incidents.declare(
-            ctx, incidents.Declaration(title=f"Outage {n}", severity=2), actor="bench"
+        ctx.transact(
+            incidents.declare, incidents.Declaration(title=f"Outage {n}", severity=2), actor="bench"
         )
         clock.advance(spacing)
     Scheduler(ctx).tick()  # drain the declaration pages; no timer is due yet

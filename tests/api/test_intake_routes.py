@@ -42,7 +42,7 @@ def bearer(key: str) -> dict[str, str]:
 def applied(ctx: Context) -> list[IncidentOut]:
     """Apply the inbox as the scheduler does; every incident, newest first."""
     intake_queue.apply_all(ctx)
-    return reading.list_incidents(ctx, status="all")
+    return ctx.read(reading.list_incidents, status="all")
 
 
 def test_alertmanager_notifications_open_one_incident_per_group(app_client, keys, ctx) -> None:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from warroom.clock import ManualClock
 from warroom.service.context import Context
+from warroom.service.incidents import investigation, publishing
 from warroom.service.incidents import lifecycle as incidents
 
 PUBLIC_ROUTES = (
@@ -45,8 +46,8 @@ def _sev1(ctx: Context, **extra: object) -> str:
     declared = incidents.Declaration(
         title="Checkout down", severity=1, services=["api", "payments"], **extra
     )
-    reference = incidents.declare(ctx, declared, actor="test").reference
-    incidents.publish(ctx, reference, public_title="Checkout down", actor="test")
+    reference = ctx.transact(incidents.declare, declared, actor="test").reference
+    ctx.transact(publishing.publish, reference, public_title="Checkout down", actor="test")
     return reference
 
 
@@ -75,10 +76,14 @@ def test_a_sev1_on_the_api_is_a_major_outage_and_a_critical_page(
 ) -> None:
     reference = _sev1(ctx)
     clock.advance(timedelta(minutes=5))
-    incidents.post_update(
-        ctx, reference, message="We are looking into it", audience="public", actor="test"
+    ctx.transact(
+        publishing.post_update,
+        reference,
+        message="We are looking into it",
+        audience="public",
+        actor="test",
     )
-    incidents.change_status(ctx, reference, status="mitigating", actor="test")
+    ctx.transact(incidents.change_status, reference, status="mitigating", actor="test")
     summary = app_client.get("/api/v2/summary.json").json()
     assert summary["status"] == {"indicator": "critical", "description": "Major Service Outage"}
     statuses = {c["id"]: c["status"] for c in summary["components"]}
@@ -100,12 +105,12 @@ def test_a_resolved_incident_leaves_the_unresolved_list_and_the_page_operational
 ) -> None:
     reference = _sev1(ctx)
     clock.advance(timedelta(minutes=10))
-    incidents.post_update(ctx, reference, message="First", audience="public", actor="t")
+    ctx.transact(publishing.post_update, reference, message="First", audience="public", actor="t")
     clock.advance(timedelta(minutes=10))
-    incidents.change_status(ctx, reference, status="monitoring", actor="t")
-    incidents.post_update(ctx, reference, message="Second", audience="public", actor="t")
+    ctx.transact(incidents.change_status, reference, status="monitoring", actor="t")
+    ctx.transact(publishing.post_update, reference, message="Second", audience="public", actor="t")
     clock.advance(timedelta(minutes=10))
-    incidents.resolve(ctx, reference, resolution="rolled back", actor="t")
+    ctx.transact(incidents.resolve, reference, resolution="rolled back", actor="t")
     assert app_client.get("/api/v2/incidents/unresolved.json").json()["incidents"] == []
     [incident] = app_client.get("/api/v2/incidents.json").json()["incidents"]
     assert incident["status"] == "resolved"
@@ -119,8 +124,8 @@ def test_a_resolved_incident_leaves_the_unresolved_list_and_the_page_operational
 
 
 def test_drill_incidents_never_appear(ctx: Context, app_client: TestClient) -> None:
-    incidents.declare(
-        ctx,
+    ctx.transact(
+        incidents.declare,
         incidents.Declaration(title="Game day drill", severity=1, services=["api"], drill=True),
         actor="t",
     )
@@ -131,8 +136,12 @@ def test_drill_incidents_never_appear(ctx: Context, app_client: TestClient) -> N
 
 def test_html_in_a_public_update_is_shown_as_text(ctx: Context, app_client: TestClient) -> None:
     reference = _sev1(ctx)
-    incidents.post_update(
-        ctx, reference, message="<script>alert(1)</script> & more", audience="public", actor="t"
+    ctx.transact(
+        publishing.post_update,
+        reference,
+        message="<script>alert(1)</script> & more",
+        audience="public",
+        actor="t",
     )
     page = app_client.get("/status").text
     assert "<script>alert(1)</script>" not in page
@@ -153,32 +162,42 @@ MARKER = "ZQX-SECRET-7731"
 def test_nothing_internal_ever_reaches_a_public_route(
     ctx: Context, app_client: TestClient, clock: ManualClock
 ) -> None:
-    reference = incidents.declare(
-        ctx,
+    reference = ctx.transact(
+        incidents.declare,
         incidents.Declaration(
             title="Login errors", severity=2, services=["auth"], summary=f"summary {MARKER}"
         ),
         actor=f"actor-{MARKER}",
     ).reference
-    incidents.acknowledge(ctx, reference, actor=f"ack-{MARKER}", person="sre-lead")
-    incidents.assign_role(ctx, reference, role="technical_lead", person="dba", actor="t")
-    incidents.post_update(
-        ctx, reference, message=f"internal {MARKER}", audience="internal", actor="t"
+    ctx.transact(incidents.acknowledge, reference, actor=f"ack-{MARKER}", person="sre-lead")
+    ctx.transact(incidents.assign_role, reference, role="technical_lead", person="dba", actor="t")
+    ctx.transact(
+        publishing.post_update,
+        reference,
+        message=f"internal {MARKER}",
+        audience="internal",
+        actor="t",
     )
-    incidents.record_attempt(
-        ctx,
+    ctx.transact(
+        investigation.record_attempt,
         reference,
         action=f"restart {MARKER}",
         hypothesis=f"hyp {MARKER}",
         outcome="failed",
         actor="t",
     )
-    incidents.assess_impact(
-        ctx, reference, affected_users_pct=77.4321, business_impact=f"revenue {MARKER}", actor="t"
+    ctx.transact(
+        investigation.assess_impact,
+        reference,
+        affected_users_pct=77.4321,
+        business_impact=f"revenue {MARKER}",
+        actor="t",
     )
-    incidents.change_status(ctx, reference, status="mitigating", note=f"note {MARKER}", actor="t")
-    incidents.post_update(
-        ctx,
+    ctx.transact(
+        incidents.change_status, reference, status="mitigating", note=f"note {MARKER}", actor="t"
+    )
+    ctx.transact(
+        publishing.post_update,
         reference,
         message="We are on it",
         audience="public",
@@ -186,10 +205,14 @@ def test_nothing_internal_ever_reaches_a_public_route(
         actor="t",
     )
     clock.advance(timedelta(minutes=30))
-    incidents.resolve(
-        ctx, reference, resolution=f"fix {MARKER}", root_cause=f"cause {MARKER}", actor="t"
+    ctx.transact(
+        incidents.resolve,
+        reference,
+        resolution=f"fix {MARKER}",
+        root_cause=f"cause {MARKER}",
+        actor="t",
     )
-    incidents.reopen(ctx, reference, reason=f"reopen {MARKER}", actor="t")
+    ctx.transact(incidents.reopen, reference, reason=f"reopen {MARKER}", actor="t")
     people = [p.name for p in ctx.playbook.people.values()]
     for route in PUBLIC_ROUTES:
         text = app_client.get(route).text

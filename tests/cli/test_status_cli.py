@@ -15,6 +15,7 @@ from warroom.cli.client import ApiClient
 from warroom.cli.main import app
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import publishing
 from warroom.settings import Settings
 
 runner = CliRunner()
@@ -69,12 +70,12 @@ def test_a_maintenance_window_is_created_from_the_command_line(
 
 
 def test_status_export_writes_the_page_its_json_and_its_feed(ctx: Context, tmp_path: Path) -> None:
-    reference = incidents.declare(
-        ctx,
+    reference = ctx.transact(
+        incidents.declare,
         incidents.Declaration(title="Checkout <down>", severity=2, services=["payments"]),
         actor="t",
     ).reference
-    incidents.publish(ctx, reference, public_title="Checkout <down>", actor="t")
+    ctx.transact(publishing.publish, reference, public_title="Checkout <down>", actor="t")
     out = tmp_path / "site"
     result = runner.invoke(
         app, ["--database-url", ctx.settings.database_url, "status", "export", str(out)]

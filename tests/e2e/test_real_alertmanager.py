@@ -174,7 +174,7 @@ def test_alertmanager_groups_become_one_incident_each_and_resolve(stack: Stack) 
     stack.post_alerts([alert("DiskAlmostFull", "db-1", severity="warning", service="database")])
 
     def two_incidents() -> list[Any]:
-        found = reading.list_incidents(stack.ctx, status="all")
+        found = stack.ctx.read(reading.list_incidents, status="all")
         return found if len(found) == 2 and len(stack.alert_rows()) == 3 else []
 
     opened = {i.title.split(":")[0]: i for i in wait_for(two_incidents)}
@@ -184,16 +184,21 @@ def test_alertmanager_groups_become_one_incident_each_and_resolve(stack: Stack) 
 
     stack.post_alerts([alert("HighErrorRate", "c", **labels)])
     wait_for(lambda: len(stack.alert_rows()) == 4)
-    assert len(reading.list_incidents(stack.ctx, status="all")) == 2, "no duplicate"
+    assert len(stack.ctx.read(reading.list_incidents, status="all")) == 2, "no duplicate"
 
     ended = [alert("HighErrorRate", i, ended=True, **labels) for i in "abc"]
     stack.post_alerts(ended)
     reference = opened["HighErrorRate"].reference
-    resolved = wait_for(lambda: reading.get_incident(stack.ctx, reference).status == "resolved")
+    resolved = wait_for(
+        lambda: stack.ctx.read(reading.get_incident, reference).status == "resolved"
+    )
     assert resolved
     statuses = [r.status for r in stack.alert_rows() if r.title.startswith("HighErrorRate")]
     assert statuses.count("resolved") == 3
-    assert reading.get_incident(stack.ctx, opened["DiskAlmostFull"].reference).status != "resolved"
+    assert (
+        stack.ctx.read(reading.get_incident, opened["DiskAlmostFull"].reference).status
+        != "resolved"
+    )
 
 
 def test_alertmanagers_pagerduty_notifier_pointed_at_warroom_opens_and_resolves(stack: Stack):
@@ -203,7 +208,7 @@ def test_alertmanagers_pagerduty_notifier_pointed_at_warroom_opens_and_resolves(
     )
 
     def one_incident() -> list[Any]:
-        return reading.list_incidents(stack.ctx, status="all")
+        return stack.ctx.read(reading.list_incidents, status="all")
 
     (opened,) = wait_for(one_incident)
     assert opened.severity == 1
@@ -211,5 +216,5 @@ def test_alertmanagers_pagerduty_notifier_pointed_at_warroom_opens_and_resolves(
     assert opened.title.startswith("[FIRING:2] CheckoutErrors")
 
     stack.post_alerts([alert("CheckoutErrors", i, ended=True, **labels) for i in "ab"])
-    wait_for(lambda: reading.get_incident(stack.ctx, opened.reference).status == "resolved")
-    assert len(reading.list_incidents(stack.ctx, status="all")) == 1
+    wait_for(lambda: stack.ctx.read(reading.get_incident, opened.reference).status == "resolved")
+    assert len(stack.ctx.read(reading.list_incidents, status="all")) == 1

@@ -22,6 +22,7 @@ from warroom.clock import SystemClock
 from warroom.core.playbook import Playbook
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import publishing
 from warroom.service.status_page import announcements as statuspage
 from warroom.settings import Settings
 from warroom.store.migrate import upgrade
@@ -113,16 +114,18 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
     live: Live, page: Page
 ) -> None:
     ctx, url = live
-    reference = incidents.declare(
-        ctx,
+    reference = ctx.transact(
+        incidents.declare,
         incidents.Declaration(
             title="db-prod-7 checkout 500s", severity=1, services=["api", "payments"]
         ),
         actor="t",
     ).reference
-    incidents.post_update(ctx, reference, message="SECRET-internal", audience="internal", actor="t")
-    incidents.post_update(
-        ctx,
+    ctx.transact(
+        publishing.post_update, reference, message="SECRET-internal", audience="internal", actor="t"
+    )
+    ctx.transact(
+        publishing.post_update,
         reference,
         message="<b>Payments</b> are failing; we are on it.",
         audience="public",
@@ -154,7 +157,7 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    incidents.resolve(ctx, reference, resolution="Rolled back the release", actor="t")
+    ctx.transact(incidents.resolve, reference, resolution="Rolled back the release", actor="t")
     page.goto(f"{url}/status")
     assert page.locator("#banner").inner_text() == "All Systems Operational"
     assert page.locator(".incident").count() == 0

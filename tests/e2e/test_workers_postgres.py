@@ -50,7 +50,9 @@ def pg(postgres_schema: str, playbook: Playbook) -> Iterator[Context]:
 
 def declare_many(ctx: Context, count: int) -> None:
     for n in range(count):
-        incidents.declare(ctx, incidents.Declaration(title=f"Outage {n}", severity=2), actor="load")
+        ctx.transact(
+            incidents.declare, incidents.Declaration(title=f"Outage {n}", severity=2), actor="load"
+        )
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -76,7 +76,7 @@ def test_a_key_is_32_alphanumerics_shown_once_and_checked_per_source(ctx: Contex
 def test_a_firing_group_declares_one_incident_from_source_alert(ctx, source) -> None:
     outcome = send(ctx, source, "02-firing-group-of-3.json")
     assert outcome.move == "declare" and outcome.alerts == 3
-    detail = reading.get_incident(ctx, outcome.reference)
+    detail = ctx.read(reading.get_incident, outcome.reference)
     assert detail.severity == 1
     assert detail.title == "HighErrorRate: 5xx rate above 5%"
     assert [a["count"] for a in detail.alerts] == [3]
@@ -99,39 +99,39 @@ def test_repeats_and_resolutions_attach_to_the_same_incident_which_stays_open(ct
     assert repeat.alerts == 0, "a repeat notification adds nothing"
     assert (partial.alerts, resolved.alerts) == (1, 2)
     assert alert_rows(ctx) == 6
-    assert len(reading.list_incidents(ctx, status="all")) == 1
-    assert reading.get_incident(ctx, first.reference).status == "investigating"
+    assert len(ctx.read(reading.list_incidents, status="all")) == 1
+    assert ctx.read(reading.get_incident, first.reference).status == "investigating"
 
 
 def test_with_auto_resolve_the_last_resolution_resolves_the_incident(ctx, source) -> None:
     auto = with_intake(ctx, auto_resolve=True)
     first = send(auto, source, "01-firing-single-alert.json")
     send(auto, source, "05-resolved-single-alert.json")
-    assert reading.get_incident(auto, first.reference).status == "resolved"
+    assert auto.read(reading.get_incident, first.reference).status == "resolved"
 
 
 def test_a_group_firing_again_within_the_window_reopens_its_incident(ctx, source) -> None:
     clock: ManualClock = ctx.clock
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(minutes=30))
     again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert (again.move, again.reference) == ("reopen", first.reference)
-    assert reading.get_incident(ctx, first.reference).status == "investigating"
+    assert ctx.read(reading.get_incident, first.reference).status == "investigating"
 
 
 def test_a_repeat_of_alerts_a_resolved_incident_already_had_reopens_nothing(ctx, source):
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     repeat = send(ctx, source, "01-firing-single-alert.json")
     assert repeat.move == "ignore"
-    assert reading.get_incident(ctx, first.reference).status == "resolved"
+    assert ctx.read(reading.get_incident, first.reference).status == "resolved"
 
 
 def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> None:
     clock: ManualClock = ctx.clock
     first = send(ctx, source, "01-firing-single-alert.json")
-    incidents.resolve(ctx, first.reference, resolution="disk cleaned", actor="ops")
+    ctx.transact(incidents.resolve, first.reference, resolution="disk cleaned", actor="ops")
     clock.advance(timedelta(hours=2))
     again = send(ctx, source, "01-firing-single-alert.json", fired_again=True)
     assert again.move == "declare" and again.reference != first.reference
@@ -140,15 +140,15 @@ def test_a_group_firing_after_the_window_opens_a_new_incident(ctx, source) -> No
 def test_a_resolution_for_an_unknown_group_opens_nothing(ctx, source) -> None:
     outcome = send(ctx, source, "05-resolved-single-alert.json")
     assert outcome.move == "ignore" and outcome.reference is None
-    assert reading.list_incidents(ctx, status="all") == []
+    assert ctx.read(reading.list_incidents, status="all") == []
 
 
 def test_unknown_services_are_kept_on_the_alert_and_catalog_ones_on_the_incident(ctx, source):
     routed = with_intake(ctx, rules=[IntakeRule(match={"service": "postgres"}, service="database")])
     outcome = send(routed, source, "01-firing-single-alert.json")
-    assert reading.get_incident(ctx, outcome.reference).services == ["database"]
+    assert ctx.read(reading.get_incident, outcome.reference).services == ["database"]
     plain = send(ctx, source, "02-firing-group-of-3.json")
-    assert reading.get_incident(ctx, plain.reference).services == []
+    assert ctx.read(reading.get_incident, plain.reference).services == []
 
 
 def test_dropped_alerts_open_nothing(ctx, source) -> None:
@@ -165,11 +165,11 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
     found = integration_keys.authenticate(ctx, key, "pagerduty")
     body = fixture("pagerduty-am025-trigger.json")
     opened = ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
-    assert reading.get_incident(ctx, opened.reference).services == ["payments"]
+    assert ctx.read(reading.get_incident, opened.reference).services == ["payments"]
     for action in ("acknowledge", "resolve"):
         event = {"routing_key": key, "event_action": action, "dedup_key": body["dedup_key"]}
         ingest(auto, found, pagerduty.parse(event, ctx.clock.now()).notification)
-    detail = reading.get_incident(ctx, opened.reference)
+    detail = ctx.read(reading.get_incident, opened.reference)
     assert detail.acknowledged_at is not None and detail.status == "resolved"
     assert [(a["firing"], a["resolved"]) for a in detail.alerts] == [(1, 0), (0, 1)]
 
@@ -203,7 +203,7 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
             pool.map(lambda _: intake_queue.apply_waiting(ctx, limit=1).payloads, range(8))
         )
     assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
-    assert len(reading.list_incidents(ctx, status="all")) == 1
+    assert len(ctx.read(reading.list_incidents, status="all")) == 1
     assert alert_rows(ctx) == 3
     assert rejections.list_rejected(ctx) == []
 

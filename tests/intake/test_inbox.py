@@ -48,8 +48,8 @@ def test_a_storm_of_triggers_for_one_dedup_key_opens_one_incident_holding_every_
     found = integration(ctx)
     group_commit.store(ctx.db, [pagerduty_trigger(ctx, found.id, n) for n in range(30)])
     assert Scheduler(ctx, handlers={}).tick() >= 30, "the scheduler applies the inbox"
-    [incident] = reading.list_incidents(ctx, status="all")
-    detail = reading.get_incident(ctx, incident.reference)
+    [incident] = ctx.read(reading.list_incidents, status="all")
+    detail = ctx.read(reading.get_incident, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 30
     with ctx.db.reader() as session:
         attached = session.execute(
@@ -154,8 +154,8 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
         ],
     )
     assert intake_queue.apply_all(ctx) == 3
-    [incident] = reading.list_incidents(ctx, status="all")
-    detail = reading.get_incident(ctx, incident.reference)
+    [incident] = ctx.read(reading.list_incidents, status="all")
+    detail = ctx.read(reading.get_incident, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 2
     [kept] = dead_letters.list_dead_letters(ctx)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
@@ -291,7 +291,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
     monkeypatch.setattr(intake_queue, "parse_payload", parse_again)
     assert intake_queue.apply_all(ctx) == 1
     assert rejections.list_rejected(ctx) == []
-    [incident] = reading.list_incidents(ctx, status="all")
+    [incident] = ctx.read(reading.list_incidents, status="all")
     assert incident.source == "alert"
 
 
@@ -365,11 +365,12 @@ def test_a_storm_in_one_group_does_not_hold_back_another_group_s_page(ctx) -> No
 
     intake_queue.apply_waiting(ctx)
 
-    assert len(reading.list_incidents(ctx, status="all")) == 2, "the new group paged first"
+    assert len(ctx.read(reading.list_incidents, status="all")) == 2, "the new group paged first"
     intake_queue.apply_all(ctx)
     assert intake_queue.pending(ctx) == 0
     details = [
-        reading.get_incident(ctx, i.reference) for i in reading.list_incidents(ctx, status="all")
+        ctx.read(reading.get_incident, i.reference)
+        for i in ctx.read(reading.list_incidents, status="all")
     ]
     assert sorted(sum(a["firing"] for a in d.alerts) for d in details) == [1, 301]
 
@@ -386,8 +387,8 @@ def test_a_group_going_ahead_of_a_backlog_keeps_its_own_order(ctx) -> None:
 
     intake_queue.apply_waiting(ctx)
 
-    newest = reading.list_incidents(ctx, status="all")[0]
-    assert reading.get_incident(ctx, newest.reference).acknowledged_at is not None
+    newest = ctx.read(reading.list_incidents, status="all")[0]
+    assert ctx.read(reading.get_incident, newest.reference).acknowledged_at is not None
 
 
 def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(ctx) -> None:
@@ -465,7 +466,7 @@ def test_waiting_payloads_keep_their_body_last_and_outlast_the_migration_both_wa
     if ctx.db.is_sqlite:
         assert columns()[-1] == "body"
     assert intake_queue.apply_all(ctx) == 1
-    assert len(reading.list_incidents(ctx, status="all")) == 1
+    assert len(ctx.read(reading.list_incidents, status="all")) == 1
 
 
 def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx) -> None:

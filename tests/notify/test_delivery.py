@@ -43,8 +43,8 @@ def test_pages_through_a_channel_name_the_incident_and_carry_an_ack_link(
     harness: Harness,
 ) -> None:
     with_channels(harness.ctx, phone=PHONE)
-    ref = incidents.declare(
-        harness.ctx, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
     ).reference
     harness.tick()
     sent = [m for m in harness.messages() if m.state == "sent"]
@@ -56,7 +56,7 @@ def test_pages_through_a_channel_name_the_incident_and_carry_an_ack_link(
     assert url.startswith("json://127.0.0.1:9/page/+1-555-")
     assert ref in subject and "Sev2" in subject and "Checkout down" in subject
     assert "/ack/" in body and "ago" in body
-    events = reading.get_timeline(harness.ctx, ref)
+    events = harness.ctx.read(reading.get_timeline, ref)
     deliveries = sorted(e.data["delivery"] for e in events if e.kind == "page_sent")
     assert deliveries == ["recorded", "sent", "sent"]
 
@@ -72,8 +72,8 @@ def test_a_delivery_that_keeps_failing_is_retried_then_counts_as_unanswered_at_o
         raise DeliveryError("connection refused")
 
     harness.scheduler.transport = down
-    ref = incidents.declare(
-        harness.ctx, incidents.Declaration(title="Checkout down", severity=4), actor="t"
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=4), actor="t"
     ).reference
     harness.advance(timedelta(minutes=2))
     assert len(attempts) == MAX_ATTEMPTS
@@ -82,7 +82,7 @@ def test_a_delivery_that_keeps_failing_is_retried_then_counts_as_unanswered_at_o
     # the protocol moved on at once: the next contact (slack, no channel) was recorded
     [retry] = harness.expect("backend-lead", "retry")
     assert retry.method == "slack" and retry.state == "recorded"
-    events = reading.get_timeline(harness.ctx, ref)
+    events = harness.ctx.read(reading.get_timeline, ref)
     failed = [e.data for e in events if e.kind == "page_failed"]
     assert [f["final"] for f in failed] == [False] * (MAX_ATTEMPTS - 1) + [True]
     assert failed[0]["error"] == "connection refused"

@@ -69,8 +69,8 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
     upgrade(db.engine)
     ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
     token = create_token(ctx, "on-call", "responder")
-    ref = lifecycle.declare(
-        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    ref = ctx.transact(
+        lifecycle.declare, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
     ).reference
     with running_server(ctx) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -83,6 +83,6 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
             page.goto(evil)
             expect(page.get_by_text("not sent from warroom's own pages")).to_be_visible()
         browser.close()
-    timeline = reading.get_timeline(ctx, ref)
+    timeline = ctx.read(reading.get_timeline, ref)
     db.dispose()
     assert not [event for event in timeline if event.kind == "update_posted"]

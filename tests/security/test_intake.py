@@ -172,7 +172,7 @@ def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
     monkeypatch.setattr(applier, "apply", real_apply)
     assert dead_letters.retry(ctx, letter["id"]).applied
     assert dead_letters.list_dead_letters(ctx) == []
-    [incident] = reading.list_incidents(ctx, status="all")
+    [incident] = ctx.read(reading.list_incidents, status="all")
     assert incident.title == "disk full"
 
 

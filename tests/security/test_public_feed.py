@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import publishing
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
@@ -15,14 +16,14 @@ ATOM = {"a": "http://www.w3.org/2005/Atom"}
 def test_control_characters_in_a_public_update_leave_the_feed_valid_xml(
     ctx: Context, app_client: TestClient
 ) -> None:
-    reference = incidents.declare(
-        ctx,
+    reference = ctx.transact(
+        incidents.declare,
         incidents.Declaration(title="Checkout\x07 down", severity=1, services=["api"]),
         actor="test",
     ).reference
     message = "bell\x07 escape\x1b form\x0c tab\t kept\ufffe"
-    incidents.post_update(
-        ctx,
+    ctx.transact(
+        publishing.post_update,
         reference,
         message=message,
         audience="public",

@@ -99,8 +99,8 @@ def test_the_cli_check_prints_the_failing_template_and_exits_1(
 
 
 def test_check_renders_with_the_very_fields_the_messages_are_given(ctx: Context) -> None:
-    reference = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1), actor="t"
+    reference = ctx.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
     with ctx.db.reader() as session:
         incident = incident_by_reference(session, reference)
@@ -144,8 +144,8 @@ def browser(broken: Context) -> Iterator[TestClient]:
 def test_a_template_failing_at_run_time_shows_a_render_error_on_the_incident_page(
     broken: Context, browser: TestClient
 ) -> None:
-    reference = incidents.declare(
-        broken, incidents.Declaration(title="API down", severity=1), actor="t"
+    reference = broken.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
     page = browser.get(f"/ui/incidents/{reference}")
     assert page.status_code == 200
@@ -156,8 +156,8 @@ def test_a_template_failing_at_run_time_shows_a_render_error_on_the_incident_pag
 def test_the_api_answers_a_failing_message_with_a_409_naming_the_template(
     broken: Context, browser: TestClient
 ) -> None:
-    reference = incidents.declare(
-        broken, incidents.Declaration(title="API down", severity=1), actor="t"
+    reference = broken.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
     token = create_token(broken, "viewer-token", "viewer")
     answer = browser.get(
@@ -172,10 +172,12 @@ def test_an_announcement_whose_template_fails_goes_out_as_a_notice_naming_it(
     broken: Context, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="warroom.templates"):
-        first = incidents.declare(
-            broken, incidents.Declaration(title="API down", severity=1), actor="t"
+        first = broken.transact(
+            incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
         ).reference
-        incidents.declare(broken, incidents.Declaration(title="DB down", severity=1), actor="t")
+        broken.transact(
+            incidents.declare, incidents.Declaration(title="DB down", severity=1), actor="t"
+        )
     with broken.db.reader() as session:
         bodies = session.execute(
             select(OutboxMessage.body).where(OutboxMessage.kind == "announce_initial")

@@ -12,7 +12,7 @@ from tests.ui_client import sign_in
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
-from warroom.service.incidents import reading
+from warroom.service.incidents import publishing, reading
 
 INCIDENTS = "/api/v1/incidents"
 LONG = "x" * 10_001
@@ -71,19 +71,19 @@ def test_an_action_item_title_and_a_postmortem_section_are_bounded(api: TestClie
 
 
 def test_the_service_refuses_a_long_update_whatever_the_adapter(ctx: Context) -> None:
-    ref = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1), actor="cli"
+    ref = ctx.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="cli"
     ).reference
     with pytest.raises(Exception, match="at most 10000") as refused:
-        incidents.post_update(ctx, ref, message=LONG, audience="internal", actor="cli")
+        ctx.transact(publishing.post_update, ref, message=LONG, audience="internal", actor="cli")
     assert getattr(refused.value, "field", None) == "message"
 
 
 def test_a_ui_update_over_10000_characters_comes_back_as_a_problem(
     app_client: TestClient, tokens: dict[str, str], ctx: Context
 ) -> None:
-    ref = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1), actor="cli"
+    ref = ctx.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="cli"
     ).reference
     csrf = sign_in(app_client, tokens["responder"])
     answer = app_client.post(
@@ -93,7 +93,7 @@ def test_a_ui_update_over_10000_characters_comes_back_as_a_problem(
     )
     assert answer.status_code == 303
     assert "problem=" in answer.headers["location"]
-    assert len(reading.get_timeline(ctx, ref)) == 1
+    assert len(ctx.read(reading.get_timeline, ref)) == 1
 
 
 @pytest.mark.parametrize(

@@ -38,13 +38,13 @@ def token(ctx: Context) -> str:
 
 @pytest.fixture
 def incident(ctx: Context) -> str:
-    return lifecycle.declare(
-        ctx, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
+    return ctx.transact(
+        lifecycle.declare, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
     ).reference
 
 
 def _updates(ctx: Context, reference: str) -> int:
-    return sum(e.kind == "update_posted" for e in reading.get_timeline(ctx, reference))
+    return sum(e.kind == "update_posted" for e in ctx.read(reading.get_timeline, reference))
 
 
 def _signed_out(location: str | None) -> bool:
@@ -193,7 +193,7 @@ def test_revoking_the_api_token_ends_its_sessions(
     data = {"csrf": csrf, "title": "x", "severity": "2"}
     declared = client.post("/ui/incidents", data=data, follow_redirects=False)
     assert _signed_out(declared.headers.get("location"))
-    assert reading.list_incidents(ctx) == []
+    assert ctx.read(reading.list_incidents) == []
 
 
 def test_a_new_sign_in_gets_a_new_session_and_csrf_token(client: TestClient, token: str) -> None:

@@ -86,7 +86,7 @@ def test_an_incident_opened_by_an_alert_stays_private_with_its_host_names(
     )
     assert answer.status_code == 202, answer.text
     intake_queue.apply_all(ctx)
-    [incident] = reading.list_incidents(ctx, status="all")
+    [incident] = ctx.read(reading.list_incidents, status="all")
     assert incident.published_at is None
     _assert_no_trace(app_client, HOSTS, incident.reference)
 

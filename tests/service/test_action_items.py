@@ -31,7 +31,7 @@ def test_an_action_item_has_an_owner_a_due_date_and_goes_on_the_timeline(
     assert item.status == "open" and not item.overdue
     done = action_items.update_item(ctx, item.id, status="done", actor="bob")
     assert done.status == "done" and done.done_at is not None
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     assert "action_item_created" in kinds and "action_item_done" in kinds
 
 
@@ -104,5 +104,5 @@ def test_publishing_opens_the_30_day_follow_up_review_listing_each_item(
     clock.advance(timedelta(days=30))
     assert postmortem.follow_up_review(ctx, ref)["open"]
     run_timers(ctx, "follow_up_review")
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     assert "postmortem_follow_up_review" in kinds

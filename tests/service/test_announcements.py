@@ -11,6 +11,7 @@ from sqlalchemy import select
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import publishing
 from warroom.store.models import OutboxMessage
 
 TARGETS = ["slack://T000/B000/XXXX", "mailto://127.0.0.1:2525?to=all@example.com"]
@@ -32,8 +33,10 @@ def _outbox(ctx: Context) -> list[OutboxMessage]:
 def test_a_declared_incident_is_announced_to_every_target_with_the_initial_template(
     announcing: Context,
 ) -> None:
-    incidents.declare(
-        announcing, incidents.Declaration(title="API down", severity=1, services=["api"]), actor="t"
+    announcing.transact(
+        incidents.declare,
+        incidents.Declaration(title="API down", severity=1, services=["api"]),
+        actor="t",
     )
     messages = _outbox(announcing)
     assert [m.address for m in messages] == TARGETS
@@ -47,13 +50,15 @@ def test_a_declared_incident_is_announced_to_every_target_with_the_initial_templ
 def test_public_updates_are_announced_and_internal_ones_are_not(
     announcing: Context, clock: ManualClock
 ) -> None:
-    reference = incidents.declare(
-        announcing, incidents.Declaration(title="API down", severity=1), actor="t"
+    reference = announcing.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
     clock.advance(timedelta(minutes=15))
-    incidents.post_update(announcing, reference, message="internal", audience="internal", actor="t")
-    incidents.post_update(
-        announcing,
+    announcing.transact(
+        publishing.post_update, reference, message="internal", audience="internal", actor="t"
+    )
+    announcing.transact(
+        publishing.post_update,
         reference,
         message="Fix rolling out",
         audience="public",
@@ -70,11 +75,11 @@ def test_public_updates_are_announced_and_internal_ones_are_not(
 def test_the_resolution_notice_goes_out_once_at_resolution(
     announcing: Context, clock: ManualClock
 ) -> None:
-    reference = incidents.declare(
-        announcing, incidents.Declaration(title="API down", severity=2), actor="t"
+    reference = announcing.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=2), actor="t"
     ).reference
     clock.advance(timedelta(hours=1))
-    incidents.resolve(announcing, reference, resolution="Rolled back", actor="t")
+    announcing.transact(incidents.resolve, reference, resolution="Rolled back", actor="t")
     resolutions = [m for m in _outbox(announcing) if m.kind == "announce_resolution"]
     assert len(resolutions) == 2
     assert resolutions[0].body.startswith("✅ INCIDENT RESOLVED")
@@ -86,20 +91,24 @@ def test_the_resolution_notice_goes_out_once_at_resolution(
 def test_drills_and_retrospective_records_are_never_announced(
     announcing: Context, clock: ManualClock
 ) -> None:
-    drill = incidents.declare(
-        announcing, incidents.Declaration(title="Drill", severity=1, drill=True), actor="t"
+    drill = announcing.transact(
+        incidents.declare, incidents.Declaration(title="Drill", severity=1, drill=True), actor="t"
     )
-    incidents.resolve(announcing, drill.reference, resolution="done", actor="t")
+    announcing.transact(incidents.resolve, drill.reference, resolution="done", actor="t")
     past = clock.now() - timedelta(days=3)
-    record = incidents.declare(
-        announcing, incidents.Declaration(title="Old", severity=2, at=past), actor="t"
+    record = announcing.transact(
+        incidents.declare, incidents.Declaration(title="Old", severity=2, at=past), actor="t"
     )
-    incidents.resolve(
-        announcing, record.reference, resolution="done", actor="t", at=past + timedelta(hours=1)
+    announcing.transact(
+        incidents.resolve,
+        record.reference,
+        resolution="done",
+        actor="t",
+        at=past + timedelta(hours=1),
     )
     assert _outbox(announcing) == []
 
 
 def test_with_no_targets_nothing_is_queued(ctx: Context) -> None:
-    incidents.declare(ctx, incidents.Declaration(title="API down", severity=1), actor="t")
+    ctx.transact(incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t")
     assert _outbox(ctx) == []

@@ -49,10 +49,10 @@ def test_an_imported_incident_is_a_record_that_pages_and_reminds_no_one(
     result = import_lines(ctx, [past_incident()])
     assert result.refused == []
     (ref,) = result.imported
-    detail = reading.get_incident(ctx, ref)
+    detail = ctx.read(reading.get_incident, ref)
     assert detail.retrospective and detail.status == "resolved"
     assert (detail.declared_at - detail.detected_at) == timedelta(minutes=5)
-    assert [e.kind for e in reading.get_timeline(ctx, ref)][:3] == [
+    assert [e.kind for e in ctx.read(reading.get_timeline, ref)][:3] == [
         "declared",
         "acknowledged",
         "page_sent",
@@ -104,8 +104,8 @@ def test_malformed_import_lines_are_refused_one_by_one_with_line_numbers(
     assert "out of order" in refused[6]
     assert "unknown role" in refused[8]
     assert (
-        reading.list_incidents(ctx, status="all")
-        and len(reading.list_incidents(ctx, status="all")) == 2
+        ctx.read(reading.list_incidents, status="all")
+        and len(ctx.read(reading.list_incidents, status="all")) == 2
     )
 
 

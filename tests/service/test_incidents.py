@@ -10,8 +10,8 @@ import pytest
 from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service.context import Context
+from warroom.service.incidents import investigation, publishing, reading
 from warroom.service.incidents import lifecycle as incidents
-from warroom.service.incidents import reading
 from warroom.service.messages import render_message
 
 ACTOR = "test"
@@ -19,17 +19,19 @@ ACTOR = "test"
 
 def _declare(ctx: Context, severity: int = 1, **extra: object) -> str:
     declared = incidents.Declaration(title="API down", severity=severity, **extra)  # type: ignore[arg-type]
-    incident = incidents.declare(ctx, declared, actor=ACTOR)
+    incident = ctx.transact(incidents.declare, declared, actor=ACTOR)
     return incident.reference
 
 
 def _kinds(ctx: Context, reference: str) -> list[str]:
-    return [event.kind for event in reading.get_timeline(ctx, reference)]
+    return [event.kind for event in ctx.read(reading.get_timeline, reference)]
 
 
 def test_a_sev1_is_declared_with_the_reference_and_channel_of_its_utc_day(ctx: Context) -> None:
-    incident = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1, services=["api"]), actor=ACTOR
+    incident = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="API down", severity=1, services=["api"]),
+        actor=ACTOR,
     )
     assert incident.reference == "2024-01-15-001"
     assert incident.channel == "incident-2024-01-15-001"
@@ -56,38 +58,47 @@ def test_fifty_racing_declarations_get_fifty_distinct_references(ctx: Context) -
 def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: ManualClock) -> None:
     ref = _declare(ctx)
     steps = [
-        lambda: incidents.acknowledge(ctx, ref, actor=ACTOR, person="sre-lead"),
-        lambda: incidents.assign_role(
-            ctx, ref, role="technical_lead", person="devops-lead", actor=ACTOR
+        lambda: ctx.transact(incidents.acknowledge, ref, actor=ACTOR, person="sre-lead"),
+        lambda: ctx.transact(
+            incidents.assign_role, ref, role="technical_lead", person="devops-lead", actor=ACTOR
         ),
-        lambda: incidents.assess_impact(
-            ctx,
+        lambda: ctx.transact(
+            investigation.assess_impact,
             ref,
             affected_users_pct=60,
             services=["api"],
             business_impact="checkout down",
             actor=ACTOR,
         ),
-        lambda: incidents.post_update(
-            ctx,
+        lambda: ctx.transact(
+            publishing.post_update,
             ref,
             message="rolling back",
             audience="public",
             public_title="Checkout problems",
             actor=ACTOR,
         ),
-        lambda: incidents.record_attempt(
-            ctx, ref, action="rollback", outcome="failed", hypothesis="bad deploy", actor=ACTOR
+        lambda: ctx.transact(
+            investigation.record_attempt,
+            ref,
+            action="rollback",
+            outcome="failed",
+            hypothesis="bad deploy",
+            actor=ACTOR,
         ),
-        lambda: incidents.change_severity(ctx, ref, severity=2, reason="partial", actor=ACTOR),
-        lambda: incidents.change_status(ctx, ref, status="mitigating", actor=ACTOR),
-        lambda: incidents.resolve(ctx, ref, resolution="restarted", root_cause="leak", actor=ACTOR),
-        lambda: incidents.reopen(ctx, ref, reason="errors back", actor=ACTOR),
+        lambda: ctx.transact(
+            incidents.change_severity, ref, severity=2, reason="partial", actor=ACTOR
+        ),
+        lambda: ctx.transact(incidents.change_status, ref, status="mitigating", actor=ACTOR),
+        lambda: ctx.transact(
+            incidents.resolve, ref, resolution="restarted", root_cause="leak", actor=ACTOR
+        ),
+        lambda: ctx.transact(incidents.reopen, ref, reason="errors back", actor=ACTOR),
     ]
     for step in steps:
         clock.advance(timedelta(minutes=1))
         step()
-    events = reading.get_timeline(ctx, ref)
+    events = ctx.read(reading.get_timeline, ref)
     assert [e.kind for e in events] == [
         "declared",
         "acknowledged",
@@ -109,12 +120,12 @@ def test_every_change_appends_to_the_timeline_in_order(ctx: Context, clock: Manu
 def test_the_times_that_metrics_need_are_kept(ctx: Context, clock: ManualClock) -> None:
     ref = _declare(ctx)
     clock.advance(timedelta(minutes=7))
-    incidents.acknowledge(ctx, ref, actor=ACTOR)
+    ctx.transact(incidents.acknowledge, ref, actor=ACTOR)
     clock.advance(timedelta(minutes=20))
-    incidents.change_status(ctx, ref, status="mitigating", actor=ACTOR)
+    ctx.transact(incidents.change_status, ref, status="mitigating", actor=ACTOR)
     clock.advance(timedelta(minutes=30))
-    incidents.resolve(ctx, ref, resolution="fixed", actor=ACTOR)
-    got = reading.get_incident(ctx, ref)
+    ctx.transact(incidents.resolve, ref, resolution="fixed", actor=ACTOR)
+    got = ctx.read(reading.get_incident, ref)
     assert got.acknowledged_at is not None and got.mitigated_at is not None
     assert got.resolved_at is not None
     assert got.acknowledged_at - got.declared_at == timedelta(minutes=7)
@@ -124,9 +135,9 @@ def test_the_times_that_metrics_need_are_kept(ctx: Context, clock: ManualClock) 
 
 def test_a_second_acknowledgement_changes_nothing(ctx: Context, clock: ManualClock) -> None:
     ref = _declare(ctx)
-    incidents.acknowledge(ctx, ref, actor=ACTOR, person="sre-lead")
+    ctx.transact(incidents.acknowledge, ref, actor=ACTOR, person="sre-lead")
     clock.advance(timedelta(minutes=3))
-    again = incidents.acknowledge(ctx, ref, actor=ACTOR, person="eng-manager")
+    again = ctx.transact(incidents.acknowledge, ref, actor=ACTOR, person="eng-manager")
     assert again.acknowledged_by == "sre-lead"
     assert _kinds(ctx, ref).count("acknowledged") == 1
 
@@ -134,70 +145,86 @@ def test_a_second_acknowledgement_changes_nothing(ctx: Context, clock: ManualClo
 def test_a_refused_change_writes_nothing(ctx: Context) -> None:
     ref = _declare(ctx)
     with pytest.raises(Conflict):
-        incidents.change_status(ctx, ref, status="investigating", actor=ACTOR)
+        ctx.transact(incidents.change_status, ref, status="investigating", actor=ACTOR)
     with pytest.raises(InvalidInput):
-        incidents.assign_role(ctx, ref, role="scribe", person="sre-lead", actor=ACTOR)
+        ctx.transact(incidents.assign_role, ref, role="scribe", person="sre-lead", actor=ACTOR)
     with pytest.raises(InvalidInput):
-        incidents.assign_role(ctx, ref, role="technical_lead", person="nobody", actor=ACTOR)
+        ctx.transact(
+            incidents.assign_role, ref, role="technical_lead", person="nobody", actor=ACTOR
+        )
     assert _kinds(ctx, ref) == ["declared"]
-    assert reading.get_incident(ctx, ref).roles["technical_lead"] == "backend-lead"
+    assert ctx.read(reading.get_incident, ref).roles["technical_lead"] == "backend-lead"
 
 
 def test_a_resolved_incident_takes_no_action_until_reopened(ctx: Context) -> None:
     ref = _declare(ctx)
-    incidents.resolve(ctx, ref, resolution="fixed", actor=ACTOR)
+    ctx.transact(incidents.resolve, ref, resolution="fixed", actor=ACTOR)
     for act in (
-        lambda: incidents.post_update(ctx, ref, message="x", audience="internal", actor=ACTOR),
-        lambda: incidents.change_severity(ctx, ref, severity=2, reason="x", actor=ACTOR),
-        lambda: incidents.resolve(ctx, ref, resolution="again", actor=ACTOR),
-        lambda: incidents.acknowledge(ctx, ref, actor=ACTOR),
+        lambda: ctx.transact(
+            publishing.post_update, ref, message="x", audience="internal", actor=ACTOR
+        ),
+        lambda: ctx.transact(incidents.change_severity, ref, severity=2, reason="x", actor=ACTOR),
+        lambda: ctx.transact(incidents.resolve, ref, resolution="again", actor=ACTOR),
+        lambda: ctx.transact(incidents.acknowledge, ref, actor=ACTOR),
     ):
         with pytest.raises(Conflict):
             act()
-    reopened = incidents.reopen(ctx, ref, reason="errors back", actor=ACTOR)
+    reopened = ctx.transact(incidents.reopen, ref, reason="errors back", actor=ACTOR)
     assert reopened.status == "investigating" and reopened.resolved_at is None
 
 
 def test_an_unknown_severity_or_service_is_refused(ctx: Context) -> None:
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(ctx, incidents.Declaration(title="x", severity=5), actor=ACTOR)
+        ctx.transact(incidents.declare, incidents.Declaration(title="x", severity=5), actor=ACTOR)
     assert refused.value.field == "severity"
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(
-            ctx, incidents.Declaration(title="x", severity=1, services=["mainframe"]), actor=ACTOR
+        ctx.transact(
+            incidents.declare,
+            incidents.Declaration(title="x", severity=1, services=["mainframe"]),
+            actor=ACTOR,
         )
     assert refused.value.field == "services"
     with pytest.raises(InvalidInput) as refused:
-        incidents.declare(ctx, incidents.Declaration(title="   ", severity=1), actor=ACTOR)
+        ctx.transact(incidents.declare, incidents.Declaration(title="   ", severity=1), actor=ACTOR)
     assert refused.value.field == "title"
 
 
 def test_a_reference_that_does_not_exist_is_not_found(ctx: Context) -> None:
     with pytest.raises(NotFound):
-        incidents.acknowledge(ctx, "2024-01-15-999", actor=ACTOR)
+        ctx.transact(incidents.acknowledge, "2024-01-15-999", actor=ACTOR)
 
 
 def test_a_past_incident_is_recorded_at_its_own_day_and_marked_retrospective(
     ctx: Context,
 ) -> None:
     at = datetime(2023, 12, 24, 23, 50, tzinfo=UTC)
-    incident = incidents.declare(
-        ctx, incidents.Declaration(title="Holiday outage", severity=2, at=at), actor=ACTOR
+    incident = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="Holiday outage", severity=2, at=at),
+        actor=ACTOR,
     )
     assert incident.reference == "2023-12-24-001" and incident.retrospective
-    incidents.acknowledge(ctx, incident.reference, actor=ACTOR, at=at + timedelta(minutes=12))
-    incidents.resolve(
-        ctx, incident.reference, resolution="fixed", actor=ACTOR, at=at + timedelta(hours=2)
+    ctx.transact(
+        incidents.acknowledge, incident.reference, actor=ACTOR, at=at + timedelta(minutes=12)
+    )
+    ctx.transact(
+        incidents.resolve,
+        incident.reference,
+        resolution="fixed",
+        actor=ACTOR,
+        at=at + timedelta(hours=2),
     )
     with pytest.raises(InvalidInput, match="before the incident's previous event"):
-        incidents.reopen(ctx, incident.reference, reason="x", actor=ACTOR, at=at)
-    got = reading.get_incident(ctx, incident.reference)
+        ctx.transact(incidents.reopen, incident.reference, reason="x", actor=ACTOR, at=at)
+    got = ctx.read(reading.get_incident, incident.reference)
     assert got.resolved_at == at + timedelta(hours=2)
 
 
 def test_a_drill_is_declared_as_an_exercise(ctx: Context) -> None:
-    incident = incidents.declare(
-        ctx, incidents.Declaration(title="Quarterly tabletop", severity=1, drill=True), actor=ACTOR
+    incident = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="Quarterly tabletop", severity=1, drill=True),
+        actor=ACTOR,
     )
     assert incident.drill
 
@@ -205,11 +232,11 @@ def test_a_drill_is_declared_as_an_exercise(ctx: Context) -> None:
 def test_the_list_filters_open_resolved_and_severity(ctx: Context) -> None:
     first = _declare(ctx, severity=1)
     _declare(ctx, severity=3)
-    incidents.resolve(ctx, first, resolution="fixed", actor=ACTOR)
-    assert [i.severity for i in reading.list_incidents(ctx)] == [3]
-    assert [i.reference for i in reading.list_incidents(ctx, status="resolved")] == [first]
-    assert len(reading.list_incidents(ctx, status="all")) == 2
-    assert [i.severity for i in reading.list_incidents(ctx, status="all", severity=1)] == [1]
+    ctx.transact(incidents.resolve, first, resolution="fixed", actor=ACTOR)
+    assert [i.severity for i in ctx.read(reading.list_incidents)] == [3]
+    assert [i.reference for i in ctx.read(reading.list_incidents, status="resolved")] == [first]
+    assert len(ctx.read(reading.list_incidents, status="all")) == 2
+    assert [i.severity for i in ctx.read(reading.list_incidents, status="all", severity=1)] == [1]
 
 
 def test_the_initial_notification_follows_the_seed_template(ctx: Context) -> None:
@@ -232,8 +259,8 @@ def test_the_update_and_resolution_notices_follow_the_seed_templates(
 ) -> None:
     ref = _declare(ctx)
     clock.advance(timedelta(minutes=20))
-    incidents.post_update(
-        ctx,
+    ctx.transact(
+        publishing.post_update,
         ref,
         message="Rolled back deploy",
         audience="internal",
@@ -251,8 +278,8 @@ def test_the_update_and_resolution_notices_follow_the_seed_templates(
         "ETA: 30 minutes",
     ]
     clock.advance(timedelta(minutes=25))
-    incidents.resolve(
-        ctx,
+    ctx.transact(
+        incidents.resolve,
         ref,
         resolution="Rollback",
         root_cause="Bad config",

@@ -28,11 +28,11 @@ SEV1_HEADS_UP = {"cto": "heads_up", "ceo": "heads_up"}
 
 def declare(ctx: Context, severity: int = 1, **extra: Any) -> str:
     declared = incidents.Declaration(title="Checkout down", severity=severity, **extra)
-    return incidents.declare(ctx, declared, actor="tester").reference
+    return ctx.transact(incidents.declare, declared, actor="tester").reference
 
 
 def events(ctx: Context, reference: str, kind: str) -> list[dict[str, Any]]:
-    return [e.data for e in reading.get_timeline(ctx, reference) if e.kind == kind]
+    return [e.data for e in ctx.read(reading.get_timeline, reference) if e.kind == kind]
 
 
 def expect_each(harness: Harness, expected: dict[str, str]) -> None:
@@ -98,7 +98,7 @@ def test_an_acknowledged_incident_stops_the_fallbacks_of_every_page(harness: Har
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
     harness.advance(5 * MIN)
-    incidents.acknowledge(harness.ctx, ref, actor="tester", person="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="tester", person="sre-lead")
     harness.advance(24 * MIN)
     assert harness.unexpected() == []
     harness.advance(1 * MIN)  # the matrix still runs: Sev3 reaches the team lead at 30m,
@@ -113,7 +113,9 @@ def test_raising_the_severity_sends_the_new_declaration_messages_now_and_nothing
     ref = declare(harness.ctx, severity=2)
     expect_each(harness, SEV1_PAGES)
     harness.advance(5 * MIN)
-    incidents.change_severity(harness.ctx, ref, severity=1, reason="all users", actor="tester")
+    harness.ctx.transact(
+        incidents.change_severity, ref, severity=1, reason="all users", actor="tester"
+    )
     harness.expect("ceo", "heads_up")  # the pages went out at declaration: not again
     # the CTO's heads-up and the severity-raised trigger (next level) fall together: one message
     [both] = harness.expect("cto", "heads_up")
@@ -146,7 +148,7 @@ def test_a_retrospective_incident_pages_no_one(harness: Harness) -> None:
 def test_a_resolved_incident_pages_no_one_more(harness: Harness) -> None:
     ref = declare(harness.ctx)
     expect_each(harness, SEV1_PAGES | SEV1_HEADS_UP)
-    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="tester")
+    harness.ctx.transact(incidents.resolve, ref, resolution="rolled back", actor="tester")
     harness.advance(6 * 60 * MIN)
     assert harness.pending_timers() == 0
     assert events(harness.ctx, ref, "sla_breached") == []
@@ -193,7 +195,7 @@ def test_a_failing_timer_handler_is_retried_later_and_never_stops_the_loop(
 def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness) -> None:
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    steps = reading.get_incident(harness.ctx, ref).next_steps
+    steps = harness.ctx.read(reading.get_incident, ref).next_steps
     first = steps[0]
     assert first["due_at"] == harness.clock.now() + 10 * MIN
     assert first["in_seconds"] == 600 and first["action"] == "retry"
@@ -203,7 +205,7 @@ def test_the_incident_shows_its_next_steps_with_their_due_times(harness: Harness
 def _answer_link(harness: Harness, message: Any) -> None:
     match = re.search(r"/ack/(\S+)", message.body)
     assert match, message.body
-    pages.acknowledge_link(harness.ctx, match.group(1))
+    harness.ctx.transact(pages.acknowledge_link, match.group(1))
 
 
 def test_a_sev1_whose_cto_and_ceo_answer_their_heads_ups_still_escalates_on_the_responders_clock(
@@ -214,7 +216,7 @@ def test_a_sev1_whose_cto_and_ceo_answer_their_heads_ups_still_escalates_on_the_
     for executive in SEV1_HEADS_UP:
         [heads_up] = harness.expect(executive, "heads_up")
         _answer_link(harness, heads_up)
-    detail = reading.get_incident(harness.ctx, ref)
+    detail = harness.ctx.read(reading.get_incident, ref)
     assert detail.acknowledged_at is None  # "seen" is not an acknowledgement
     assert len(events(harness.ctx, ref, "page_acknowledged")) == 2
     assert events(harness.ctx, ref, "acknowledged") == []
@@ -284,13 +286,13 @@ def test_an_open_sev1_sends_the_cto_an_executive_briefing_of_its_status_at_1_hou
     harness: Harness,
 ) -> None:
     ref = declare(harness.ctx)
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(HOUR)
     [briefing] = [m for m in harness.unexpected() if m.person == "cto" and "BRIEFING" in m.body]
     assert ref in briefing.body and "Status: INVESTIGATING" in briefing.body
     assert "/ack/" in briefing.body  # "seen" acknowledges this message only
     harness.claimed.update(m.id for m in harness.unexpected())
-    incidents.resolve(harness.ctx, ref, resolution="rolled back", actor="sre-lead")
+    harness.ctx.transact(incidents.resolve, ref, resolution="rolled back", actor="sre-lead")
     harness.advance(2 * HOUR)
     assert not [m for m in harness.unexpected() if "BRIEFING" in m.body]
 
@@ -300,9 +302,9 @@ def test_engaging_the_database_sme_pages_the_dba_and_their_next_contact_if_unans
 ) -> None:
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(2 * MIN)
-    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    harness.ctx.transact(incidents.engage, ref, sme="database", actor="sre-lead")
     [page] = harness.expect("dba", "page")
     assert "You are paged as database SME" in page.body and "/ack/" in page.body
     harness.advance(10 * MIN)  # the incident's acknowledgement does not answer the SME's page
@@ -322,8 +324,12 @@ def test_giving_the_commander_role_to_the_eng_manager_pages_them_and_tells_the_s
     harness.expect("sre-lead", "page")
     harness.expect("backend-lead", "page")
     harness.advance(5 * MIN)
-    incidents.assign_role(
-        harness.ctx, ref, role="incident_commander", person="eng-manager", actor="sre-lead"
+    harness.ctx.transact(
+        incidents.assign_role,
+        ref,
+        role="incident_commander",
+        person="eng-manager",
+        actor="sre-lead",
     )
     [page] = harness.expect("eng-manager", "page")
     assert "Incident Commander" in page.body
@@ -345,9 +351,9 @@ def test_an_sme_whose_contacts_are_used_up_unanswered_pages_the_smes_backup(
     )
     ref = declare(harness.ctx, severity=3)
     expect_each(harness, {"sre-lead": "page", "backend-lead": "page"})
-    incidents.acknowledge(harness.ctx, ref, actor="sre-lead")
+    harness.ctx.transact(incidents.acknowledge, ref, actor="sre-lead")
     harness.advance(MIN)
-    incidents.engage(harness.ctx, ref, sme="database", actor="sre-lead")
+    harness.ctx.transact(incidents.engage, ref, sme="database", actor="sre-lead")
     [page] = harness.expect("dba", "page")
     assert "then your backup" in page.body
     harness.advance(10 * MIN)

@@ -11,8 +11,8 @@ from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.scheduler.handlers import HANDLERS
 from warroom.service.context import Context
+from warroom.service.incidents import investigation, publishing, reading
 from warroom.service.incidents import lifecycle as incidents
-from warroom.service.incidents import reading
 from warroom.service.post_incident import postmortem
 from warroom.store.models import OutboxMessage, Timer
 
@@ -28,18 +28,27 @@ SECTIONS = [
 
 
 def resolved_sev2(ctx: Context, clock: ManualClock) -> str:
-    ref = incidents.declare(
-        ctx, incidents.Declaration(title="Checkout errors", severity=2), actor="alice"
+    ref = ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout errors", severity=2), actor="alice"
     ).reference
     clock.advance(timedelta(minutes=10))
-    incidents.acknowledge(ctx, ref, actor="alice")
+    ctx.transact(incidents.acknowledge, ref, actor="alice")
     clock.advance(timedelta(minutes=5))
-    incidents.record_attempt(
-        ctx, ref, action="restart pods", outcome="failed", hypothesis="leak", actor="alice"
+    ctx.transact(
+        investigation.record_attempt,
+        ref,
+        action="restart pods",
+        outcome="failed",
+        hypothesis="leak",
+        actor="alice",
     )
-    incidents.post_update(ctx, ref, message="still failing", audience="internal", actor="alice")
+    ctx.transact(
+        publishing.post_update, ref, message="still failing", audience="internal", actor="alice"
+    )
     clock.advance(timedelta(minutes=20))
-    incidents.resolve(ctx, ref, resolution="rolled back", root_cause="bad deploy", actor="alice")
+    ctx.transact(
+        incidents.resolve, ref, resolution="rolled back", root_cause="bad deploy", actor="alice"
+    )
     return ref
 
 
@@ -59,11 +68,11 @@ def test_resolving_a_sev2_opens_a_postmortem_owned_by_the_incident_commander_due
 ) -> None:
     ref = resolved_sev2(ctx, clock)
     document = postmortem.get_postmortem(ctx, ref)
-    detail = reading.get_incident(ctx, ref)
+    detail = ctx.read(reading.get_incident, ref)
     assert document.owner == detail.roles["incident_commander"]
     assert document.due_at == detail.resolved_at + timedelta(hours=48)
     assert document.status == "draft"
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     assert "postmortem_created" in kinds
 
 
@@ -81,10 +90,12 @@ def test_the_postmortem_has_exactly_the_seven_sections_of_the_seed(
 
 
 def test_a_drill_opens_no_postmortem(ctx: Context, clock: ManualClock) -> None:
-    ref = incidents.declare(
-        ctx, incidents.Declaration(title="Game day", severity=2, drill=True), actor="a"
+    ref = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="Game day", severity=2, drill=True),
+        actor="a",
     ).reference
-    incidents.resolve(ctx, ref, resolution="done", actor="a")
+    ctx.transact(incidents.resolve, ref, resolution="done", actor="a")
     with pytest.raises(NotFound):
         postmortem.get_postmortem(ctx, ref)
 
@@ -102,7 +113,7 @@ def test_an_edited_section_replaces_the_draft_and_publishing_renders_html(
     assert "What went well" not in published.markdown
     html = postmortem.get_html(ctx, ref)
     assert "<h2>Lessons Learned</h2>" in html
-    kinds = [e.kind for e in reading.get_timeline(ctx, ref)]
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     for kind in ("postmortem_section_edited", "postmortem_status_changed", "postmortem_published"):
         assert kind in kinds
     with pytest.raises(Conflict):

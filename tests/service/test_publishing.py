@@ -11,7 +11,7 @@ from warroom.clock import ManualClock
 from warroom.errors import Conflict, InvalidInput
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
-from warroom.service.incidents import reading
+from warroom.service.incidents import publishing, reading
 from warroom.service.status_page.announcements import current
 
 
@@ -25,8 +25,8 @@ def auto_publishing(ctx: Context) -> Context:
 
 
 def _declare(ctx: Context, severity: int = 1, drill: bool = False) -> str:
-    return incidents.declare(
-        ctx,
+    return ctx.transact(
+        incidents.declare,
         incidents.Declaration(
             title="pg-primary-3 OOM", severity=severity, services=["api"], drill=drill
         ),
@@ -35,7 +35,7 @@ def _declare(ctx: Context, severity: int = 1, drill: bool = False) -> str:
 
 
 def test_a_declared_incident_is_not_published(ctx: Context) -> None:
-    incident = reading.get_incident(ctx, _declare(ctx))
+    incident = ctx.read(reading.get_incident, _declare(ctx))
     assert incident.published_at is None and incident.public_title is None
     assert current(ctx).incidents == []
 
@@ -45,10 +45,12 @@ def test_publishing_records_who_published_under_which_title(
 ) -> None:
     reference = _declare(ctx)
     clock.advance(timedelta(minutes=4))
-    published = incidents.publish(ctx, reference, public_title="Checkout errors", actor="bob")
+    published = ctx.transact(
+        publishing.publish, reference, public_title="Checkout errors", actor="bob"
+    )
     assert published.published_at == clock.now()
     assert published.public_title == "Checkout errors"
-    event = reading.get_timeline(ctx, reference)[-1]
+    event = ctx.read(reading.get_timeline, reference)[-1]
     assert (event.kind, event.actor) == ("published", "bob")
     assert event.data == {"public_title": "Checkout errors"}
     [shown] = current(ctx).incidents
@@ -57,8 +59,10 @@ def test_publishing_records_who_published_under_which_title(
 
 def test_publishing_with_a_message_posts_it_as_the_first_public_update(ctx: Context) -> None:
     reference = _declare(ctx)
-    incidents.publish(ctx, reference, public_title="Checkout errors", message="On it.", actor="b")
-    kinds = [(e.kind, e.data.get("audience")) for e in reading.get_timeline(ctx, reference)]
+    ctx.transact(
+        publishing.publish, reference, public_title="Checkout errors", message="On it.", actor="b"
+    )
+    kinds = [(e.kind, e.data.get("audience")) for e in ctx.read(reading.get_timeline, reference)]
     assert kinds[-2:] == [("published", None), ("update_posted", "public")]
     [shown] = current(ctx).incidents
     assert [u["body"] for u in shown["incident_updates"]] == ["On it."]
@@ -67,45 +71,58 @@ def test_publishing_with_a_message_posts_it_as_the_first_public_update(ctx: Cont
 def test_the_first_public_update_publishes_and_needs_a_public_title(ctx: Context) -> None:
     reference = _declare(ctx)
     with pytest.raises(InvalidInput) as refused:
-        incidents.post_update(ctx, reference, message="On it.", audience="public", actor="b")
+        ctx.transact(
+            publishing.post_update, reference, message="On it.", audience="public", actor="b"
+        )
     assert refused.value.field == "public_title"
-    incidents.post_update(
-        ctx, reference, message="On it.", audience="public", public_title="Slow API", actor="b"
+    ctx.transact(
+        publishing.post_update,
+        reference,
+        message="On it.",
+        audience="public",
+        public_title="Slow API",
+        actor="b",
     )
-    incidents.post_update(ctx, reference, message="Fixed soon.", audience="public", actor="b")
-    kinds = [e.kind for e in reading.get_timeline(ctx, reference)]
+    ctx.transact(
+        publishing.post_update, reference, message="Fixed soon.", audience="public", actor="b"
+    )
+    kinds = [e.kind for e in ctx.read(reading.get_timeline, reference)]
     assert kinds == ["declared", "published", "update_posted", "update_posted"]
     assert current(ctx).incidents[0]["name"] == "Slow API"
 
 
 def test_internal_updates_never_publish(ctx: Context) -> None:
     reference = _declare(ctx)
-    incidents.post_update(ctx, reference, message="disk full", audience="internal", actor="b")
-    assert reading.get_incident(ctx, reference).published_at is None
+    ctx.transact(
+        publishing.post_update, reference, message="disk full", audience="internal", actor="b"
+    )
+    assert ctx.read(reading.get_incident, reference).published_at is None
 
 
 def test_an_incident_is_published_once(ctx: Context) -> None:
     reference = _declare(ctx)
-    incidents.publish(ctx, reference, public_title="Checkout errors", actor="b")
+    ctx.transact(publishing.publish, reference, public_title="Checkout errors", actor="b")
     with pytest.raises(Conflict):
-        incidents.publish(ctx, reference, public_title="Again", actor="b")
+        ctx.transact(publishing.publish, reference, public_title="Again", actor="b")
 
 
 def test_a_public_title_must_say_something(ctx: Context) -> None:
     with pytest.raises(InvalidInput) as refused:
-        incidents.publish(ctx, _declare(ctx), public_title="  ", actor="b")
+        ctx.transact(publishing.publish, _declare(ctx), public_title="  ", actor="b")
     assert refused.value.field == "public_title"
 
 
 def test_a_drill_is_never_published(ctx: Context) -> None:
     with pytest.raises(Conflict):
-        incidents.publish(ctx, _declare(ctx, drill=True), public_title="Game day", actor="b")
+        ctx.transact(
+            publishing.publish, _declare(ctx, drill=True), public_title="Game day", actor="b"
+        )
 
 
 def test_a_resolved_incident_can_still_be_published_for_the_record(ctx: Context) -> None:
     reference = _declare(ctx)
-    incidents.resolve(ctx, reference, resolution="restarted", actor="b")
-    incidents.publish(ctx, reference, public_title="Checkout errors", actor="b")
+    ctx.transact(incidents.resolve, reference, resolution="restarted", actor="b")
+    ctx.transact(publishing.publish, reference, public_title="Checkout errors", actor="b")
     [past] = current(ctx).past_incidents
     assert past["name"] == "Checkout errors"
 
@@ -114,7 +131,7 @@ def test_components_follow_published_incidents_only(ctx: Context) -> None:
     reference = _declare(ctx)
     statuses = {c["id"]: c["status"] for c in current(ctx).components}
     assert statuses["api"] == "operational"
-    incidents.publish(ctx, reference, public_title="Checkout errors", actor="b")
+    ctx.transact(publishing.publish, reference, public_title="Checkout errors", actor="b")
     statuses = {c["id"]: c["status"] for c in current(ctx).components}
     assert statuses["api"] == "major_outage"
 
@@ -123,10 +140,10 @@ def test_auto_published_severities_are_public_at_declaration_under_their_generic
     auto_publishing: Context,
 ) -> None:
     reference = _declare(auto_publishing, severity=2)
-    incident = reading.get_incident(auto_publishing, reference)
+    incident = auto_publishing.read(reading.get_incident, reference)
     assert incident.published_at == incident.declared_at
     assert incident.public_title == "Partial service outage"
-    event = reading.get_timeline(auto_publishing, reference)[1]
+    event = auto_publishing.read(reading.get_timeline, reference)[1]
     assert (event.kind, event.actor) == ("published", "alice")
     assert event.data == {"public_title": "Partial service outage", "auto_publish": True}
     [shown] = current(auto_publishing).incidents
@@ -135,22 +152,22 @@ def test_auto_published_severities_are_public_at_declaration_under_their_generic
 
 def test_severities_not_listed_in_auto_publish_stay_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=3)
-    assert reading.get_incident(auto_publishing, reference).published_at is None
+    assert auto_publishing.read(reading.get_incident, reference).published_at is None
     assert current(auto_publishing).incidents == []
 
 
 def test_a_drill_of_an_auto_published_severity_stays_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=1, drill=True)
-    assert reading.get_incident(auto_publishing, reference).published_at is None
+    assert auto_publishing.read(reading.get_incident, reference).published_at is None
 
 
 def test_a_public_title_is_one_line_the_feed_can_carry(ctx: Context) -> None:
     with pytest.raises(InvalidInput) as refused:
-        incidents.publish(ctx, _declare(ctx), public_title="Slow\x00 pages\n", actor="b")
+        ctx.transact(publishing.publish, _declare(ctx), public_title="Slow\x00 pages\n", actor="b")
     assert refused.value.field == "public_title"
 
 
 def test_a_drills_public_updates_are_rehearsals_and_publish_nothing(ctx: Context) -> None:
     reference = _declare(ctx, drill=True)
-    incidents.post_update(ctx, reference, message="On it.", audience="public", actor="b")
-    assert reading.get_incident(ctx, reference).published_at is None
+    ctx.transact(publishing.post_update, reference, message="On it.", audience="public", actor="b")
+    assert ctx.read(reading.get_incident, reference).published_at is None

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
+from warroom.service.incidents import publishing
 from warroom.service.status_page import announcements as statuspage
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent
 from warroom.store.queries import incident_by_reference
@@ -19,10 +20,12 @@ from warroom.web import statuspage as render
 def test_a_change_made_in_this_process_is_on_the_page_at_once(ctx: Context) -> None:
     cache = statuspage.StatusCache(ctx, check_every=3600)
     assert b'"indicator":"none"' in cache.document("status.json", render.status_json)
-    declared = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1, services=["api"]), actor="t"
+    declared = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="API down", severity=1, services=["api"]),
+        actor="t",
     )
-    incidents.publish(ctx, declared.reference, public_title="API errors", actor="t")
+    ctx.transact(publishing.publish, declared.reference, public_title="API errors", actor="t")
     assert cache.servable("status.json") is None
     assert b'"indicator":"critical"' in cache.document("status.json", render.status_json)
     assert cache.servable("status.json") is not None
@@ -31,10 +34,12 @@ def test_a_change_made_in_this_process_is_on_the_page_at_once(ctx: Context) -> N
 def test_a_change_made_by_another_process_is_seen_at_the_next_check(
     ctx: Context, clock: ManualClock
 ) -> None:
-    declared = incidents.declare(
-        ctx, incidents.Declaration(title="API down", severity=1, services=["api"]), actor="t"
+    declared = ctx.transact(
+        incidents.declare,
+        incidents.Declaration(title="API down", severity=1, services=["api"]),
+        actor="t",
     )
-    incidents.publish(ctx, declared.reference, public_title="API errors", actor="t")
+    ctx.transact(publishing.publish, declared.reference, public_title="API errors", actor="t")
     cache = statuspage.StatusCache(ctx, check_every=0)
     assert b'"critical"' in cache.document("status.json", render.status_json)
     with ctx.db.unit_of_work() as session:  # as another worker would, without this process
@@ -54,8 +59,8 @@ def test_an_announcement_is_queued_once_however_often_its_event_is_seen(ctx: Con
         clock=ctx.clock,
         settings=ctx.settings,
     )
-    reference = incidents.declare(
-        loud, incidents.Declaration(title="API down", severity=1), actor="t"
+    reference = loud.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
     with loud.db.unit_of_work() as session:
         incident = incident_by_reference(session, reference)

@@ -13,8 +13,10 @@ from warroom.store.models import TimelineEvent
 
 
 def test_the_database_refuses_to_edit_or_delete_a_timeline_event(ctx: Context) -> None:
-    incidents.declare(ctx, incidents.Declaration(title="API down", severity=1), actor="test")
+    ctx.transact(
+        incidents.declare, incidents.Declaration(title="API down", severity=1), actor="test"
+    )
     for statement in (update(TimelineEvent).values(actor="someone else"), delete(TimelineEvent)):
         with pytest.raises(DBAPIError, match="append-only"), ctx.db.unit_of_work() as session:
             session.execute(statement)
-    assert [e.actor for e in reading.get_timeline(ctx, "2024-01-15-001")] == ["test"]
+    assert [e.actor for e in ctx.read(reading.get_timeline, "2024-01-15-001")] == ["test"]

@@ -24,13 +24,13 @@ button{{font-size:1.2rem;padding:.6rem 1.4rem}}</style></head><body>{content}</b
 
 @router.get("/api/v1/incidents/{reference}/pages")
 def incident_pages(reference: str, ctx: ContextDep, _caller: Viewer) -> list[dict[str, Any]]:
-    return list_pages(ctx, reference)
+    return ctx.read(list_pages, reference)
 
 
 @router.get("/ack/{token}", response_class=HTMLResponse, include_in_schema=True)
 def confirm_page(token: str, ctx: ContextDep) -> HTMLResponse:
     try:
-        view = view_link(ctx, token)
+        view = ctx.read(view_link, token)
     except WarroomError as exc:
         return _html("Acknowledgement link", f"<p>{escape(exc.message)}</p>", exc.status_code)
     if view.used:
@@ -45,7 +45,7 @@ def confirm_page(token: str, ctx: ContextDep) -> HTMLResponse:
 @router.post("/ack/{token}", response_class=HTMLResponse)
 def acknowledge(token: str, ctx: ContextDep) -> HTMLResponse:
     try:
-        view = acknowledge_link(ctx, token)
+        view = ctx.transact(acknowledge_link, token)
     except WarroomError as exc:
         return _html("Acknowledgement link", f"<p>{escape(exc.message)}</p>", exc.status_code)
     return _html("Acknowledged", f"<p>Acknowledged. {_describe(view)}</p>")

@@ -9,8 +9,8 @@ from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.service.incidents import investigation, publishing, reading
 from warroom.service.incidents import lifecycle as service
-from warroom.service.incidents import reading
 from warroom.service.messages import render_message
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, Text, Title
 
@@ -97,8 +97,8 @@ class ReopenBody(Body):
 def declare(
     body: DeclareBody, ctx: ContextDep, caller: Responder, response: Response
 ) -> IncidentOut:
-    incident = service.declare(
-        ctx,
+    incident = ctx.transact(
+        service.declare,
         service.Declaration(
             title=body.title,
             severity=body.severity,
@@ -121,17 +121,17 @@ def list_incidents(
     status: Literal["open", "resolved", "all"] = "open",
     severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
 ) -> list[IncidentOut]:
-    return reading.list_incidents(ctx, status=status, severity=severity)
+    return ctx.read(reading.list_incidents, status=status, severity=severity)
 
 
 @router.get("/{reference}")
 def get_incident(reference: str, ctx: ContextDep, _caller: Viewer) -> IncidentDetail:
-    return reading.get_incident(ctx, reference)
+    return ctx.read(reading.get_incident, reference)
 
 
 @router.get("/{reference}/timeline")
 def get_timeline(reference: str, ctx: ContextDep, _caller: Viewer) -> list[EventOut]:
-    return reading.get_timeline(ctx, reference)
+    return ctx.read(reading.get_timeline, reference)
 
 
 @router.get("/{reference}/messages/{kind}", response_class=PlainTextResponse)
@@ -144,15 +144,22 @@ def acknowledge(
     reference: str, ctx: ContextDep, caller: Responder, body: AcknowledgeBody | None = None
 ) -> IncidentOut:
     body = body or AcknowledgeBody()
-    return service.acknowledge(ctx, reference, actor=caller.name, person=body.person, at=body.at)
+    return ctx.transact(
+        service.acknowledge, reference, actor=caller.name, person=body.person, at=body.at
+    )
 
 
 @router.post("/{reference}/status")
 def change_status(
     reference: str, body: StatusBody, ctx: ContextDep, caller: Responder
 ) -> IncidentOut:
-    return service.change_status(
-        ctx, reference, status=body.status, note=body.note, actor=caller.name, at=body.at
+    return ctx.transact(
+        service.change_status,
+        reference,
+        status=body.status,
+        note=body.note,
+        actor=caller.name,
+        at=body.at,
     )
 
 
@@ -160,29 +167,39 @@ def change_status(
 def change_severity(
     reference: str, body: SeverityBody, ctx: ContextDep, caller: Responder
 ) -> IncidentOut:
-    return service.change_severity(
-        ctx, reference, severity=body.severity, reason=body.reason, actor=caller.name, at=body.at
+    return ctx.transact(
+        service.change_severity,
+        reference,
+        severity=body.severity,
+        reason=body.reason,
+        actor=caller.name,
+        at=body.at,
     )
 
 
 @router.post("/{reference}/roles")
 def assign_role(reference: str, body: RoleBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
-    return service.assign_role(
-        ctx, reference, role=body.role, person=body.person, actor=caller.name, at=body.at
+    return ctx.transact(
+        service.assign_role,
+        reference,
+        role=body.role,
+        person=body.person,
+        actor=caller.name,
+        at=body.at,
     )
 
 
 @router.post("/{reference}/engage")
 def engage(reference: str, body: EngageBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
-    return service.engage(ctx, reference, sme=body.sme, actor=caller.name, at=body.at)
+    return ctx.transact(service.engage, reference, sme=body.sme, actor=caller.name, at=body.at)
 
 
 @router.post("/{reference}/updates", status_code=status.HTTP_201_CREATED)
 def post_update(
     reference: str, body: UpdateBody, ctx: ContextDep, caller: Responder
 ) -> IncidentOut:
-    return service.post_update(
-        ctx,
+    return ctx.transact(
+        publishing.post_update,
         reference,
         message=body.message,
         audience=body.audience,
@@ -196,8 +213,8 @@ def post_update(
 
 @router.post("/{reference}/publish")
 def publish(reference: str, body: PublishBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
-    return service.publish(
-        ctx,
+    return ctx.transact(
+        publishing.publish,
         reference,
         public_title=body.public_title or "",
         message=body.message,
@@ -210,8 +227,8 @@ def publish(reference: str, body: PublishBody, ctx: ContextDep, caller: Responde
 def record_attempt(
     reference: str, body: AttemptBody, ctx: ContextDep, caller: Responder
 ) -> IncidentOut:
-    return service.record_attempt(
-        ctx,
+    return ctx.transact(
+        investigation.record_attempt,
         reference,
         action=body.action,
         outcome=body.outcome,
@@ -225,8 +242,8 @@ def record_attempt(
 def assess_impact(
     reference: str, body: ImpactBody, ctx: ContextDep, caller: Responder
 ) -> IncidentOut:
-    return service.assess_impact(
-        ctx,
+    return ctx.transact(
+        investigation.assess_impact,
         reference,
         affected_users_pct=body.affected_users_pct,
         services=body.services,
@@ -238,8 +255,8 @@ def assess_impact(
 
 @router.post("/{reference}/resolve")
 def resolve(reference: str, body: ResolveBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
-    return service.resolve(
-        ctx,
+    return ctx.transact(
+        service.resolve,
         reference,
         resolution=body.resolution,
         root_cause=body.root_cause,
@@ -251,4 +268,6 @@ def resolve(reference: str, body: ResolveBody, ctx: ContextDep, caller: Responde
 
 @router.post("/{reference}/reopen")
 def reopen(reference: str, body: ReopenBody, ctx: ContextDep, caller: Responder) -> IncidentOut:
-    return service.reopen(ctx, reference, reason=body.reason, actor=caller.name, at=body.at)
+    return ctx.transact(
+        service.reopen, reference, reason=body.reason, actor=caller.name, at=body.at
+    )

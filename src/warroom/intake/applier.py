@@ -145,6 +145,7 @@ def _open(
     if move is GroupMove.DECLARE:
         declared = incidents.declare(
             ctx,
+            session,
             incidents.Declaration(
                 title=incident_title(note),
                 severity=planned.severity,
@@ -153,7 +154,6 @@ def _open(
                 detected_at=planned.detected_at,
             ),
             actor=actor,
-            session=session,
         )
         return session.execute(
             select(Incident).where(Incident.reference == declared.reference)
@@ -162,10 +162,10 @@ def _open(
     if move is GroupMove.REOPEN:
         incidents.reopen(
             ctx,
+            session,
             incident.reference,
             reason=f"alert group fired again: {incident_title(note)}",
             actor=actor,
-            session=session,
         )
     return incident
 
@@ -220,12 +220,12 @@ def _follow(
     if incident.status == "resolved":
         return
     if note.action == "acknowledge":
-        incidents.acknowledge(ctx, incident.reference, actor=actor, session=session)
+        incidents.acknowledge(ctx, session, incident.reference, actor=actor)
     elif note.all_resolved and ctx.playbook.intake.auto_resolve:
         incidents.resolve(
             ctx,
+            session,
             incident.reference,
             resolution=f"every alert of the group resolved ({note.source})",
             actor=actor,
-            session=session,
         )

@@ -24,8 +24,8 @@ from warroom.core.durations import humanize
 from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.errors import NotFound, Unauthorized, WarroomError
 from warroom.service.context import Context
+from warroom.service.incidents import investigation, publishing, reading
 from warroom.service.incidents import lifecycle as service
-from warroom.service.incidents import reading
 from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
 from warroom.service.ui_sessions import SignedIn, resume, sign_in, sign_out
@@ -130,8 +130,8 @@ def logout(ctx: ContextDep, post: UiPost) -> Response:
 
 @router.get("/ui")
 def incident_list(request: Request, ctx: ContextDep, session: UiSession) -> HTMLResponse:
-    open_now = reading.list_incidents(ctx, status="open")
-    recent = reading.list_incidents(ctx, status="resolved", limit=20)
+    open_now = ctx.read(reading.list_incidents, status="open")
+    recent = ctx.read(reading.list_incidents, status="resolved", limit=20)
     return _page(request, "ui/list.html", session=session, open_incidents=open_now, recent=recent)
 
 
@@ -140,8 +140,8 @@ def declare(ctx: ContextDep, post: UiPost) -> Response:
     form, caller = post.form, post.session.caller
     try:
         caller.require("responder")
-        incident = service.declare(
-            ctx,
+        incident = ctx.transact(
+            service.declare,
             service.Declaration(
                 title=form.get("title", ""),
                 severity=_int(form.get("severity")),
@@ -160,7 +160,7 @@ def incident_page(
     reference: str, request: Request, ctx: ContextDep, session: UiSession
 ) -> HTMLResponse:
     try:
-        incident = reading.get_incident(ctx, reference)
+        incident = ctx.read(reading.get_incident, reference)
     except WarroomError as exc:
         return _page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
@@ -172,7 +172,7 @@ def incident_page(
         "ui/incident.html",
         session=session,
         incident=incident,
-        timeline=reading.get_timeline(ctx, reference),
+        timeline=ctx.read(reading.get_timeline, reference),
         messages=messages,
         severity=ctx.playbook.severities[incident.severity],
         deadlines=_deadlines(ctx, incident),
@@ -204,22 +204,26 @@ def act(reference: str, action: str, ctx: ContextDep, post: UiPost) -> Response:
 def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: str) -> str:
     """One form action -> one service call; returns what to tell the user."""
     if action == "acknowledge":
-        service.acknowledge(ctx, ref, actor=actor, person=form.get("person") or None)
+        ctx.transact(service.acknowledge, ref, actor=actor, person=form.get("person") or None)
     elif action == "status":
-        service.change_status(
-            ctx, ref, status=form.get("status", ""), note=form.get("note"), actor=actor
+        ctx.transact(
+            service.change_status,
+            ref,
+            status=form.get("status", ""),
+            note=form.get("note"),
+            actor=actor,
         )
     elif action == "severity":
-        service.change_severity(
-            ctx,
+        ctx.transact(
+            service.change_severity,
             ref,
             severity=_int(form.get("severity")),
             reason=form.get("reason", ""),
             actor=actor,
         )
     elif action == "update":
-        service.post_update(
-            ctx,
+        ctx.transact(
+            publishing.post_update,
             ref,
             message=form.get("message", ""),
             audience=form.get("audience", "internal"),
@@ -227,16 +231,16 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             actor=actor,
         )
     elif action == "publish":
-        service.publish(
-            ctx,
+        ctx.transact(
+            publishing.publish,
             ref,
             public_title=form.get("public_title", ""),
             message=form.get("message") or None,
             actor=actor,
         )
     elif action == "attempt":
-        service.record_attempt(
-            ctx,
+        ctx.transact(
+            investigation.record_attempt,
             ref,
             action=form.get("action", ""),
             outcome=form.get("outcome", ""),
@@ -244,21 +248,25 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             actor=actor,
         )
     elif action == "resolve":
-        service.resolve(
-            ctx,
+        ctx.transact(
+            service.resolve,
             ref,
             resolution=form.get("resolution", ""),
             root_cause=form.get("root_cause") or None,
             actor=actor,
         )
     elif action == "role":
-        service.assign_role(
-            ctx, ref, role=form.get("role", ""), person=form.get("person", ""), actor=actor
+        ctx.transact(
+            service.assign_role,
+            ref,
+            role=form.get("role", ""),
+            person=form.get("person", ""),
+            actor=actor,
         )
     elif action == "engage":
-        service.engage(ctx, ref, sme=form.get("sme", ""), actor=actor)
+        ctx.transact(service.engage, ref, sme=form.get("sme", ""), actor=actor)
     elif action == "reopen":
-        service.reopen(ctx, ref, reason=form.get("reason", ""), actor=actor)
+        ctx.transact(service.reopen, ref, reason=form.get("reason", ""), actor=actor)
     else:
         raise NotFound(f"unknown action {action!r}", "action")
     return f"{action.replace('_', ' ').capitalize()} recorded"

@@ -29,9 +29,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
 
 from warroom.errors import WarroomError
 from warroom.service.context import Context
+from warroom.service.incidents import investigation, publishing
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.timeline import append_event
 from warroom.store.queries import incident_by_reference
@@ -65,7 +67,7 @@ class ImportResult:
     refused: list[tuple[int, str]] = field(default_factory=list)
 
 
-Apply = Callable[[Context, str, ImportedEvent], Any]
+Apply = Callable[[Context, Session, str, ImportedEvent], Any]
 
 
 def _data(event: ImportedEvent, key: str) -> Any:
@@ -75,20 +77,21 @@ def _data(event: ImportedEvent, key: str) -> Any:
 
 
 APPLY: dict[str, Apply] = {
-    "acknowledged": lambda c, r, e: incidents.acknowledge(
-        c, r, actor=e.actor, person=e.data.get("person"), at=e.at
+    "acknowledged": lambda c, s, r, e: incidents.acknowledge(
+        c, s, r, actor=e.actor, person=e.data.get("person"), at=e.at
     ),
-    "status_changed": lambda c, r, e: incidents.change_status(
-        c, r, status=_data(e, "to"), note=e.data.get("note"), actor=e.actor, at=e.at
+    "status_changed": lambda c, s, r, e: incidents.change_status(
+        c, s, r, status=_data(e, "to"), note=e.data.get("note"), actor=e.actor, at=e.at
     ),
-    "severity_changed": lambda c, r, e: incidents.change_severity(
-        c, r, severity=int(_data(e, "to")), reason=_data(e, "reason"), actor=e.actor, at=e.at
+    "severity_changed": lambda c, s, r, e: incidents.change_severity(
+        c, s, r, severity=int(_data(e, "to")), reason=_data(e, "reason"), actor=e.actor, at=e.at
     ),
-    "role_assigned": lambda c, r, e: incidents.assign_role(
-        c, r, role=_data(e, "role"), person=_data(e, "person"), actor=e.actor, at=e.at
+    "role_assigned": lambda c, s, r, e: incidents.assign_role(
+        c, s, r, role=_data(e, "role"), person=_data(e, "person"), actor=e.actor, at=e.at
     ),
-    "update_posted": lambda c, r, e: incidents.post_update(
+    "update_posted": lambda c, s, r, e: publishing.post_update(
         c,
+        s,
         r,
         message=_data(e, "message"),
         audience=e.data.get("audience", "internal"),
@@ -96,11 +99,12 @@ APPLY: dict[str, Apply] = {
         actor=e.actor,
         at=e.at,
     ),
-    "published": lambda c, r, e: incidents.publish(
-        c, r, public_title=_data(e, "public_title"), actor=e.actor, at=e.at
+    "published": lambda c, s, r, e: publishing.publish(
+        c, s, r, public_title=_data(e, "public_title"), actor=e.actor, at=e.at
     ),
-    "resolution_attempt": lambda c, r, e: incidents.record_attempt(
+    "resolution_attempt": lambda c, s, r, e: investigation.record_attempt(
         c,
+        s,
         r,
         action=_data(e, "action"),
         outcome=_data(e, "outcome"),
@@ -108,8 +112,9 @@ APPLY: dict[str, Apply] = {
         actor=e.actor,
         at=e.at,
     ),
-    "impact_assessed": lambda c, r, e: incidents.assess_impact(
+    "impact_assessed": lambda c, s, r, e: investigation.assess_impact(
         c,
+        s,
         r,
         affected_users_pct=e.data.get("affected_users_pct"),
         services=e.data.get("services"),
@@ -117,32 +122,32 @@ APPLY: dict[str, Apply] = {
         actor=e.actor,
         at=e.at,
     ),
-    "resolved": lambda c, r, e: incidents.resolve(
+    "resolved": lambda c, s, r, e: incidents.resolve(
         c,
+        s,
         r,
         resolution=_data(e, "resolution"),
         root_cause=e.data.get("root_cause"),
         actor=e.actor,
         at=e.at,
     ),
-    "reopened": lambda c, r, e: incidents.reopen(
-        c, r, reason=_data(e, "reason"), actor=e.actor, at=e.at
+    "reopened": lambda c, s, r, e: incidents.reopen(
+        c, s, r, reason=_data(e, "reason"), actor=e.actor, at=e.at
     ),
 }
 
 
-def _history(ctx: Context, reference: str, event: ImportedEvent) -> None:
-    with ctx.db.unit_of_work() as session:
-        incident = incident_by_reference(session, reference, lock=True)
-        append_event(
-            session,
-            incident,
-            event.kind,
-            event.at,
-            event.actor,
-            event.data,
-            recorded_at=ctx.clock.now(),
-        )
+def _history(ctx: Context, session: Session, reference: str, event: ImportedEvent) -> None:
+    incident = incident_by_reference(session, reference, lock=True)
+    append_event(
+        session,
+        incident,
+        event.kind,
+        event.at,
+        event.actor,
+        event.data,
+        recorded_at=ctx.clock.now(),
+    )
 
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -224,8 +229,10 @@ def parse_line(text: str, now: datetime) -> ImportedIncident:
 
 
 def import_line(ctx: Context, line: ImportedIncident) -> str:
-    reference = incidents.declare(
-        ctx,
+    """Declare the line's incident, then apply its events one by one, each in a transaction
+    of its own as if done live: an event refused half-way keeps what came before it."""
+    reference = ctx.transact(
+        incidents.declare,
         incidents.Declaration(
             title=line.title,
             severity=line.severity,
@@ -239,7 +246,7 @@ def import_line(ctx: Context, line: ImportedIncident) -> str:
         actor=line.actor,
     ).reference
     for event in line.events:
-        APPLY.get(event.kind, _history)(ctx, reference, event)
+        ctx.transact(APPLY.get(event.kind, _history), reference, event)
     return reference
 
 

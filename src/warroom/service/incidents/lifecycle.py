@@ -1,15 +1,15 @@
-"""Incident use cases: one function each, one transaction each, every change on the timeline."""
+"""Incident use cases: one function each, in the transaction its caller gives it, every
+change on the timeline; `publishing` makes one public, `investigation` records what was
+tried and what it affects."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.core import incident as rules
@@ -25,7 +25,6 @@ from warroom.store.queries import incident_by_reference, next_reference_number
 from warroom.store.session import log_after_commit
 
 log = logging.getLogger("warroom.incidents")
-PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
 
 
 def record(
@@ -68,66 +67,61 @@ class Declaration:
     detected_at: datetime | None = None
 
 
-def declare(
-    ctx: Context, declaration: Declaration, *, actor: str, session: Session | None = None
-) -> IncidentOut:
-    """Declare an incident: reference, chat channel, role holders, the `declared` event.
-    With `session`, it joins the caller's transaction (alert intake declares and attaches
-    the alerts in one)."""
+def declare(ctx: Context, session: Session, declaration: Declaration, *, actor: str) -> IncidentOut:
+    """Declare an incident: reference, chat channel, role holders, the `declared` event."""
     title = rules.require_text(declaration.title, "title", rules.TITLE_MAX)
     summary, services, source = declaration.summary, declaration.services, declaration.source
     severity, drill, at = declaration.severity, declaration.drill, declaration.at
     detected_at = declaration.detected_at
     rules.check_texts(summary=summary, source=source)
     rules.check_severity(ctx.playbook, severity)
-    _check_services(ctx, services)
+    check_services(ctx, services)
     now = ctx.clock.now()
     declared_at = rules.event_time(at, now, None)
     day = declared_at.date()
-    with _unit(ctx, session) as session:
-        sequence = next_reference_number(session, day.isoformat())
-        incident = Incident(
-            reference=rules.reference_for(day, sequence),
-            channel=rules.channel_for(ctx.playbook.communication.channel_name, day, sequence),
-            title=title,
-            summary=(summary or "").strip(),
-            severity=severity,
-            status="investigating",
-            source=source,
-            services=list(dict.fromkeys(services)),
-            roles={role_id: role.primary for role_id, role in ctx.playbook.roles.items()},
-            impact={},
-            drill=drill,
-            retrospective=at is not None,
-            detected_at=detected_at or declared_at,
-            declared_at=declared_at,
-            last_event_at=declared_at,
-            event_count=0,
-        )
-        session.add(incident)
-        session.flush()
-        record(
-            ctx,
-            session,
-            incident,
-            EventKind.DECLARED,
-            declared_at,
-            actor,
-            {
-                "title": incident.title,
-                "severity": severity,
-                "summary": incident.summary,
-                "services": incident.services,
-                "roles": incident.roles,
-                "source": source,
-                "drill": drill,
-                "retrospective": incident.retrospective,
-            },
-            now=now,
-        )
-        if severity in ctx.playbook.communication.status_page.auto_publish and not drill:
-            _auto_publish(ctx, session, incident, actor, now)
-        return snapshot(ctx, incident)
+    sequence = next_reference_number(session, day.isoformat())
+    incident = Incident(
+        reference=rules.reference_for(day, sequence),
+        channel=rules.channel_for(ctx.playbook.communication.channel_name, day, sequence),
+        title=title,
+        summary=(summary or "").strip(),
+        severity=severity,
+        status="investigating",
+        source=source,
+        services=list(dict.fromkeys(services)),
+        roles={role_id: role.primary for role_id, role in ctx.playbook.roles.items()},
+        impact={},
+        drill=drill,
+        retrospective=at is not None,
+        detected_at=detected_at or declared_at,
+        declared_at=declared_at,
+        last_event_at=declared_at,
+        event_count=0,
+    )
+    session.add(incident)
+    session.flush()
+    record(
+        ctx,
+        session,
+        incident,
+        EventKind.DECLARED,
+        declared_at,
+        actor,
+        {
+            "title": incident.title,
+            "severity": severity,
+            "summary": incident.summary,
+            "services": incident.services,
+            "roles": incident.roles,
+            "source": source,
+            "drill": drill,
+            "retrospective": incident.retrospective,
+        },
+        now=now,
+    )
+    if severity in ctx.playbook.communication.status_page.auto_publish and not drill:
+        _auto_publish(ctx, session, incident, actor, now)
+    return snapshot(ctx, incident)
 
 
 def _auto_publish(
@@ -144,27 +138,28 @@ def _auto_publish(
 
 def acknowledge(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     actor: str,
     person: str | None = None,
     at: datetime | None = None,
-    session: Session | None = None,
 ) -> IncidentOut:
     """First acknowledgement stops the clock on the response SLA; later ones change nothing."""
     if person is not None:
-        _check_person(ctx, person, "person")
-    with _change(ctx, reference, actor, session) as act:
-        if act.incident.acknowledged_at is not None:
-            return act.snapshot()
-        moment = act.moment(at)
-        act.incident.acknowledged_at = moment
-        act.incident.acknowledged_by = person or actor
-        return act.record(EventKind.ACKNOWLEDGED, moment, {"person": person})
+        check_person(ctx, person, "person")
+    act = act_on(ctx, session, reference, actor)
+    if act.incident.acknowledged_at is not None:
+        return act.snapshot()
+    moment = act.moment(at)
+    act.incident.acknowledged_at = moment
+    act.incident.acknowledged_by = person or actor
+    return act.record(EventKind.ACKNOWLEDGED, moment, {"person": person})
 
 
 def change_status(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     status: str,
@@ -173,18 +168,19 @@ def change_status(
     at: datetime | None = None,
 ) -> IncidentOut:
     rules.check_texts(note=note)
-    with _change(ctx, reference, actor, open_only=False) as act:
-        rules.check_status_move(act.incident.status, status, note)
-        moment = act.moment(at)
-        previous, act.incident.status = act.incident.status, status
-        if status in ("mitigating", "monitoring") and act.incident.mitigated_at is None:
-            act.incident.mitigated_at = moment
-        data = {"from": previous, "to": status, "note": note}
-        return act.record(EventKind.STATUS_CHANGED, moment, data)
+    act = act_on(ctx, session, reference, actor, open_only=False)
+    rules.check_status_move(act.incident.status, status, note)
+    moment = act.moment(at)
+    previous, act.incident.status = act.incident.status, status
+    if status in ("mitigating", "monitoring") and act.incident.mitigated_at is None:
+        act.incident.mitigated_at = moment
+    data = {"from": previous, "to": status, "note": note}
+    return act.record(EventKind.STATUS_CHANGED, moment, data)
 
 
 def change_severity(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     severity: int,
@@ -194,17 +190,18 @@ def change_severity(
 ) -> IncidentOut:
     rules.check_severity(ctx.playbook, severity)
     reason = rules.require_text(reason, "reason")
-    with _change(ctx, reference, actor) as act:
-        if severity == act.incident.severity:
-            raise Conflict(f"the incident is already severity {severity}", "severity")
-        moment = act.moment(at)
-        previous, act.incident.severity = act.incident.severity, severity
-        data = {"from": previous, "to": severity, "reason": reason}
-        return act.record(EventKind.SEVERITY_CHANGED, moment, data)
+    act = act_on(ctx, session, reference, actor)
+    if severity == act.incident.severity:
+        raise Conflict(f"the incident is already severity {severity}", "severity")
+    moment = act.moment(at)
+    previous, act.incident.severity = act.incident.severity, severity
+    data = {"from": previous, "to": severity, "reason": reason}
+    return act.record(EventKind.SEVERITY_CHANGED, moment, data)
 
 
 def assign_role(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     role: str,
@@ -217,164 +214,36 @@ def assign_role(
     if role not in ctx.playbook.roles:
         known = ", ".join(ctx.playbook.roles)
         raise InvalidInput(f"unknown role {role!r} (known: {known})", "role")
-    _check_person(ctx, person, "person")
-    with _change(ctx, reference, actor) as act:
-        moment = act.moment(at)
-        previous = act.incident.roles.get(role)
-        act.incident.roles = {**act.incident.roles, role: person}
-        data = {"role": role, "person": person, "previous": previous}
-        return act.record(EventKind.ROLE_ASSIGNED, moment, data)
+    check_person(ctx, person, "person")
+    act = act_on(ctx, session, reference, actor)
+    moment = act.moment(at)
+    previous = act.incident.roles.get(role)
+    act.incident.roles = {**act.incident.roles, role: person}
+    data = {"role": role, "person": person, "previous": previous}
+    return act.record(EventKind.ROLE_ASSIGNED, moment, data)
 
 
 def engage(
-    ctx: Context, reference: str, *, sme: str, actor: str, at: datetime | None = None
+    ctx: Context,
+    session: Session,
+    reference: str,
+    *,
+    sme: str,
+    actor: str,
+    at: datetime | None = None,
 ) -> IncidentOut:
     """Call in a subject matter expert: the engine pages them under the contact protocol."""
     if sme not in ctx.playbook.smes:
         known = ", ".join(ctx.playbook.smes) or "none"
         raise InvalidInput(f"unknown SME {sme!r} (known: {known})", "sme")
-    with _change(ctx, reference, actor) as act:
-        data = {"sme": sme, "person": ctx.playbook.smes[sme].primary}
-        return act.record(EventKind.SME_ENGAGED, act.moment(at), data)
-
-
-def post_update(
-    ctx: Context,
-    reference: str,
-    *,
-    message: str,
-    audience: str,
-    actor: str,
-    next_steps: str | None = None,
-    eta: str | None = None,
-    public_title: str | None = None,
-    at: datetime | None = None,
-) -> IncidentOut:
-    """An update for the responders, or for the public (which then publishes the incident)."""
-    message = rules.require_text(message, "message")
-    rules.check_texts(next_steps=next_steps, eta=eta)
-    if audience not in ("internal", "public"):
-        raise InvalidInput("audience is internal or public", "audience")
-    with _change(ctx, reference, actor) as act:
-        if _publishes(act.incident, audience):
-            if not (public_title or "").strip():
-                raise InvalidInput(
-                    "the first public update publishes the incident: give it a public_title",
-                    "public_title",
-                )
-            _publish(act, rules.require_public_title(public_title), at)
-        data = {
-            "message": message,
-            "audience": audience,
-            "status": act.incident.status,
-            "next_steps": next_steps,
-            "eta": eta,
-        }
-        return act.record(EventKind.UPDATE_POSTED, act.moment(at), data)
-
-
-def publish(
-    ctx: Context,
-    reference: str,
-    *,
-    public_title: str,
-    actor: str,
-    message: str | None = None,
-    at: datetime | None = None,
-) -> IncidentOut:
-    """Make an incident public under a title written for customers, with a first public
-    update if given; until then no public route knows it exists."""
-    public_title = rules.require_public_title(public_title)
-    with _change(ctx, reference, actor, open_only=False) as act:
-        if act.incident.drill:
-            raise Conflict("a drill is an exercise and never public", "reference")
-        if act.incident.published_at is not None:
-            raise Conflict("the incident is already published", "reference")
-        moment = _publish(act, public_title, at)
-        if message and message.strip():
-            data = {"message": message.strip(), "audience": "public", "status": act.incident.status}
-            act.record(EventKind.UPDATE_POSTED, moment, data)
-        return act.snapshot()
-
-
-def _publishes(incident: Incident, audience: str) -> bool:
-    """A drill's public updates are rehearsals: recorded, never published."""
-    return audience == "public" and incident.published_at is None and not incident.drill
-
-
-def _publish(act: _Act, public_title: str, at: datetime | None) -> datetime:
-    moment = act.moment(at)
-    act.incident.published_at = moment
-    act.incident.public_title = public_title
-    act.record(EventKind.PUBLISHED, moment, {"public_title": public_title})
-    return moment
-
-
-def record_attempt(
-    ctx: Context,
-    reference: str,
-    *,
-    action: str,
-    outcome: str,
-    actor: str,
-    hypothesis: str | None = None,
-    at: datetime | None = None,
-) -> IncidentOut:
-    action = rules.require_text(action, "action")
-    rules.check_texts(hypothesis=hypothesis)
-    if outcome not in ("failed", "succeeded", "pending"):
-        raise InvalidInput("outcome is failed, succeeded or pending", "outcome")
-    with _change(ctx, reference, actor) as act:
-        moment = act.moment(at)
-        failed = _count_failed_attempts(act.session, act.incident) + (outcome == "failed")
-        data = {
-            "action": action,
-            "hypothesis": hypothesis,
-            "outcome": outcome,
-            "failed_attempts": failed,
-        }
-        return act.record(EventKind.RESOLUTION_ATTEMPT, moment, data)
-
-
-def assess_impact(
-    ctx: Context,
-    reference: str,
-    *,
-    actor: str,
-    affected_users_pct: float | None = None,
-    services: Sequence[str] | None = None,
-    business_impact: str | None = None,
-    at: datetime | None = None,
-) -> IncidentOut:
-    if affected_users_pct is not None and not 0 <= affected_users_pct <= 100:
-        raise InvalidInput("affected_users_pct is a percentage from 0 to 100", "affected_users_pct")
-    if services is not None:
-        _check_services(ctx, services)
-    rules.check_texts(business_impact=business_impact)
-    assessed: dict[str, Any] = {
-        key: value
-        for key, value in (
-            ("affected_users_pct", affected_users_pct),
-            ("services", list(services) if services is not None else None),
-            ("business_impact", business_impact),
-        )
-        if value is not None
-    }
-    if not assessed:
-        raise InvalidInput(
-            "give at least one of affected_users_pct, services, business_impact",
-            "affected_users_pct",
-        )
-    with _change(ctx, reference, actor) as act:
-        moment = act.moment(at)
-        act.incident.impact = {**act.incident.impact, **assessed}
-        if services is not None:
-            act.incident.services = list(dict.fromkeys([*act.incident.services, *services]))
-        return act.record(EventKind.IMPACT_ASSESSED, moment, assessed)
+    act = act_on(ctx, session, reference, actor)
+    data = {"sme": sme, "person": ctx.playbook.smes[sme].primary}
+    return act.record(EventKind.SME_ENGAGED, act.moment(at), data)
 
 
 def resolve(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     resolution: str,
@@ -382,43 +251,42 @@ def resolve(
     root_cause: str | None = None,
     prevention: str | None = None,
     at: datetime | None = None,
-    session: Session | None = None,
 ) -> IncidentOut:
     resolution = rules.require_text(resolution, "resolution")
     rules.check_texts(root_cause=root_cause, prevention=prevention)
-    with _change(ctx, reference, actor, session) as act:
-        moment = act.moment(at)
-        incident = act.incident
-        incident.status = "resolved"
-        incident.resolved_at = moment
-        incident.mitigated_at = incident.mitigated_at or moment
-        incident.resolution = resolution
-        incident.root_cause = root_cause
-        data = {"resolution": resolution, "root_cause": root_cause, "prevention": prevention}
-        return act.record(EventKind.RESOLVED, moment, data)
+    act = act_on(ctx, session, reference, actor)
+    moment = act.moment(at)
+    incident = act.incident
+    incident.status = "resolved"
+    incident.resolved_at = moment
+    incident.mitigated_at = incident.mitigated_at or moment
+    incident.resolution = resolution
+    incident.root_cause = root_cause
+    data = {"resolution": resolution, "root_cause": root_cause, "prevention": prevention}
+    return act.record(EventKind.RESOLVED, moment, data)
 
 
 def reopen(
     ctx: Context,
+    session: Session,
     reference: str,
     *,
     reason: str,
     actor: str,
     at: datetime | None = None,
-    session: Session | None = None,
 ) -> IncidentOut:
     reason = rules.require_text(reason, "reason")
-    with _change(ctx, reference, actor, session, open_only=False) as act:
-        if act.incident.status != "resolved":
-            raise Conflict("only a resolved incident can be reopened", "reference")
-        moment = act.moment(at)
-        act.incident.status = "investigating"
-        act.incident.resolved_at = None
-        return act.record(EventKind.REOPENED, moment, {"reason": reason})
+    act = act_on(ctx, session, reference, actor, open_only=False)
+    if act.incident.status != "resolved":
+        raise Conflict("only a resolved incident can be reopened", "reference")
+    moment = act.moment(at)
+    act.incident.status = "investigating"
+    act.incident.resolved_at = None
+    return act.record(EventKind.REOPENED, moment, {"reason": reason})
 
 
 @dataclass
-class _Act:
+class Act:
     """One change to one locked incident: when it happens, and its timeline event."""
 
     ctx: Context
@@ -438,49 +306,23 @@ class _Act:
         return snapshot(self.ctx, self.incident)
 
 
-@contextmanager
-def _change(
-    ctx: Context,
-    reference: str,
-    actor: str,
-    session: Session | None = None,
-    *,
-    open_only: bool = True,
-) -> Iterator[_Act]:
-    """Load an incident under a row lock inside a fresh unit of work (or the caller's);
-    most actions are refused once it is resolved."""
-    with _unit(ctx, session) as session:
-        incident = incident_by_reference(session, reference, lock=True)
-        if open_only:
-            rules.check_open(incident.status)
-        yield _Act(ctx, session, incident, actor, ctx.clock.now())
+def act_on(
+    ctx: Context, session: Session, reference: str, actor: str, *, open_only: bool = True
+) -> Act:
+    """Load an incident under a row lock in the caller's transaction; most actions are
+    refused once it is resolved."""
+    incident = incident_by_reference(session, reference, lock=True)
+    if open_only:
+        rules.check_open(incident.status)
+    return Act(ctx, session, incident, actor, ctx.clock.now())
 
 
-@contextmanager
-def _unit(ctx: Context, session: Session | None) -> Iterator[Session]:
-    """The caller's transaction when it passes one, else a new unit of work."""
-    if session is not None:
-        yield session
-        return
-    with ctx.db.unit_of_work() as fresh:
-        yield fresh
-
-
-def _count_failed_attempts(session: Session, incident: Incident) -> int:
-    statement = select(func.count()).where(
-        TimelineEvent.incident_id == incident.id,
-        TimelineEvent.kind == EventKind.RESOLUTION_ATTEMPT,
-        TimelineEvent.data["outcome"].as_string() == "failed",
-    )
-    return int(session.execute(statement).scalar_one())
-
-
-def _check_person(ctx: Context, person: str, field: str) -> None:
+def check_person(ctx: Context, person: str, field: str) -> None:
     if person not in ctx.playbook.people:
         raise InvalidInput(f"{person!r} is not a person in the playbook", field)
 
 
-def _check_services(ctx: Context, services: Sequence[str]) -> None:
+def check_services(ctx: Context, services: Sequence[str]) -> None:
     unknown = [s for s in services if s not in ctx.playbook.services]
     if unknown:
         known = ", ".join(ctx.playbook.services)
