@@ -54,7 +54,9 @@ def test_postmortem_actions_and_the_monthly_report_from_the_command_line(
     ctx: Context, clock: ManualClock, cli_api: TestClient, tmp_path: Path
 ) -> None:
     ref = resolved_sev2(ctx, clock)
-    action_items.create_item(ctx, ref, title="Add canary", owner="sre-lead", due="1d", actor="b")
+    ctx.transact(
+        action_items.create_item, ref, title="Add canary", owner="sre-lead", due="1d", actor="b"
+    )
     runner = CliRunner()
     out = tmp_path / "pm.md"
     assert runner.invoke(app, ["postmortem", ref, "--out", str(out)]).exit_code == 0

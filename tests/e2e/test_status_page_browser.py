@@ -133,8 +133,8 @@ def test_during_and_after_a_sev1_the_page_tells_the_public_and_only_what_is_publ
         actor="t",
     )
     now = ctx.clock.now()
-    statuspage.create_maintenance(
-        ctx,
+    ctx.transact(
+        statuspage.create_maintenance,
         title="Database upgrade",
         starts_at=now + timedelta(days=1),
         ends_at=now + timedelta(days=1, hours=1),
@@ -171,8 +171,8 @@ def test_an_active_maintenance_window_puts_its_component_under_maintenance(
 ) -> None:
     ctx, url = live
     now = ctx.clock.now()
-    statuspage.create_maintenance(
-        ctx,
+    ctx.transact(
+        statuspage.create_maintenance,
         title="Database failover test",
         starts_at=now - timedelta(minutes=5),
         ends_at=now + timedelta(hours=1),

@@ -57,7 +57,7 @@ def test_an_imported_incident_is_a_record_that_pages_and_reminds_no_one(
         "acknowledged",
         "page_sent",
     ]
-    assert postmortem.get_postmortem(ctx, ref).status == "draft"
+    assert ctx.read(postmortem.get_postmortem, ref).status == "draft"
     with ctx.db.unit_of_work() as session:
         assert session.execute(select(OutboxMessage)).scalars().all() == []
         assert session.execute(select(Timer)).scalars().all() == []

@@ -67,7 +67,7 @@ def test_resolving_a_sev2_opens_a_postmortem_owned_by_the_incident_commander_due
     ctx: Context, clock: ManualClock
 ) -> None:
     ref = resolved_sev2(ctx, clock)
-    document = postmortem.get_postmortem(ctx, ref)
+    document = ctx.read(postmortem.get_postmortem, ref)
     detail = ctx.read(reading.get_incident, ref)
     assert document.owner == detail.roles["incident_commander"]
     assert document.due_at == detail.resolved_at + timedelta(hours=48)
@@ -80,7 +80,7 @@ def test_the_postmortem_has_exactly_the_seven_sections_of_the_seed(
     ctx: Context, clock: ManualClock
 ) -> None:
     ref = resolved_sev2(ctx, clock)
-    text = postmortem.get_postmortem(ctx, ref).markdown
+    text = ctx.read(postmortem.get_postmortem, ref).markdown
     headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
     assert headings == SECTIONS
     assert "restart pods" in text and "leak" in text
@@ -97,27 +97,27 @@ def test_a_drill_opens_no_postmortem(ctx: Context, clock: ManualClock) -> None:
     ).reference
     ctx.transact(incidents.resolve, ref, resolution="done", actor="a")
     with pytest.raises(NotFound):
-        postmortem.get_postmortem(ctx, ref)
+        ctx.read(postmortem.get_postmortem, ref)
 
 
 def test_an_edited_section_replaces_the_draft_and_publishing_renders_html(
     ctx: Context, clock: ManualClock
 ) -> None:
     ref = resolved_sev2(ctx, clock)
-    postmortem.edit_section(
-        ctx, ref, section="lessons learned", text="Canary deploys.", actor="bob"
+    ctx.transact(
+        postmortem.edit_section, ref, section="lessons learned", text="Canary deploys.", actor="bob"
     )
-    postmortem.change_status(ctx, ref, status="in_review", actor="bob")
-    published = postmortem.change_status(ctx, ref, status="published", actor="bob")
+    ctx.transact(postmortem.change_status, ref, status="in_review", actor="bob")
+    published = ctx.transact(postmortem.change_status, ref, status="published", actor="bob")
     assert "Canary deploys." in published.markdown
     assert "What went well" not in published.markdown
-    html = postmortem.get_html(ctx, ref)
+    html = ctx.read(postmortem.get_html, ref)
     assert "<h2>Lessons Learned</h2>" in html
     kinds = [e.kind for e in ctx.read(reading.get_timeline, ref)]
     for kind in ("postmortem_section_edited", "postmortem_status_changed", "postmortem_published"):
         assert kind in kinds
     with pytest.raises(Conflict):
-        postmortem.edit_section(ctx, ref, section="Lessons Learned", text="x", actor="bob")
+        ctx.transact(postmortem.edit_section, ref, section="Lessons Learned", text="x", actor="bob")
 
 
 def test_unknown_sections_and_statuses_are_refused_with_the_field(
@@ -125,10 +125,10 @@ def test_unknown_sections_and_statuses_are_refused_with_the_field(
 ) -> None:
     ref = resolved_sev2(ctx, clock)
     with pytest.raises(InvalidInput) as caught:
-        postmortem.edit_section(ctx, ref, section="Gossip", text="x", actor="bob")
+        ctx.transact(postmortem.edit_section, ref, section="Gossip", text="x", actor="bob")
     assert caught.value.field == "section"
     with pytest.raises(InvalidInput) as caught:
-        postmortem.change_status(ctx, ref, status="shipped", actor="bob")
+        ctx.transact(postmortem.change_status, ref, status="shipped", actor="bob")
     assert caught.value.field == "status"
 
 
@@ -136,7 +136,7 @@ def test_an_overdue_postmortem_reminds_its_owner_through_their_first_contact(
     ctx: Context, clock: ManualClock
 ) -> None:
     ref = resolved_sev2(ctx, clock)
-    owner = postmortem.get_postmortem(ctx, ref).owner
+    owner = ctx.read(postmortem.get_postmortem, ref).owner
     clock.advance(timedelta(hours=47))
     run_timers(ctx, "postmortem_overdue")
     with ctx.db.unit_of_work() as session:
@@ -158,4 +158,4 @@ def test_an_overdue_postmortem_reminds_its_owner_through_their_first_contact(
         assert [(m.person, m.method, m.address) for m in sent] == [
             (owner, first.method, first.address)
         ]
-    assert postmortem.get_postmortem(ctx, ref).overdue
+    assert ctx.read(postmortem.get_postmortem, ref).overdue

@@ -37,7 +37,7 @@ def _declare(ctx: Context, severity: int = 1, drill: bool = False) -> str:
 def test_a_declared_incident_is_not_published(ctx: Context) -> None:
     incident = ctx.read(reading.get_incident, _declare(ctx))
     assert incident.published_at is None and incident.public_title is None
-    assert current(ctx).incidents == []
+    assert ctx.read(current).incidents == []
 
 
 def test_publishing_records_who_published_under_which_title(
@@ -53,7 +53,7 @@ def test_publishing_records_who_published_under_which_title(
     event = ctx.read(reading.get_timeline, reference)[-1]
     assert (event.kind, event.actor) == ("published", "bob")
     assert event.data == {"public_title": "Checkout errors"}
-    [shown] = current(ctx).incidents
+    [shown] = ctx.read(current).incidents
     assert shown["name"] == "Checkout errors" and shown["incident_updates"] == []
 
 
@@ -64,7 +64,7 @@ def test_publishing_with_a_message_posts_it_as_the_first_public_update(ctx: Cont
     )
     kinds = [(e.kind, e.data.get("audience")) for e in ctx.read(reading.get_timeline, reference)]
     assert kinds[-2:] == [("published", None), ("update_posted", "public")]
-    [shown] = current(ctx).incidents
+    [shown] = ctx.read(current).incidents
     assert [u["body"] for u in shown["incident_updates"]] == ["On it."]
 
 
@@ -88,7 +88,7 @@ def test_the_first_public_update_publishes_and_needs_a_public_title(ctx: Context
     )
     kinds = [e.kind for e in ctx.read(reading.get_timeline, reference)]
     assert kinds == ["declared", "published", "update_posted", "update_posted"]
-    assert current(ctx).incidents[0]["name"] == "Slow API"
+    assert ctx.read(current).incidents[0]["name"] == "Slow API"
 
 
 def test_internal_updates_never_publish(ctx: Context) -> None:
@@ -123,16 +123,16 @@ def test_a_resolved_incident_can_still_be_published_for_the_record(ctx: Context)
     reference = _declare(ctx)
     ctx.transact(incidents.resolve, reference, resolution="restarted", actor="b")
     ctx.transact(publishing.publish, reference, public_title="Checkout errors", actor="b")
-    [past] = current(ctx).past_incidents
+    [past] = ctx.read(current).past_incidents
     assert past["name"] == "Checkout errors"
 
 
 def test_components_follow_published_incidents_only(ctx: Context) -> None:
     reference = _declare(ctx)
-    statuses = {c["id"]: c["status"] for c in current(ctx).components}
+    statuses = {c["id"]: c["status"] for c in ctx.read(current).components}
     assert statuses["api"] == "operational"
     ctx.transact(publishing.publish, reference, public_title="Checkout errors", actor="b")
-    statuses = {c["id"]: c["status"] for c in current(ctx).components}
+    statuses = {c["id"]: c["status"] for c in ctx.read(current).components}
     assert statuses["api"] == "major_outage"
 
 
@@ -146,14 +146,14 @@ def test_auto_published_severities_are_public_at_declaration_under_their_generic
     event = auto_publishing.read(reading.get_timeline, reference)[1]
     assert (event.kind, event.actor) == ("published", "alice")
     assert event.data == {"public_title": "Partial service outage", "auto_publish": True}
-    [shown] = current(auto_publishing).incidents
+    [shown] = auto_publishing.read(current).incidents
     assert shown["name"] == "Partial service outage"
 
 
 def test_severities_not_listed_in_auto_publish_stay_private(auto_publishing: Context) -> None:
     reference = _declare(auto_publishing, severity=3)
     assert auto_publishing.read(reading.get_incident, reference).published_at is None
-    assert current(auto_publishing).incidents == []
+    assert auto_publishing.read(current).incidents == []
 
 
 def test_a_drill_of_an_auto_published_severity_stays_private(auto_publishing: Context) -> None:

@@ -72,3 +72,15 @@ def test_an_announcement_is_queued_once_however_often_its_event_is_seen(ctx: Con
             OutboxMessage.method == "apprise"
         )
         assert session.execute(announcements).scalar_one() == 1  # pages are queued too
+
+
+def test_an_override_is_on_the_page_once_it_is_committed(ctx: Context) -> None:
+    cache = statuspage.StatusCache(ctx, check_every=3600)
+    assert b'"indicator":"none"' in cache.document("status.json", render.status_json)
+    with ctx.db.unit_of_work() as session:
+        statuspage.set_override(
+            ctx, session, "api", status="major_outage", duration="1h", actor="t"
+        )
+        assert cache.servable("status.json") is not None  # not until the commit
+    assert cache.servable("status.json") is None
+    assert b'"indicator":"critical"' in cache.document("status.json", render.status_json)

@@ -53,8 +53,8 @@ def get_postmortem(
     format: Literal["md", "html", "json"] = "md",
 ) -> Response | PostmortemOut:
     if format == "html":
-        return HTMLResponse(postmortem.get_html(ctx, reference))
-    document = postmortem.get_postmortem(ctx, reference)
+        return HTMLResponse(ctx.read(postmortem.get_html, reference))
+    document = ctx.read(postmortem.get_postmortem, reference)
     if format == "json":
         return document
     return PlainTextResponse(document.markdown, media_type="text/markdown; charset=utf-8")
@@ -64,8 +64,8 @@ def get_postmortem(
 def edit_section(
     reference: str, section: str, body: SectionBody, ctx: ContextDep, caller: Responder
 ) -> PostmortemOut:
-    return postmortem.edit_section(
-        ctx, reference, section=section, text=body.text, actor=caller.name
+    return ctx.transact(
+        postmortem.edit_section, reference, section=section, text=body.text, actor=caller.name
     )
 
 
@@ -73,34 +73,44 @@ def edit_section(
 def postmortem_status(
     reference: str, body: PostmortemStatusBody, ctx: ContextDep, caller: Responder
 ) -> PostmortemOut:
-    return postmortem.change_status(ctx, reference, status=body.status, actor=caller.name)
+    return ctx.transact(postmortem.change_status, reference, status=body.status, actor=caller.name)
 
 
 @router.get("/incidents/{reference}/follow-up-review")
 def follow_up_review(reference: str, ctx: ContextDep, _caller: Viewer) -> dict[str, Any]:
-    return postmortem.follow_up_review(ctx, reference)
+    return ctx.read(postmortem.follow_up_review, reference)
 
 
 @router.post("/incidents/{reference}/action-items", status_code=status.HTTP_201_CREATED)
 def create_action_item(
     reference: str, body: ActionItemBody, ctx: ContextDep, caller: Responder
 ) -> ActionItemOut:
-    return action_items.create_item(
-        ctx, reference, title=body.title, owner=body.owner, due=body.due, actor=caller.name
+    return ctx.transact(
+        action_items.create_item,
+        reference,
+        title=body.title,
+        owner=body.owner,
+        due=body.due,
+        actor=caller.name,
     )
 
 
 @router.get("/incidents/{reference}/action-items")
 def incident_action_items(reference: str, ctx: ContextDep, _caller: Viewer) -> list[ActionItemOut]:
-    return action_items.list_items(ctx, reference=reference)
+    return ctx.read(action_items.list_items, reference=reference)
 
 
 @router.patch("/action-items/{item_id}")
 def update_action_item(
     item_id: ItemId, body: ActionItemPatch, ctx: ContextDep, caller: Responder
 ) -> ActionItemOut:
-    return action_items.update_item(
-        ctx, item_id, status=body.status, owner=body.owner, due=body.due, actor=caller.name
+    return ctx.transact(
+        action_items.update_item,
+        item_id,
+        status=body.status,
+        owner=body.owner,
+        due=body.due,
+        actor=caller.name,
     )
 
 
@@ -111,7 +121,7 @@ def list_action_items(
     overdue: bool = False,
     status: str | None = None,
 ) -> list[ActionItemOut]:
-    return action_items.list_items(ctx, overdue=overdue, status=status)
+    return ctx.read(action_items.list_items, overdue=overdue, status=status)
 
 
 @router.get("/reports/monthly", response_model=None)

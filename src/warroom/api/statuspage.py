@@ -91,15 +91,15 @@ class MaintenanceBody(BaseModel):
 
 @manage.get("/components")
 def list_components(ctx: ContextDep, caller: Viewer) -> list[dict[str, Any]]:
-    return service.list_components(ctx)
+    return ctx.read(service.list_components)
 
 
 @manage.post("/components/{component}/override", status_code=201)
 def set_override(
     component: str, body: OverrideBody, ctx: ContextDep, caller: Responder
 ) -> dict[str, Any]:
-    return service.set_override(
-        ctx,
+    return ctx.transact(
+        service.set_override,
         component,
         status=body.status,
         until=body.until,
@@ -111,19 +111,19 @@ def set_override(
 
 @manage.delete("/components/{component}/override", status_code=204)
 def clear_override(component: str, ctx: ContextDep, caller: Responder) -> Response:
-    service.clear_override(ctx, component, actor=caller.name)
+    ctx.transact(service.clear_override, component, actor=caller.name)
     return Response(status_code=204)
 
 
 @manage.get("/maintenances")
 def list_maintenances(ctx: ContextDep, caller: Viewer) -> list[dict[str, Any]]:
-    return service.list_maintenances(ctx)
+    return ctx.read(service.list_maintenances)
 
 
 @manage.post("/maintenances", status_code=201)
 def create_maintenance(body: MaintenanceBody, ctx: ContextDep, caller: Responder) -> dict[str, Any]:
-    return service.create_maintenance(
-        ctx,
+    return ctx.transact(
+        service.create_maintenance,
         title=body.title,
         starts_at=body.starts_at,
         ends_at=body.ends_at,

@@ -117,7 +117,7 @@ def export(directory: str) -> None:
     from warroom.service.status_page.announcements import current
     from warroom.web import statuspage as render
 
-    status = current(local_context())
+    status = local_context().read(current)
     root = Path(directory)
     files = {
         "index.html": render.html(status),

@@ -99,7 +99,14 @@ def _event(
 
 
 def create_item(
-    ctx: Context, reference: str, *, title: str, owner: str, due: str | datetime, actor: str
+    ctx: Context,
+    session: Session,
+    reference: str,
+    *,
+    title: str,
+    owner: str,
+    due: str | datetime,
+    actor: str,
 ) -> ActionItemOut:
     if not title.strip():
         raise InvalidInput("title must not be empty", "title")
@@ -107,33 +114,33 @@ def create_item(
     _check_owner(ctx, owner)
     now = ctx.clock.now()
     due_at = parse_due(due, now)
-    with ctx.db.unit_of_work() as session:
-        incident = incident_by_reference(session, reference, lock=True)
-        item = ActionItem(
-            incident_id=incident.id,
-            title=title.strip(),
-            owner=owner,
-            due_at=due_at,
-            status="open",
-            created_at=now,
-            revision=0,
-        )
-        session.add(item)
-        session.flush()
-        _event(
-            session,
-            incident,
-            "action_item_created",
-            actor,
-            now,
-            {"id": item.id, "title": item.title, "owner": owner, "due": due_at.isoformat()},
-        )
-        _schedule_reminder(session, item, now)
-        return ActionItemOut.of(item, incident.reference, now)
+    incident = incident_by_reference(session, reference, lock=True)
+    item = ActionItem(
+        incident_id=incident.id,
+        title=title.strip(),
+        owner=owner,
+        due_at=due_at,
+        status="open",
+        created_at=now,
+        revision=0,
+    )
+    session.add(item)
+    session.flush()
+    _event(
+        session,
+        incident,
+        "action_item_created",
+        actor,
+        now,
+        {"id": item.id, "title": item.title, "owner": owner, "due": due_at.isoformat()},
+    )
+    _schedule_reminder(session, item, now)
+    return ActionItemOut.of(item, incident.reference, now)
 
 
 def update_item(
     ctx: Context,
+    session: Session,
     item_id: int,
     *,
     actor: str,
@@ -147,20 +154,19 @@ def update_item(
         _check_owner(ctx, owner)
     now = ctx.clock.now()
     due_at = parse_due(due, now) if due is not None else None
-    with ctx.db.unit_of_work() as session:
-        item = session.get(ActionItem, item_id, with_for_update=True)
-        if item is None:
-            raise NotFound(f"no action item {item_id}", "id")
-        incident = session.get(Incident, item.incident_id)
-        assert incident is not None
-        changes = _apply(item, status, owner, due_at, now)
-        if changes:
-            item.revision += 1
-            kind = "action_item_done" if changes.get("status") == "done" else "action_item_updated"
-            _event(session, incident, kind, actor, now, {"id": item.id, **changes})
-            if item.status == "open":
-                _schedule_reminder(session, item, now)
-        return ActionItemOut.of(item, incident.reference, now)
+    item = session.get(ActionItem, item_id, with_for_update=True)
+    if item is None:
+        raise NotFound(f"no action item {item_id}", "id")
+    incident = session.get(Incident, item.incident_id)
+    assert incident is not None
+    changes = _apply(item, status, owner, due_at, now)
+    if changes:
+        item.revision += 1
+        kind = "action_item_done" if changes.get("status") == "done" else "action_item_updated"
+        _event(session, incident, kind, actor, now, {"id": item.id, **changes})
+        if item.status == "open":
+            _schedule_reminder(session, item, now)
+    return ActionItemOut.of(item, incident.reference, now)
 
 
 def _apply(
@@ -179,17 +185,21 @@ def _apply(
 
 
 def list_items(
-    ctx: Context, *, overdue: bool = False, reference: str | None = None, status: str | None = None
+    ctx: Context,
+    session: Session,
+    *,
+    overdue: bool = False,
+    reference: str | None = None,
+    status: str | None = None,
 ) -> list[ActionItemOut]:
     now = ctx.clock.now()
     if status is not None and status not in ITEM_STATUSES:
         raise InvalidInput("status is open or done", "status")
-    with ctx.db.unit_of_work() as session:
-        incident_id = incident_by_reference(session, reference).id if reference else None
-        rows = post_queries.action_items_with_references(
-            session, open_before=now if overdue else None, status=status, incident_id=incident_id
-        )
-        return [ActionItemOut.of(item, ref, now) for item, ref in rows]
+    incident_id = incident_by_reference(session, reference).id if reference else None
+    rows = post_queries.action_items_with_references(
+        session, open_before=now if overdue else None, status=status, incident_id=incident_id
+    )
+    return [ActionItemOut.of(item, ref, now) for item, ref in rows]
 
 
 def on_action_item_overdue(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:

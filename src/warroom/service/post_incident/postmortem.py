@@ -86,8 +86,9 @@ def open_postmortem(
         )
 
 
-def _load(session: Session, reference: str) -> tuple[Incident, Postmortem]:
-    incident = incident_by_reference(session, reference, lock=True)
+def _load(session: Session, reference: str, *, lock: bool) -> tuple[Incident, Postmortem]:
+    """The incident (locked for a change) and its post-mortem."""
+    incident = incident_by_reference(session, reference, lock=lock)
     postmortem = post_queries.postmortem_of(session, incident.id)
     if postmortem is None:
         raise NotFound(f"{reference} has no post-mortem yet (it opens on resolution)", "reference")
@@ -121,19 +122,17 @@ def _out(session: Session, ctx: Context, incident: Incident, pm: Postmortem) -> 
     )
 
 
-def get_postmortem(ctx: Context, reference: str) -> PostmortemOut:
-    with ctx.db.unit_of_work() as session:
-        incident, pm = _load(session, reference)
-        return _out(session, ctx, incident, pm)
+def get_postmortem(ctx: Context, session: Session, reference: str) -> PostmortemOut:
+    incident, pm = _load(session, reference, lock=False)
+    return _out(session, ctx, incident, pm)
 
 
-def get_html(ctx: Context, reference: str) -> str:
+def get_html(ctx: Context, session: Session, reference: str) -> str:
     """The published HTML (as rendered at publication); a draft renders live."""
-    with ctx.db.unit_of_work() as session:
-        incident, pm = _load(session, reference)
-        if pm.html:
-            return pm.html
-        return to_html(_out(session, ctx, incident, pm).markdown, incident.reference)
+    incident, pm = _load(session, reference, lock=False)
+    if pm.html:
+        return pm.html
+    return to_html(_out(session, ctx, incident, pm).markdown, incident.reference)
 
 
 def to_html(text: str, title: str) -> str:
@@ -147,7 +146,7 @@ def to_html(text: str, title: str) -> str:
 
 
 def edit_section(
-    ctx: Context, reference: str, *, section: str, text: str, actor: str
+    ctx: Context, session: Session, reference: str, *, section: str, text: str, actor: str
 ) -> PostmortemOut:
     names = ctx.playbook.post_incident.sections
     match = next((n for n in names if n.lower() == section.strip().lower()), None)
@@ -156,50 +155,48 @@ def edit_section(
     if not text.strip():
         raise InvalidInput("text must not be empty", "text")
     check_texts(text=text.strip())
-    with ctx.db.unit_of_work() as session:
-        incident, pm = _load(session, reference)
-        if pm.status == "published":
-            raise Conflict(
-                "the post-mortem is published; move it back to in_review first", "status"
-            )
-        now = ctx.clock.now()
-        pm.sections = {**pm.sections, match: text.strip()}
-        note(
-            session,
-            incident,
-            "postmortem_section_edited",
-            max(now, incident.last_event_at),
-            actor,
-            {"section": match},
-            now=now,
-        )
-        return _out(session, ctx, incident, pm)
+    incident, pm = _load(session, reference, lock=True)
+    if pm.status == "published":
+        raise Conflict("the post-mortem is published; move it back to in_review first", "status")
+    now = ctx.clock.now()
+    pm.sections = {**pm.sections, match: text.strip()}
+    note(
+        session,
+        incident,
+        "postmortem_section_edited",
+        max(now, incident.last_event_at),
+        actor,
+        {"section": match},
+        now=now,
+    )
+    return _out(session, ctx, incident, pm)
 
 
-def change_status(ctx: Context, reference: str, *, status: str, actor: str) -> PostmortemOut:
+def change_status(
+    ctx: Context, session: Session, reference: str, *, status: str, actor: str
+) -> PostmortemOut:
     if status not in STATUSES:
         raise InvalidInput(f"status is one of {', '.join(STATUSES)}", "status")
-    with ctx.db.unit_of_work() as session:
-        incident, pm = _load(session, reference)
-        if status == pm.status:
-            raise Conflict(f"the post-mortem is already {status}", "status")
-        now = ctx.clock.now()
-        at = max(now, incident.last_event_at)
-        previous, pm.status = pm.status, status
-        note(
-            session,
-            incident,
-            "postmortem_status_changed",
-            at,
-            actor,
-            {"from": previous, "to": status},
-            now=now,
-        )
-        if status == "published":
-            _publish(session, ctx, incident, pm, at, actor, now)
-        else:
-            pm.published_at, pm.html = None, None
-        return _out(session, ctx, incident, pm)
+    incident, pm = _load(session, reference, lock=True)
+    if status == pm.status:
+        raise Conflict(f"the post-mortem is already {status}", "status")
+    now = ctx.clock.now()
+    at = max(now, incident.last_event_at)
+    previous, pm.status = pm.status, status
+    note(
+        session,
+        incident,
+        "postmortem_status_changed",
+        at,
+        actor,
+        {"from": previous, "to": status},
+        now=now,
+    )
+    if status == "published":
+        _publish(session, ctx, incident, pm, at, actor, now)
+    else:
+        pm.published_at, pm.html = None, None
+    return _out(session, ctx, incident, pm)
 
 
 def _publish(
@@ -234,23 +231,18 @@ def _publish(
     )
 
 
-def follow_up_review(ctx: Context, reference: str) -> dict[str, Any]:
-    """The 30-day review: when it is (or was) due and the state of every action item."""
-    with ctx.db.unit_of_work() as session:
-        incident, pm = _load(session, reference)
-        now = ctx.clock.now()
-        due = (
-            pm.published_at + ctx.playbook.post_incident.follow_up_review
-            if pm.published_at
-            else None
-        )
-        items = post_queries.action_items_of(session, incident.id)
-        return {
-            "reference": reference,
-            "due_at": due,
-            "open": due is not None and now >= due,
-            "items": [_item_state(item, now) for item in items],
-        }
+def follow_up_review(ctx: Context, session: Session, reference: str) -> dict[str, Any]:
+    """The follow-up review: when it is (or was) due and the state of every action item."""
+    incident, pm = _load(session, reference, lock=False)
+    now = ctx.clock.now()
+    due = pm.published_at + ctx.playbook.post_incident.follow_up_review if pm.published_at else None
+    items = post_queries.action_items_of(session, incident.id)
+    return {
+        "reference": reference,
+        "due_at": due,
+        "open": due is not None and now >= due,
+        "items": [_item_state(item, now) for item in items],
+    }
 
 
 def _item_state(item: ActionItem, now: datetime) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
 from warroom.core import status as rules
@@ -29,7 +29,8 @@ from warroom.errors import InvalidInput, NotFound
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.messages import render_or_fallback
-from warroom.service.status_page.public import PublicStatus, build, change_marker
+from warroom.service.status_page.public import PublicStatus, build
+from warroom.store import status_queries
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import timeline
 from warroom.store.status_models import ComponentOverride, Maintenance
@@ -52,11 +53,18 @@ def invalidate(ctx: Context) -> None:
     ctx.runtime.part(Generation).bump()
 
 
+def _invalidate_on_commit(ctx: Context, session: Session) -> None:
+    """Bump the generation once the change is committed: a page built in between would
+    otherwise be kept under the new generation with the old rows."""
+    orm_events.listen(session, "after_commit", lambda _committed: invalidate(ctx), once=True)
+
+
 # -- component overrides -------------------------------------------------------------------
 
 
 def set_override(
     ctx: Context,
+    session: Session,
     component: str,
     *,
     status: str,
@@ -72,45 +80,41 @@ def set_override(
         raise InvalidInput(f"status is one of {', '.join(OVERRIDE_STATUSES)}", "status")
     now = ctx.clock.now()
     until = _until(now, until, duration)
-    with ctx.db.unit_of_work() as session:
-        row = ComponentOverride(
-            component=component,
-            status=status,
-            reason=(reason or "").strip(),
-            until=until,
-            actor=actor,
-            created_at=now,
-        )
-        session.add(row)
-    invalidate(ctx)
+    row = ComponentOverride(
+        component=component,
+        status=status,
+        reason=(reason or "").strip(),
+        until=until,
+        actor=actor,
+        created_at=now,
+    )
+    session.add(row)
+    _invalidate_on_commit(ctx, session)
     return _override_out(row)
 
 
-def clear_override(ctx: Context, component: str, *, actor: str) -> None:
+def clear_override(ctx: Context, session: Session, component: str, *, actor: str) -> None:
     """Give the component back to its incidents: an override that has already expired."""
     _check_component(ctx, component)
     now = ctx.clock.now()
-    with ctx.db.unit_of_work() as session:
-        session.add(
-            ComponentOverride(
-                component=component,
-                status=rules.OPERATIONAL,
-                reason="cleared",
-                until=now,
-                actor=actor,
-                created_at=now,
-            )
+    session.add(
+        ComponentOverride(
+            component=component,
+            status=rules.OPERATIONAL,
+            reason="cleared",
+            until=now,
+            actor=actor,
+            created_at=now,
         )
-    invalidate(ctx)
+    )
+    _invalidate_on_commit(ctx, session)
 
 
-def list_components(ctx: Context) -> list[dict[str, Any]]:
+def list_components(ctx: Context, session: Session) -> list[dict[str, Any]]:
     """Components with their current status and any active override."""
-    status = current(ctx)
+    status = current(ctx, session)
     now = ctx.clock.now()
-    with ctx.db.unit_of_work() as session:
-        rows = session.execute(select(ComponentOverride).order_by(ComponentOverride.id))
-        active = {o.component: o for o in rows.scalars()}
+    active = {o.component: o for o in status_queries.newest_overrides(session)}
     return [
         {
             "id": c["id"],
@@ -163,6 +167,7 @@ def _check_component(ctx: Context, component: str) -> None:
 
 def create_maintenance(
     ctx: Context,
+    session: Session,
     *,
     title: str,
     starts_at: datetime,
@@ -182,28 +187,25 @@ def create_maintenance(
     if ends_at <= starts_at:
         raise InvalidInput("ends_at must be after starts_at", "ends_at")
     now = ctx.clock.now()
-    with ctx.db.unit_of_work() as session:
-        row = Maintenance(
-            title=title,
-            message=(message or "").strip(),
-            components=list(dict.fromkeys(components)),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            actor=actor,
-            created_at=now,
-        )
-        session.add(row)
-        session.flush()
-        out = _maintenance_out(row, now)
-    invalidate(ctx)
-    return out
+    row = Maintenance(
+        title=title,
+        message=(message or "").strip(),
+        components=list(dict.fromkeys(components)),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        actor=actor,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _invalidate_on_commit(ctx, session)
+    return _maintenance_out(row, now)
 
 
-def list_maintenances(ctx: Context) -> list[dict[str, Any]]:
+def list_maintenances(ctx: Context, session: Session) -> list[dict[str, Any]]:
     now = ctx.clock.now()
-    with ctx.db.unit_of_work() as session:
-        rows = session.execute(select(Maintenance).order_by(Maintenance.starts_at.desc()))
-        return [_maintenance_out(row, now) for row in rows.scalars()]
+    rows = status_queries.maintenances_by_start(session, latest_first=True)
+    return [_maintenance_out(row, now) for row in rows]
 
 
 def _maintenance_out(row: Maintenance, now: datetime) -> dict[str, Any]:
@@ -350,25 +352,31 @@ class StatusCache:
         return body
 
     def _refresh(self) -> Entry:
+        """A cache fill, not a use case: it reads in a transaction of its own whenever the
+        entry is stale, for whichever request or background check found it so."""
         generation = self._generation.value
         now = self.ctx.clock.now()
-        with self.ctx.db.unit_of_work() as session:
-            marker = change_marker(session)
-            old = self._entry
-            if (
-                old is not None
-                and old.marker == marker
-                and old.generation == generation
-                and (old.status.valid_until is None or now < old.status.valid_until)
-            ):
-                old.checked = time.monotonic()
-                return old
-            status = build(self.ctx, session, now)
-        self._entry = Entry(status, marker, generation, time.monotonic())
+        self._entry = self.ctx.read(_rechecked, self._entry, generation, now)
         return self._entry
 
 
-def current(ctx: Context) -> PublicStatus:
+def _rechecked(
+    ctx: Context, session: Session, old: Entry | None, generation: int, now: datetime
+) -> Entry:
+    """The old entry, marked checked, while the database's marker, the generation and time
+    leave it valid; else an entry built afresh."""
+    marker = status_queries.change_marker(session)
+    if (
+        old is not None
+        and old.marker == marker
+        and old.generation == generation
+        and (old.status.valid_until is None or now < old.status.valid_until)
+    ):
+        old.checked = time.monotonic()
+        return old
+    return Entry(build(ctx, session, now), marker, generation, time.monotonic())
+
+
+def current(ctx: Context, session: Session) -> PublicStatus:
     """The public status now, uncached (CLI export, the components listing)."""
-    with ctx.db.unit_of_work() as session:
-        return build(ctx, session, ctx.clock.now())
+    return build(ctx, session, ctx.clock.now())

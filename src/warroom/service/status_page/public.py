@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from warroom.core import status as rules
 from warroom.core.incident import EventKind
 from warroom.service.context import Context
-from warroom.store.models import Incident, TimelineEvent
-from warroom.store.status_models import ComponentOverride, Maintenance
+from warroom.store import status_queries
+from warroom.store.models import TimelineEvent
+from warroom.store.status_models import Maintenance
 
 RECENT_INCIDENTS = 50  # Statuspage's incidents.json returns the 50 most recent
 RESOLVED_BODY = "This incident has been resolved."
@@ -66,24 +66,15 @@ def stamp(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def change_marker(session: Session) -> tuple[Any, ...]:
-    """A cheap fingerprint of everything the page shows; it moves on every change."""
-    incidents = session.execute(
-        select(func.count(Incident.id), func.max(Incident.last_event_at))
-    ).one()
-    overrides = session.execute(
-        select(func.count(ComponentOverride.id), func.max(ComponentOverride.id))
-    ).one()
-    windows = session.execute(select(func.count(Maintenance.id), func.max(Maintenance.id))).one()
-    return (*incidents, *overrides, *windows)
-
-
 def build(ctx: Context, session: Session, now: datetime) -> PublicStatus:
     """Load the public data and shape it; one read transaction."""
     cutoff = now - timedelta(days=rules.HISTORY_DAYS)
     incidents = _load_incidents(session, cutoff)
-    overrides = _load_overrides(session)
-    windows = list(session.execute(select(Maintenance).order_by(Maintenance.starts_at)).scalars())
+    overrides = [
+        rules.Override(o.component, o.status, o.until)
+        for o in status_queries.newest_overrides(session)
+    ]
+    windows = status_queries.maintenances_by_start(session)
     mapping = ctx.playbook.communication.status_page.component_status
     affecting = [_affecting(i) for i in incidents]
     services = list(ctx.playbook.services)
@@ -114,29 +105,6 @@ def build(ctx: Context, session: Session, now: datetime) -> PublicStatus:
 
 
 def _load_incidents(session: Session, cutoff: datetime) -> list[PublicIncident]:
-    columns = (
-        Incident.id,
-        Incident.reference,
-        Incident.public_title,
-        Incident.severity,
-        Incident.status,
-        Incident.services,
-        Incident.declared_at,
-        Incident.resolved_at,
-    )
-    statement = (
-        select(*columns)
-        .where(
-            Incident.drill.is_(False),
-            Incident.published_at.is_not(None),
-            or_(
-                Incident.status != "resolved",
-                Incident.resolved_at >= cutoff,
-                Incident.declared_at >= cutoff,
-            ),
-        )
-        .order_by(Incident.declared_at.desc(), Incident.id.desc())
-    )
     return [
         PublicIncident(
             id=row.id,
@@ -148,30 +116,16 @@ def _load_incidents(session: Session, cutoff: datetime) -> list[PublicIncident]:
             declared_at=row.declared_at,
             resolved_at=row.resolved_at if row.status == "resolved" else None,
         )
-        for row in session.execute(statement)
+        for row in status_queries.published_incidents(session, since=cutoff)
     ]
 
 
-def _load_overrides(session: Session) -> list[rules.Override]:
-    """The newest override of each component (a cleared one has already expired)."""
-    newest = select(func.max(ComponentOverride.id)).group_by(ComponentOverride.component)
-    rows = session.execute(select(ComponentOverride).where(ComponentOverride.id.in_(newest)))
-    return [rules.Override(o.component, o.status, o.until) for o in rows.scalars()]
-
-
 def _public_events(session: Session, ids: Sequence[int]) -> dict[int, list[TimelineEvent]]:
+    """The status changes and PUBLIC updates of these incidents, by incident."""
     if not ids:
         return {}
-    statement = (
-        select(TimelineEvent)
-        .where(
-            TimelineEvent.incident_id.in_(ids),
-            TimelineEvent.kind.in_([EventKind.UPDATE_POSTED, EventKind.STATUS_CHANGED]),
-        )
-        .order_by(TimelineEvent.incident_id, TimelineEvent.seq)
-    )
     found: dict[int, list[TimelineEvent]] = {}
-    for event in session.execute(statement).scalars():
+    for event in status_queries.updates_and_status_changes(session, ids):
         if event.kind == EventKind.STATUS_CHANGED or event.data.get("audience") == "public":
             found.setdefault(event.incident_id, []).append(event)
     return found
