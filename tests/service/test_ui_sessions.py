@@ -21,7 +21,7 @@ def _stored(ctx: Context) -> int:
 
 
 def test_a_session_acts_as_its_token_until_signed_out(ctx: Context) -> None:
-    session_id = sign_in(ctx, create_token(ctx, "on-call", "responder"))
+    session_id = sign_in(ctx, ctx.transact(create_token, "on-call", "responder"))
     assert resume(ctx, session_id).caller.name == "on-call"
     sign_out(ctx, session_id)
     with pytest.raises(Unauthorized):
@@ -37,7 +37,7 @@ def test_signing_in_with_an_unknown_token_opens_no_session(ctx: Context) -> None
 def test_signing_in_clears_away_sessions_that_have_expired(
     ctx: Context, clock: ManualClock
 ) -> None:
-    token = create_token(ctx, "on-call", "responder")
+    token = ctx.transact(create_token, "on-call", "responder")
     sign_in(ctx, token)
     clock.advance(timedelta(hours=13))
     sign_in(ctx, token)
