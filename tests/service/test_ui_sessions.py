@@ -21,16 +21,16 @@ def _stored(ctx: Context) -> int:
 
 
 def test_a_session_acts_as_its_token_until_signed_out(ctx: Context) -> None:
-    session_id = sign_in(ctx, ctx.transact(create_token, "on-call", "responder"))
-    assert resume(ctx, session_id).caller.name == "on-call"
-    sign_out(ctx, session_id)
+    session_id = ctx.transact(sign_in, ctx.transact(create_token, "on-call", "responder"))
+    assert ctx.read(resume, session_id).caller.name == "on-call"
+    ctx.transact(sign_out, session_id)
     with pytest.raises(Unauthorized):
-        resume(ctx, session_id)
+        ctx.read(resume, session_id)
 
 
 def test_signing_in_with_an_unknown_token_opens_no_session(ctx: Context) -> None:
     with pytest.raises(Unauthorized):
-        sign_in(ctx, "wr_not-a-token")
+        ctx.transact(sign_in, "wr_not-a-token")
     assert _stored(ctx) == 0
 
 
@@ -38,7 +38,7 @@ def test_signing_in_clears_away_sessions_that_have_expired(
     ctx: Context, clock: ManualClock
 ) -> None:
     token = ctx.transact(create_token, "on-call", "responder")
-    sign_in(ctx, token)
+    ctx.transact(sign_in, token)
     clock.advance(timedelta(hours=13))
-    sign_in(ctx, token)
+    ctx.transact(sign_in, token)
     assert _stored(ctx) == 1
