@@ -167,7 +167,7 @@ def incident_page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
         )
     kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
-    messages = {kind: message_or_error(ctx, reference, kind) for kind in kinds}
+    messages = {kind: ctx.read(message_or_error, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",
