@@ -30,7 +30,7 @@ PD = "/v2/enqueue"
 @pytest.fixture
 def keys(ctx: Context) -> dict[str, str]:
     return {
-        kind: integration_keys.create_integration(ctx, kind, kind)
+        kind: ctx.transact(integration_keys.create_integration, kind, kind)
         for kind in integration_keys.TYPES
     }
 

@@ -25,7 +25,7 @@ JSON = {"Content-Type": "application/json"}
 @pytest.fixture
 def keys(ctx: Context) -> dict[str, str]:
     return {
-        kind: integration_keys.create_integration(ctx, kind, kind)
+        kind: ctx.transact(integration_keys.create_integration, kind, kind)
         for kind in ("generic", "pagerduty", "alertmanager")
     }
 
@@ -114,7 +114,7 @@ def test_a_key_revoked_by_another_process_is_refused_on_the_very_next_request(
         settings=ctx.settings,
     )
     try:
-        integration_keys.revoke_integration(elsewhere, "generic")
+        elsewhere.transact(integration_keys.revoke_integration, "generic")
     finally:
         elsewhere.db.dispose()
     refused = app_client.post(GENERIC, json={"title": "second"}, headers=headers)
@@ -135,7 +135,7 @@ def test_a_pagerduty_key_revoked_elsewhere_is_refused_as_pagerduty_would(keys, c
             clock=ctx.clock,
             settings=ctx.settings,
         )
-        integration_keys.revoke_integration(elsewhere, "pagerduty")
+        elsewhere.transact(integration_keys.revoke_integration, "pagerduty")
         elsewhere.db.dispose()
         refused = client.post(PD, json=event)
     assert refused.status_code == 401
