@@ -177,8 +177,8 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
 def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -> None:
     monkeypatch.setattr(rejections, "REJECTED_KEPT", 3)
     for n in range(5):
-        rejections.reject(
-            ctx,
+        ctx.transact(
+            rejections.reject,
             endpoint="/x",
             status_code=400,
             reason=f"bad {n}",
@@ -186,7 +186,7 @@ def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -
             headers={"content-type": "text/plain"},
             body="{",
         )
-    kept = rejections.list_rejected(ctx)
+    kept = ctx.transact(rejections.list_rejected)
     assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
 
 
@@ -205,7 +205,7 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
     assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
     assert len(reading.list_incidents(ctx, status="all")) == 1
     assert alert_rows(ctx) == 3
-    assert rejections.list_rejected(ctx) == []
+    assert ctx.transact(rejections.list_rejected) == []
 
 
 def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps(ctx, source):

@@ -159,7 +159,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     assert sum(a["firing"] for a in detail.alerts) == 2
     [kept] = dead_letters.list_dead_letters(ctx)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
-    assert rejections.list_rejected(ctx) == [], "the rejected list is for refused requests"
+    assert ctx.transact(rejections.list_rejected) == [], "the rejected list is for refused requests"
 
 
 def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:
@@ -290,7 +290,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
 
     monkeypatch.setattr(intake_queue, "parse_payload", parse_again)
     assert intake_queue.apply_all(ctx) == 1
-    assert rejections.list_rejected(ctx) == []
+    assert ctx.transact(rejections.list_rejected) == []
     [incident] = reading.list_incidents(ctx, status="all")
     assert incident.source == "alert"
 

@@ -64,7 +64,7 @@ def rejected(
     limit: int = typer.Option(100, "--limit", min=1, help="Newest N."),
 ) -> None:
     """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
-    rows = rejections.list_rejected(local_context(), limit)
+    rows = local_context().transact(rejections.list_rejected, limit)
     print_listing(
         rows,
         as_json,
