@@ -185,7 +185,7 @@ def test_a_payload_that_cannot_be_applied_becomes_a_dead_letter_and_the_rest_app
         assert app_client.post(GENERIC, json=body, headers=headers).status_code == 202
     [incident] = applied(ctx)
     assert incident.title == "fine alert"
-    [kept] = dead_letters.list_dead_letters(ctx)
+    [kept] = ctx.read(dead_letters.list_dead_letters)
     assert kept["kind"] == "generic" and "a bug met this payload" in kept["reason"]
     assert intake_queue.pending(ctx) == 0
 

@@ -157,7 +157,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     [incident] = reading.list_incidents(ctx, status="all")
     detail = reading.get_incident(ctx, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 2
-    [kept] = dead_letters.list_dead_letters(ctx)
+    [kept] = ctx.read(dead_letters.list_dead_letters)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
     assert ctx.transact(rejections.list_rejected) == [], "the rejected list is for refused requests"
 

@@ -156,22 +156,22 @@ def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
     body = {"title": "disk full", "dedup_key": "disk", "severity": "warning"}
     assert app_client.post(GENERIC, json=body, headers=bearer(keys["generic"])).status_code == 202
     intake_queue.apply_all(ctx)
-    [letter] = dead_letters.list_dead_letters(ctx)
+    [letter] = ctx.read(dead_letters.list_dead_letters)
     monkeypatch.setattr(rejections, "REJECTED_KEPT", 2)
     for n in range(5):
         bad = app_client.post(GENERIC, content=b"{", headers=bearer(keys["generic"]))
         assert bad.status_code == 400, n
     assert len(ctx.transact(rejections.list_rejected)) == 2
-    assert dead_letters.list_dead_letters(ctx) == [letter], "never pruned"
+    assert ctx.read(dead_letters.list_dead_letters) == [letter], "never pruned"
 
     failed_again = dead_letters.retry(ctx, letter["id"])
     assert not failed_again.applied and failed_again.again is not None
-    [letter] = dead_letters.list_dead_letters(ctx)
+    [letter] = ctx.read(dead_letters.list_dead_letters)
     assert letter["id"] == failed_again.again["id"]
 
     monkeypatch.setattr(applier, "apply", real_apply)
     assert dead_letters.retry(ctx, letter["id"]).applied
-    assert dead_letters.list_dead_letters(ctx) == []
+    assert ctx.read(dead_letters.list_dead_letters) == []
     [incident] = reading.list_incidents(ctx, status="all")
     assert incident.title == "disk full"
 

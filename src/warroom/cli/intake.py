@@ -90,7 +90,7 @@ def dead_letters_list(
 ) -> None:
     """Payloads accepted (answered 2xx) that could not be applied, oldest first, with the
     reason. Kept until retried: `warroom intake retry ID`."""
-    rows = dead_letters.list_dead_letters(local_context(), limit)
+    rows = local_context().read(dead_letters.list_dead_letters, limit)
     print_listing(
         rows,
         as_json,
