@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from warroom.clock import ManualClock
+from warroom.core.ui_sessions import IDLE
 from warroom.errors import Unauthorized
 from warroom.service.context import Context
 from warroom.service.tokens import create_token
-from warroom.service.ui_sessions import resume, sign_in, sign_out
+from warroom.service.ui_sessions import renew, resume, sign_in, sign_out
 from warroom.store.models import UiSession
 
 
@@ -42,3 +43,16 @@ def test_signing_in_clears_away_sessions_that_have_expired(
     clock.advance(timedelta(hours=13))
     ctx.transact(sign_in, token)
     assert _stored(ctx) == 1
+
+
+def test_resuming_only_reads_and_names_the_later_idle_deadline_renew_writes(
+    ctx: Context, clock: ManualClock
+) -> None:
+    session_id = ctx.transact(sign_in, ctx.transact(create_token, "on-call", "responder"))
+    assert ctx.read(resume, session_id).renew_until is None
+    clock.advance(timedelta(minutes=10))
+    due = ctx.read(resume, session_id)
+    assert due.renew_until == clock.now() + IDLE
+    assert ctx.read(resume, session_id).renew_until == due.renew_until, "nothing written"
+    ctx.transact(renew, session_id, due.renew_until)
+    assert ctx.read(resume, session_id).renew_until is None
