@@ -19,7 +19,8 @@ def app_client(ctx: Context) -> Iterator[TestClient]:
 @pytest.fixture
 def tokens(ctx: Context) -> dict[str, str]:
     return {
-        role: create_token(ctx, f"{role}-token", role) for role in ("viewer", "responder", "admin")
+        role: ctx.transact(create_token, f"{role}-token", role)
+        for role in ("viewer", "responder", "admin")
     }
 
 

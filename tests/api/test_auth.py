@@ -54,7 +54,7 @@ def test_the_timeline_names_the_token_that_acted(
 def test_a_revoked_token_stops_working(
     app_client: TestClient, tokens: dict[str, str], ctx: Context
 ) -> None:
-    revoke_token(ctx, "viewer-token")
+    ctx.transact(revoke_token, "viewer-token")
     assert app_client.get(INCIDENTS, headers=_as(app_client, tokens["viewer"])).status_code == 401
 
 

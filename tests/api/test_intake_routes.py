@@ -30,7 +30,7 @@ PD = "/v2/enqueue"
 @pytest.fixture
 def keys(ctx: Context) -> dict[str, str]:
     return {
-        kind: integration_keys.create_integration(ctx, kind, kind)
+        kind: ctx.transact(integration_keys.create_integration, kind, kind)
         for kind in integration_keys.TYPES
     }
 
@@ -106,7 +106,7 @@ def test_an_invalid_pagerduty_event_gets_400_invalid_event_with_errors(
     assert answer.status_code == 400
     assert answer.json()["status"] == "invalid event"
     assert answer.json()["errors"]
-    kept = rejections.list_rejected(ctx)[0]
+    kept = ctx.transact(rejections.list_rejected)[0]
     assert keys["pagerduty"] not in kept["body"], "the routing key is not kept"
 
 
@@ -185,7 +185,7 @@ def test_a_payload_that_cannot_be_applied_becomes_a_dead_letter_and_the_rest_app
         assert app_client.post(GENERIC, json=body, headers=headers).status_code == 202
     [incident] = applied(ctx)
     assert incident.title == "fine alert"
-    [kept] = dead_letters.list_dead_letters(ctx)
+    [kept] = ctx.read(dead_letters.list_dead_letters)
     assert kept["kind"] == "generic" and "a bug met this payload" in kept["reason"]
     assert intake_queue.pending(ctx) == 0
 
@@ -226,7 +226,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_kept(
     answer = app_client.post(AM, content=content, headers=headers)
     assert answer.status_code == status
     assert answer.json()["error"]["field"] == field
-    kept = rejections.list_rejected(ctx)[0]
+    kept = ctx.transact(rejections.list_rejected)[0]
     assert (kept["status_code"], kept["field"]) == (status, field)
     assert "authorization" not in kept["headers"]
 

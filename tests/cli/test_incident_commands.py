@@ -16,7 +16,7 @@ from warroom.service.tokens import create_token
 
 @pytest.fixture
 def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    token = create_token(ctx, "cli", "responder")
+    token = ctx.transact(create_token, "cli", "responder")
     with running_server(ctx) as url:
         monkeypatch.setenv("WARROOM_URL", url)
         monkeypatch.setenv("WARROOM_TOKEN", token)

@@ -58,7 +58,7 @@ def test_the_inbox_backlog_is_shown_with_the_age_of_its_oldest_payload(run, tmp_
 
     ctx = build_context(Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", secret="s"))
     found = integration_keys.authenticate(
-        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+        ctx, ctx.transact(integration_keys.create_integration, "generic", "g"), "generic"
     )
     raw = b'{"title": "disk full"}'
     accepted = intake_queue.Accepted(found.id, "generic", ctx.clock.now(), "k", raw)
@@ -92,7 +92,7 @@ def test_a_dead_letter_that_fails_again_on_retry_is_kept_anew_with_exit_1(run, t
 
     ctx = build_context(Settings(database_url=f"sqlite:///{tmp_path / 'cli.db'}", secret="s"))
     found = integration_keys.authenticate(
-        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+        ctx, ctx.transact(integration_keys.create_integration, "generic", "g"), "generic"
     )
     untitled = b'{"severity": "warning"}'  # as if accepted under an older parser
     group_commit.store(

@@ -37,7 +37,7 @@ def test_import_reports_each_refused_line_and_imports_the_rest(tmp_path: Path) -
 @pytest.fixture
 def cli_api(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The CLI's API client talking to an in-process app as a responder."""
-    token = create_token(ctx, "cli-responder", "responder")
+    token = ctx.transact(create_token, "cli-responder", "responder")
     with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
         client.headers["Authorization"] = f"Bearer {token}"
 

@@ -116,8 +116,8 @@ def warroom(tmp_path: Path) -> Iterator[tuple[Context, int]]:
 @pytest.fixture
 def stack(warroom: tuple[Context, int], tmp_path: Path) -> Iterator[Stack]:
     ctx, port = warroom
-    am_key = integration_keys.create_integration(ctx, "alertmanager", "alertmanager")
-    pd_key = integration_keys.create_integration(ctx, "pagerduty", "alertmanager-pd")
+    am_key = ctx.transact(integration_keys.create_integration, "alertmanager", "alertmanager")
+    pd_key = ctx.transact(integration_keys.create_integration, "pagerduty", "alertmanager-pd")
     config = tmp_path / "alertmanager.yml"
     config.write_text(CONFIG.format(port=port, am_key=am_key, pd_key=pd_key), "utf-8")
     am_port = free_port()

@@ -43,7 +43,7 @@ def page_and_token(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, s
     db = Database(settings.database_url)
     upgrade(db.engine)
     ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = create_token(ctx, "on-call", "responder")
+    token = ctx.transact(create_token, "on-call", "responder")
     with running_server(ctx) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})

@@ -26,7 +26,7 @@ from warroom.store.intake_models import AlertRow
 
 @pytest.fixture
 def source(ctx: Context) -> integration_keys.IntegrationInfo:
-    key = integration_keys.create_integration(ctx, "alertmanager", "prom")
+    key = ctx.transact(integration_keys.create_integration, "alertmanager", "prom")
     return integration_keys.authenticate(ctx, key, "alertmanager")
 
 
@@ -62,15 +62,15 @@ def with_intake(ctx: Context, **changes: object) -> Context:
 
 
 def test_a_key_is_32_alphanumerics_shown_once_and_checked_per_source(ctx: Context) -> None:
-    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    key = ctx.transact(integration_keys.create_integration, "pagerduty", "pd")
     assert len(key) == 32 and key.isalnum()
     assert integration_keys.authenticate(ctx, key, "pagerduty").name == "pd"
     with pytest.raises(Unauthorized):
         integration_keys.authenticate(ctx, key, "alertmanager")
-    integration_keys.revoke_integration(ctx, "pd")
+    ctx.transact(integration_keys.revoke_integration, "pd")
     with pytest.raises(Unauthorized):
         integration_keys.authenticate(ctx, key, "pagerduty")
-    assert [i.name for i in integration_keys.list_integrations(ctx)] == ["pd"]
+    assert [i.name for i in ctx.transact(integration_keys.list_integrations)] == ["pd"]
 
 
 def test_a_firing_group_declares_one_incident_from_source_alert(ctx, source) -> None:
@@ -161,7 +161,7 @@ def test_dropped_alerts_open_nothing(ctx, source) -> None:
 
 def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None:
     auto = with_intake(ctx, auto_resolve=True)
-    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    key = ctx.transact(integration_keys.create_integration, "pagerduty", "pd")
     found = integration_keys.authenticate(ctx, key, "pagerduty")
     body = fixture("pagerduty-am025-trigger.json")
     opened = ingest(auto, found, pagerduty.parse(body, ctx.clock.now()).notification)
@@ -177,8 +177,8 @@ def test_pagerduty_trigger_acknowledge_resolve_follow_one_dedup_key(ctx) -> None
 def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -> None:
     monkeypatch.setattr(rejections, "REJECTED_KEPT", 3)
     for n in range(5):
-        rejections.reject(
-            ctx,
+        ctx.transact(
+            rejections.reject,
             endpoint="/x",
             status_code=400,
             reason=f"bad {n}",
@@ -186,7 +186,7 @@ def test_rejected_payloads_are_kept_newest_first_and_bounded(ctx, monkeypatch) -
             headers={"content-type": "text/plain"},
             body="{",
         )
-    kept = rejections.list_rejected(ctx)
+    kept = ctx.transact(rejections.list_rejected)
     assert [r["reason"] for r in kept] == ["bad 4", "bad 3", "bad 2"]
 
 
@@ -205,7 +205,7 @@ def test_appliers_racing_over_the_inbox_apply_each_payload_once_into_one_inciden
     assert sum(applied) == 8 and intake_queue.pending(ctx) == 0
     assert len(ctx.read(reading.list_incidents, status="all")) == 1
     assert alert_rows(ctx) == 3
-    assert rejections.list_rejected(ctx) == []
+    assert ctx.transact(rejections.list_rejected) == []
 
 
 def test_stored_alerts_read_back_as_parsed_and_match_queries_on_their_timestamps(ctx, source):

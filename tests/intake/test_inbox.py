@@ -39,7 +39,7 @@ def pagerduty_trigger(ctx: Context, integration_id: int, n: int) -> intake_queue
 
 
 def integration(ctx: Context) -> integration_keys.IntegrationInfo:
-    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    key = ctx.transact(integration_keys.create_integration, "pagerduty", "pd")
     return integration_keys.authenticate(ctx, key, "pagerduty")
 
 
@@ -115,7 +115,7 @@ def test_the_documented_fastapi_routes_answer_as_the_fast_path_does(ctx) -> None
     app = FastAPI()
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)
-    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    key = ctx.transact(integration_keys.create_integration, "pagerduty", "pd")
     body = fixture("pagerduty-trigger.json") | {"routing_key": key}
     with TestClient(app) as client:
         answer = client.post("/v2/enqueue", json=body)
@@ -129,7 +129,7 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     ctx, monkeypatch
 ) -> None:
     found = integration_keys.authenticate(
-        ctx, integration_keys.create_integration(ctx, "generic", "g"), "generic"
+        ctx, ctx.transact(integration_keys.create_integration, "generic", "g"), "generic"
     )
     real_apply = intake.apply
 
@@ -157,9 +157,9 @@ def test_a_poisoned_payload_in_a_run_of_triggers_is_set_aside_and_the_others_app
     [incident] = ctx.read(reading.list_incidents, status="all")
     detail = ctx.read(reading.get_incident, incident.reference)
     assert sum(a["firing"] for a in detail.alerts) == 2
-    [kept] = dead_letters.list_dead_letters(ctx)
+    [kept] = ctx.read(dead_letters.list_dead_letters)
     assert "poison" in kept["body"] and "a bug met this payload" in kept["reason"]
-    assert rejections.list_rejected(ctx) == [], "the rejected list is for refused requests"
+    assert ctx.transact(rejections.list_rejected) == [], "the rejected list is for refused requests"
 
 
 def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> None:
@@ -277,7 +277,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
     app = FastAPI()
     app.state.intake_desk = IntakeDesk(ctx)
     app.include_router(intake_api.router)
-    key = integration_keys.create_integration(ctx, "pagerduty", "pd")
+    key = ctx.transact(integration_keys.create_integration, "pagerduty", "pd")
     intake_queue.apply_waiting(ctx)  # an applier polls in this process, as in `warroom serve`
     with TestClient(app) as client:
         answer = client.post(
@@ -290,7 +290,7 @@ def test_the_applier_takes_the_desk_s_parse_instead_of_parsing_again(ctx, monkey
 
     monkeypatch.setattr(intake_queue, "parse_payload", parse_again)
     assert intake_queue.apply_all(ctx) == 1
-    assert rejections.list_rejected(ctx) == []
+    assert ctx.transact(rejections.list_rejected) == []
     [incident] = ctx.read(reading.list_incidents, status="all")
     assert incident.source == "alert"
 

@@ -68,7 +68,7 @@ def test_a_cross_site_text_plain_form_with_the_cookie_posts_no_update(
     db = Database(settings.database_url)
     upgrade(db.engine)
     ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = create_token(ctx, "on-call", "responder")
+    token = ctx.transact(create_token, "on-call", "responder")
     ref = ctx.transact(
         lifecycle.declare, lifecycle.Declaration(title="Checkout down", severity=2), actor="test"
     ).reference

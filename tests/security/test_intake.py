@@ -25,7 +25,7 @@ JSON = {"Content-Type": "application/json"}
 @pytest.fixture
 def keys(ctx: Context) -> dict[str, str]:
     return {
-        kind: integration_keys.create_integration(ctx, kind, kind)
+        kind: ctx.transact(integration_keys.create_integration, kind, kind)
         for kind in ("generic", "pagerduty", "alertmanager")
     }
 
@@ -89,7 +89,7 @@ def test_a_request_without_a_valid_key_is_counted_and_not_kept(
     padding = b" " * 60_000  # an anonymous sender cannot fill the rejected list
     answer = app_client.post(path, content=content + padding, headers=headers)
     assert answer.status_code == 401
-    assert rejections.list_rejected(ctx) == []
+    assert ctx.transact(rejections.list_rejected) == []
     metrics = app_client.get("/metrics").text
     assert f'warroom_intake_unauthorized_total{{endpoint="{path}"}} 1.0' in metrics
 
@@ -97,7 +97,7 @@ def test_a_request_without_a_valid_key_is_counted_and_not_kept(
 def test_a_bad_request_with_a_valid_key_is_still_kept_for_inspection(app_client, keys, ctx) -> None:
     answer = app_client.post(GENERIC, content=b"{not json", headers=bearer(keys["generic"]))
     assert answer.status_code == 400
-    assert [r["status_code"] for r in rejections.list_rejected(ctx)] == [400]
+    assert [r["status_code"] for r in ctx.transact(rejections.list_rejected)] == [400]
 
 
 def test_a_key_revoked_by_another_process_is_refused_on_the_very_next_request(
@@ -114,7 +114,7 @@ def test_a_key_revoked_by_another_process_is_refused_on_the_very_next_request(
         settings=ctx.settings,
     )
     try:
-        integration_keys.revoke_integration(elsewhere, "generic")
+        elsewhere.transact(integration_keys.revoke_integration, "generic")
     finally:
         elsewhere.db.dispose()
     refused = app_client.post(GENERIC, json={"title": "second"}, headers=headers)
@@ -135,7 +135,7 @@ def test_a_pagerduty_key_revoked_elsewhere_is_refused_as_pagerduty_would(keys, c
             clock=ctx.clock,
             settings=ctx.settings,
         )
-        integration_keys.revoke_integration(elsewhere, "pagerduty")
+        elsewhere.transact(integration_keys.revoke_integration, "pagerduty")
         elsewhere.db.dispose()
         refused = client.post(PD, json=event)
     assert refused.status_code == 401
@@ -156,22 +156,22 @@ def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
     body = {"title": "disk full", "dedup_key": "disk", "severity": "warning"}
     assert app_client.post(GENERIC, json=body, headers=bearer(keys["generic"])).status_code == 202
     intake_queue.apply_all(ctx)
-    [letter] = dead_letters.list_dead_letters(ctx)
+    [letter] = ctx.read(dead_letters.list_dead_letters)
     monkeypatch.setattr(rejections, "REJECTED_KEPT", 2)
     for n in range(5):
         bad = app_client.post(GENERIC, content=b"{", headers=bearer(keys["generic"]))
         assert bad.status_code == 400, n
-    assert len(rejections.list_rejected(ctx)) == 2
-    assert dead_letters.list_dead_letters(ctx) == [letter], "never pruned"
+    assert len(ctx.transact(rejections.list_rejected)) == 2
+    assert ctx.read(dead_letters.list_dead_letters) == [letter], "never pruned"
 
     failed_again = dead_letters.retry(ctx, letter["id"])
     assert not failed_again.applied and failed_again.again is not None
-    [letter] = dead_letters.list_dead_letters(ctx)
+    [letter] = ctx.read(dead_letters.list_dead_letters)
     assert letter["id"] == failed_again.again["id"]
 
     monkeypatch.setattr(applier, "apply", real_apply)
     assert dead_letters.retry(ctx, letter["id"]).applied
-    assert dead_letters.list_dead_letters(ctx) == []
+    assert ctx.read(dead_letters.list_dead_letters) == []
     [incident] = ctx.read(reading.list_incidents, status="all")
     assert incident.title == "disk full"
 

@@ -135,7 +135,7 @@ def broken(ctx: Context) -> Context:
 
 @pytest.fixture
 def browser(broken: Context) -> Iterator[TestClient]:
-    token = create_token(broken, "responder-token", "responder")
+    token = broken.transact(create_token, "responder-token", "responder")
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
         sign_in(client, token)
         yield client
@@ -159,7 +159,7 @@ def test_the_api_answers_a_failing_message_with_a_409_naming_the_template(
     reference = broken.transact(
         incidents.declare, incidents.Declaration(title="API down", severity=1), actor="t"
     ).reference
-    token = create_token(broken, "viewer-token", "viewer")
+    token = broken.transact(create_token, "viewer-token", "viewer")
     answer = browser.get(
         f"/api/v1/incidents/{reference}/messages/initial",
         headers={"Authorization": f"Bearer {token}"},

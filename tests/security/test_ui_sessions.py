@@ -33,7 +33,7 @@ def client(ctx: Context) -> Iterator[TestClient]:
 
 @pytest.fixture
 def token(ctx: Context) -> str:
-    return create_token(ctx, "on-call", "responder")
+    return ctx.transact(create_token, "on-call", "responder")
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_revoking_the_api_token_ends_its_sessions(
     ctx: Context, client: TestClient, token: str
 ) -> None:
     csrf = sign_in(client, token)
-    revoke_token(ctx, "on-call")
+    ctx.transact(revoke_token, "on-call")
     assert _signed_out(client.get("/ui", follow_redirects=False).headers.get("location"))
     data = {"csrf": csrf, "title": "x", "severity": "2"}
     declared = client.post("/ui/incidents", data=data, follow_redirects=False)

@@ -79,7 +79,7 @@ def test_a_public_update_without_a_public_title_is_refused_and_publishes_nothing
 def test_an_incident_opened_by_an_alert_stays_private_with_its_host_names(
     ctx: Context, app_client: TestClient
 ) -> None:
-    key = integration_keys.create_integration(ctx, "generic", "probe")
+    key = ctx.transact(integration_keys.create_integration, "generic", "probe")
     alert = {"title": f"High latency on {HOSTS}", "severity": "critical", "service": "api"}
     answer = app_client.post(
         "/api/v1/integrations/generic", json=alert, headers={"Authorization": f"Bearer {key}"}

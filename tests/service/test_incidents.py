@@ -241,7 +241,7 @@ def test_the_list_filters_open_resolved_and_severity(ctx: Context) -> None:
 
 def test_the_initial_notification_follows_the_seed_template(ctx: Context) -> None:
     ref = _declare(ctx, summary="All API requests fail with 503", services=["api"])
-    text = render_message(ctx, ref, "initial")
+    text = ctx.read(render_message, ref, "initial")
     assert text.splitlines() == [
         "🚨 INCIDENT ALERT",
         "Severity: Sev1 (Critical)",
@@ -268,7 +268,7 @@ def test_the_update_and_resolution_notices_follow_the_seed_templates(
         eta="30 minutes",
         actor=ACTOR,
     )
-    update = render_message(ctx, ref, "update").splitlines()
+    update = ctx.read(render_message, ref, "update").splitlines()
     assert update == [
         "📊 INCIDENT UPDATE - 2024-01-15 10:20 UTC",
         f"Incident: {ref}",
@@ -286,7 +286,7 @@ def test_the_update_and_resolution_notices_follow_the_seed_templates(
         prevention="Config linting",
         actor=ACTOR,
     )
-    resolution = render_message(ctx, ref, "resolution").splitlines()
+    resolution = ctx.read(render_message, ref, "resolution").splitlines()
     assert resolution == [
         "✅ INCIDENT RESOLVED - 2024-01-15 10:45 UTC",
         f"Incident: {ref}",

@@ -33,8 +33,8 @@ async def bearer_gate(scope: Scope) -> Response | None:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     try:
         caller = await run_in_threadpool(
+            get_context(request).read,
             authenticate,
-            get_context(request),
             secret.strip() if scheme.lower() == "bearer" else None,
         )
     except Unauthorized as exc:
@@ -51,7 +51,7 @@ def require(role: str) -> Callable[..., Caller]:
     ) -> Caller:
         caller: Caller | None = getattr(request.state, "caller", None)
         if caller is None:
-            caller = authenticate(ctx, credentials.credentials if credentials else None)
+            caller = ctx.read(authenticate, credentials.credentials if credentials else None)
         caller.require(role)
         return caller
 

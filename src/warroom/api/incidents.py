@@ -136,7 +136,7 @@ def get_timeline(reference: str, ctx: ContextDep, _caller: Viewer) -> list[Event
 
 @router.get("/{reference}/messages/{kind}", response_class=PlainTextResponse)
 def get_message(reference: str, kind: str, ctx: ContextDep, _caller: Viewer) -> str:
-    return render_message(ctx, reference, kind)
+    return ctx.read(render_message, reference, kind)
 
 
 @router.post("/{reference}/acknowledge")

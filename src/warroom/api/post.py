@@ -132,12 +132,12 @@ def monthly_report(
     format: str = "json",
 ) -> Response | dict[str, Any]:
     if format == "json":
-        return reports.monthly_report(ctx, month)
-    text = reports.monthly_rendered(ctx, month, format)
+        return ctx.transact(reports.monthly_report, month)
+    text = ctx.transact(reports.monthly_rendered, month, format)
     media = {"md": "text/markdown", "html": "text/html", "csv": "text/csv"}[format]
     return Response(text, media_type=f"{media}; charset=utf-8")
 
 
 @router.get("/reports/drills")
 def drill_report(ctx: ContextDep, _caller: Viewer) -> list[dict[str, Any]]:
-    return drills.drill_scores(ctx)
+    return ctx.transact(drills.drill_scores)

@@ -20,7 +20,7 @@ def token_create(
 ) -> None:
     """Create a token; it is printed once and stored only as a hash."""
     try:
-        secret = tokens.create_token(local_context(), name, role)
+        secret = local_context().transact(tokens.create_token, name, role)
     except WarroomError as exc:
         fail(exc.message)
     typer.echo(secret)
@@ -29,7 +29,7 @@ def token_create(
 @token_group.command("list")
 def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List tokens (never their secrets)."""
-    rows = tokens.list_tokens(local_context())
+    rows = local_context().read(tokens.list_tokens)
     print_listing(
         [row.__dict__ for row in rows],
         as_json,
@@ -43,7 +43,7 @@ def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 def token_revoke(name: str = typer.Argument(..., help="The token's name.")) -> None:
     """Revoke a token at once."""
     try:
-        tokens.revoke_token(local_context(), name)
+        local_context().transact(tokens.revoke_token, name)
     except WarroomError as exc:
         fail(exc.message)
     say(f"revoked {name}")

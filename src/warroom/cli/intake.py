@@ -29,7 +29,7 @@ def integration_create(
 ) -> None:
     """Create an integration; its 32-character key is printed once and stored as a hash."""
     try:
-        key = integration_keys.create_integration(local_context(), kind, name)
+        key = local_context().transact(integration_keys.create_integration, kind, name)
     except WarroomError as exc:
         fail(exc.message)
     typer.echo(key)
@@ -38,7 +38,7 @@ def integration_create(
 @integration_group.command("list")
 def integration_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List integrations (never their keys)."""
-    rows = integration_keys.list_integrations(local_context())
+    rows = local_context().transact(integration_keys.list_integrations)
     print_listing(
         [row.__dict__ for row in rows],
         as_json,
@@ -52,7 +52,7 @@ def integration_list(as_json: bool = typer.Option(False, "--json", help="Print J
 def integration_revoke(name: str = typer.Argument(..., help="The integration's name.")) -> None:
     """Revoke an integration's key at once."""
     try:
-        integration_keys.revoke_integration(local_context(), name)
+        local_context().transact(integration_keys.revoke_integration, name)
     except WarroomError as exc:
         fail(exc.message)
     console.print(f"revoked {name}", highlight=False)
@@ -64,7 +64,7 @@ def rejected(
     limit: int = typer.Option(100, "--limit", min=1, help="Newest N."),
 ) -> None:
     """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
-    rows = rejections.list_rejected(local_context(), limit)
+    rows = local_context().transact(rejections.list_rejected, limit)
     print_listing(
         rows,
         as_json,
@@ -90,7 +90,7 @@ def dead_letters_list(
 ) -> None:
     """Payloads accepted (answered 2xx) that could not be applied, oldest first, with the
     reason. Kept until retried: `warroom intake retry ID`."""
-    rows = dead_letters.list_dead_letters(local_context(), limit)
+    rows = local_context().read(dead_letters.list_dead_letters, limit)
     print_listing(
         rows,
         as_json,

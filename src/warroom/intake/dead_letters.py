@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from warroom.errors import NotFound
 from warroom.intake import inbox as intake_queue
@@ -23,41 +24,50 @@ class Retried:
     again: dict[str, Any] | None = None
 
 
-def list_dead_letters(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
+def list_dead_letters(ctx: Context, session: Session, limit: int = 100) -> list[dict[str, Any]]:
     """Oldest first: the longest-waiting payload is the one to look at first."""
-    with ctx.db.reader() as session:
-        rows = session.execute(select(DeadLetter).order_by(DeadLetter.id).limit(limit)).scalars()
-        return [_shown(row) for row in rows]
+    rows = session.execute(select(DeadLetter).order_by(DeadLetter.id).limit(limit)).scalars()
+    return [_shown(row) for row in rows]
 
 
 def retry(ctx: Context, letter_id: int) -> Retried:
-    """Move a dead letter back to the inbox, in one transaction, and apply the inbox. One
-    that fails again becomes a new dead letter (`again`)."""
-    with ctx.db.unit_of_work() as session:
-        letter = session.get(DeadLetter, letter_id)
-        if letter is None:
-            raise NotFound(f"no dead letter {letter_id} (see `warroom intake dead-letters`)", "id")
-        inbox_id = session.execute(
-            insert(InboxPayload)
-            .values(
-                integration_id=letter.integration_id,
-                kind=letter.kind,
-                received_at=letter.received_at,
-                new_key=letter.new_key,
-                body=letter.body,
-            )
-            .returning(InboxPayload.id)
-        ).scalar_one()
-        session.delete(letter)
+    """Move a dead letter back to the inbox and apply the inbox; one that fails again
+    becomes a new dead letter (`again`). A boundary, like the inbox's `apply_all` it runs
+    between the transaction that requeues the letter and the read of what became of it."""
+    inbox_id = ctx.transact(requeue, letter_id)
     intake_queue.apply_all(ctx)
-    with ctx.db.reader() as session:
-        again = session.execute(
-            select(DeadLetter).where(DeadLetter.inbox_id == inbox_id)
-        ).scalar_one_or_none()
-        waiting = session.get(InboxPayload, inbox_id) is not None
-        return Retried(
-            letter_id, applied=again is None and not waiting, again=_shown(again) if again else None
+    return ctx.read(outcome, letter_id, inbox_id)
+
+
+def requeue(ctx: Context, session: Session, letter_id: int) -> int:
+    """Move a dead letter back to the inbox, as it was received; its inbox row's id."""
+    letter = session.get(DeadLetter, letter_id)
+    if letter is None:
+        raise NotFound(f"no dead letter {letter_id} (see `warroom intake dead-letters`)", "id")
+    inbox_id = session.execute(
+        insert(InboxPayload)
+        .values(
+            integration_id=letter.integration_id,
+            kind=letter.kind,
+            received_at=letter.received_at,
+            new_key=letter.new_key,
+            body=letter.body,
         )
+        .returning(InboxPayload.id)
+    ).scalar_one()
+    session.delete(letter)
+    return int(inbox_id)
+
+
+def outcome(ctx: Context, session: Session, letter_id: int, inbox_id: int) -> Retried:
+    """What became of a requeued letter once the inbox was applied."""
+    again = session.execute(
+        select(DeadLetter).where(DeadLetter.inbox_id == inbox_id)
+    ).scalar_one_or_none()
+    waiting = session.get(InboxPayload, inbox_id) is not None
+    return Retried(
+        letter_id, applied=again is None and not waiting, again=_shown(again) if again else None
+    )
 
 
 def _shown(row: DeadLetter) -> dict[str, Any]:

@@ -175,8 +175,8 @@ class IntakeDesk:
         body = _without_routing_key(request.raw)[: rejections.KEPT_BODY].decode("utf-8", "replace")
         try:
             await asyncio.to_thread(
+                self.ctx.transact,
                 rejections.reject,
-                self.ctx,
                 endpoint=request.path,
                 status_code=exc.status_code,
                 reason=exc.message,

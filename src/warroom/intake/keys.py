@@ -12,9 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from warroom.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from warroom.service.context import Context
@@ -52,39 +51,36 @@ class IntegrationInfo:
     revoked_at: datetime | None
 
 
-def create_integration(ctx: Context, kind: str, name: str) -> str:
+def create_integration(ctx: Context, session: Session, kind: str, name: str) -> str:
     """A new integration key, 32 alphanumerics (fits PagerDuty's routing_key), shown once."""
     name = name.strip()
     if not name:
         raise InvalidInput("an integration needs a name", "name")
     if kind not in TYPES:
         raise InvalidInput(f"type is one of {', '.join(TYPES)}", "type")
+    if session.execute(select(Integration.id).where(Integration.name == name)).first():
+        raise Conflict(f"an integration named {name!r} exists; pick another name", "name")
     key = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
-    with ctx.db.unit_of_work() as session:
-        if session.execute(select(Integration.id).where(Integration.name == name)).first():
-            raise Conflict(f"an integration named {name!r} exists; pick another name", "name")
-        session.add(
-            Integration(name=name, type=kind, key_hash=hash_secret(key), created_at=ctx.clock.now())
-        )
+    session.add(
+        Integration(name=name, type=kind, key_hash=hash_secret(key), created_at=ctx.clock.now())
+    )
     return key
 
 
-def list_integrations(ctx: Context) -> list[IntegrationInfo]:
-    with ctx.db.unit_of_work() as session:
-        rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
-        return [integration_info(row) for row in rows]
+def list_integrations(ctx: Context, session: Session) -> list[IntegrationInfo]:
+    rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
+    return [integration_info(row) for row in rows]
 
 
-def revoke_integration(ctx: Context, name: str) -> None:
-    with ctx.db.unit_of_work() as session:
-        row = session.execute(
-            select(Integration).where(Integration.name == name)
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFound(f"no integration named {name!r}", "name")
-        if row.revoked_at is None:
-            row.revoked_at = ctx.clock.now()
-    ctx.runtime.part(KnownKeys).forget({row.id})
+def revoke_integration(ctx: Context, session: Session, name: str) -> None:
+    """Revoke a key; this process forgets having checked it once the revocation commits."""
+    row = session.execute(select(Integration).where(Integration.name == name)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no integration named {name!r}", "name")
+    if row.revoked_at is None:
+        row.revoked_at = ctx.clock.now()
+    revoked, known = {row.id}, ctx.runtime.part(KnownKeys)
+    event.listen(session, "after_commit", lambda _committed: known.forget(revoked), once=True)
 
 
 def remembered(ctx: Context, key: str | None, kind: str) -> IntegrationInfo | None:

@@ -24,6 +24,7 @@ KEPT_BODY = 64 * 1024  # bytes of a rejected payload kept for inspection
 
 def reject(
     ctx: Context,
+    session: Session,
     *,
     endpoint: str,
     status_code: int,
@@ -33,19 +34,18 @@ def reject(
     body: str,
 ) -> None:
     """Keep a rejected payload; only the newest REJECTED_KEPT are kept, oldest dropped first."""
-    with ctx.db.unit_of_work() as session:
-        keep_rejected(
-            session,
-            RejectedPayload(
-                received_at=ctx.clock.now(),
-                endpoint=endpoint,
-                status_code=status_code,
-                reason=reason,
-                field=field,
-                headers=headers,
-                body=body,
-            ),
-        )
+    keep_rejected(
+        session,
+        RejectedPayload(
+            received_at=ctx.clock.now(),
+            endpoint=endpoint,
+            status_code=status_code,
+            reason=reason,
+            field=field,
+            headers=headers,
+            body=body,
+        ),
+    )
 
 
 def keep_rejected(session: Session, rejected: RejectedPayload) -> None:
@@ -55,21 +55,20 @@ def keep_rejected(session: Session, rejected: RejectedPayload) -> None:
     session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
 
 
-def list_rejected(ctx: Context, limit: int = 100) -> list[dict[str, Any]]:
-    with ctx.db.unit_of_work() as session:
-        rows = session.execute(
-            select(RejectedPayload).order_by(RejectedPayload.id.desc()).limit(limit)
-        ).scalars()
-        return [
-            {
-                "id": r.id,
-                "received_at": r.received_at.isoformat().replace("+00:00", "Z"),
-                "endpoint": r.endpoint,
-                "status_code": r.status_code,
-                "reason": r.reason,
-                "field": r.field,
-                "headers": r.headers,
-                "body": r.body,
-            }
-            for r in rows
-        ]
+def list_rejected(ctx: Context, session: Session, limit: int = 100) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(RejectedPayload).order_by(RejectedPayload.id.desc()).limit(limit)
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "received_at": r.received_at.isoformat().replace("+00:00", "Z"),
+            "endpoint": r.endpoint,
+            "status_code": r.status_code,
+            "reason": r.reason,
+            "field": r.field,
+            "headers": r.headers,
+            "body": r.body,
+        }
+        for r in rows
+    ]

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from warroom.store import job_queries
 from warroom.store.models import SUBJECT_MAX, OutboxMessage, Timer
 from warroom.store.queries import insert_if_absent
 
@@ -48,11 +48,7 @@ def cancel_pending(
     session: Session, *, incident_id: int, kinds: Iterable[str] | None = None
 ) -> int:
     """Cancel an incident's pending timers (all, or of the given kinds)."""
-    statement = update(Timer).where(Timer.incident_id == incident_id, Timer.state == "pending")
-    if kinds is not None:
-        statement = statement.where(Timer.kind.in_(list(kinds)))
-    result = session.execute(statement.values(state="cancelled"))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return job_queries.cancel_pending_timers(session, incident_id, kinds)
 
 
 def enqueue(

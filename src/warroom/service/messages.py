@@ -8,6 +8,8 @@ import threading
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy.orm import Session
+
 from warroom.core.durations import humanize
 from warroom.core.incident import EventKind
 from warroom.core.templates import TemplateFailed, render, template_path
@@ -63,30 +65,28 @@ def log_failure(ctx: Context, failure: TemplateFailed, reference: str) -> None:
         )
 
 
-def render_message(ctx: Context, reference: str, kind: str) -> str:
+def render_message(ctx: Context, session: Session, reference: str, kind: str) -> str:
     """The message `kind` of an incident; a template that fails is a Conflict naming it."""
     try:
-        return _render_stored(ctx, reference, kind)
+        return _render_stored(ctx, session, reference, kind)
     except TemplateFailed as exc:
         log_failure(ctx, exc, reference)
         raise Conflict(f"the message cannot be written: {exc}", "kind") from exc
 
 
-def message_or_error(ctx: Context, reference: str, kind: str) -> str:
+def message_or_error(ctx: Context, session: Session, reference: str, kind: str) -> str:
     """The message `kind` to show a responder, or the render error in its place."""
     try:
-        return _render_stored(ctx, reference, kind)
+        return _render_stored(ctx, session, reference, kind)
     except TemplateFailed as exc:
         return failure_text(ctx, exc, reference, RENDER_ERROR)
 
 
-def _render_stored(ctx: Context, reference: str, kind: str) -> str:
+def _render_stored(ctx: Context, session: Session, reference: str, kind: str) -> str:
     if kind not in MESSAGE_KINDS:
         raise InvalidInput(f"unknown message {kind!r}; use initial, update or resolution", "kind")
-    with ctx.db.reader() as session:
-        incident = incident_by_reference(session, reference)
-        events = timeline(session, incident.id)
-        return render_for(ctx, incident, events, kind)
+    incident = incident_by_reference(session, reference)
+    return render_for(ctx, incident, timeline(session, incident.id), kind)
 
 
 def render_for(ctx: Context, incident: Incident, events: list[TimelineEvent], kind: str) -> str:

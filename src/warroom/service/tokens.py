@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from warroom.service.context import Context
+from warroom.store import token_queries as queries
 from warroom.store.models import ApiToken
 
 ROLES = ("viewer", "responder", "admin")
@@ -40,52 +40,45 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(ctx: Context, name: str, role: str) -> str:
+def create_token(ctx: Context, session: Session, name: str, role: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("a token needs a name", "name")
     if role not in ROLES:
         raise InvalidInput(f"role is one of {', '.join(ROLES)}", "role")
+    if queries.token_named(session, name) is not None:
+        raise Conflict(f"a token named {name!r} exists; revoke it or pick another name", "name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with ctx.db.unit_of_work() as session:
-        if session.execute(select(ApiToken).where(ApiToken.name == name)).first():
-            raise Conflict(f"a token named {name!r} exists; revoke it or pick another name", "name")
-        session.add(
-            ApiToken(
-                name=name, role=role, token_hash=hash_secret(secret), created_at=ctx.clock.now()
-            )
-        )
+    session.add(
+        ApiToken(name=name, role=role, token_hash=hash_secret(secret), created_at=ctx.clock.now())
+    )
     return secret
 
 
-def list_tokens(ctx: Context) -> list[TokenInfo]:
-    with ctx.db.reader() as session:
-        rows = session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()
-        return [TokenInfo(t.name, t.role, t.created_at, t.revoked_at) for t in rows]
+def list_tokens(ctx: Context, session: Session) -> list[TokenInfo]:
+    return [
+        TokenInfo(t.name, t.role, t.created_at, t.revoked_at) for t in queries.all_tokens(session)
+    ]
 
 
-def revoke_token(ctx: Context, name: str) -> None:
-    with ctx.db.unit_of_work() as session:
-        token = session.execute(select(ApiToken).where(ApiToken.name == name)).scalar_one_or_none()
-        if token is None:
-            raise NotFound(f"no token named {name!r}", "name")
-        if token.revoked_at is None:
-            token.revoked_at = ctx.clock.now()
+def revoke_token(ctx: Context, session: Session, name: str) -> None:
+    token = queries.token_named(session, name)
+    if token is None:
+        raise NotFound(f"no token named {name!r}", "name")
+    if token.revoked_at is None:
+        token.revoked_at = ctx.clock.now()
 
 
-def authenticate(ctx: Context, secret: str | None) -> Caller:
-    with ctx.db.reader() as session:
-        token = live_token(session, secret)
-        return Caller(name=token.name, role=token.role)
+def authenticate(ctx: Context, session: Session, secret: str | None) -> Caller:
+    token = live_token(session, secret)
+    return Caller(name=token.name, role=token.role)
 
 
 def live_token(session: Session, secret: str | None) -> ApiToken:
     """The unrevoked token whose secret this is, else Unauthorized."""
     if not secret:
         raise Unauthorized("send an API token as 'Authorization: Bearer <token>'", "token")
-    token = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
-    ).scalar_one_or_none()
+    token = queries.token_by_hash(session, hash_secret(secret))
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the token is unknown or revoked", "token")
     return token

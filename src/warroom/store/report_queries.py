@@ -5,13 +5,15 @@ both have."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from warroom.store.models import Incident, UTCDateTime
+from warroom.store.engine_models import EscalationStep
+from warroom.store.models import Incident, TimelineEvent, UTCDateTime
 from warroom.store.post_models import ActionItem
 
 SLA_ENDS = (("response", Incident.acknowledged_at), ("resolution", Incident.resolved_at))
@@ -172,3 +174,38 @@ def sla_rows(session: Session, where: ColumnElement[bool]) -> list[Any]:
 def incidents_in(session: Session, where: ColumnElement[bool]) -> list[Incident]:
     statement = select(Incident).where(where).order_by(Incident.declared_at, Incident.id)
     return list(session.execute(statement).scalars())
+
+
+def drills(session: Session) -> list[Incident]:
+    """Every drill, the first declared first."""
+    statement = select(Incident).where(Incident.drill.is_(True)).order_by(Incident.declared_at)
+    return list(session.execute(statement).scalars())
+
+
+def events_of_kinds(session: Session, incident_ids: list[int], kinds: Iterable[str]) -> list[Any]:
+    """Incident, kind, time and data of these incidents' events of these kinds, in order."""
+    statement = (
+        select(TimelineEvent.incident_id, TimelineEvent.kind, TimelineEvent.at, TimelineEvent.data)
+        .where(
+            TimelineEvent.incident_id.in_(incident_ids),
+            TimelineEvent.kind.in_([str(k) for k in kinds]),
+        )
+        .order_by(TimelineEvent.incident_id, TimelineEvent.seq)
+    )
+    return list(session.execute(statement).all())
+
+
+def paged_roles(
+    session: Session, incident_ids: list[int], roles: Iterable[str]
+) -> list[tuple[int, str | None]]:
+    """(incident, role) for each of these roles the escalation paged in these incidents."""
+    statement = (
+        select(EscalationStep.incident_id, EscalationStep.role)
+        .where(
+            EscalationStep.incident_id.in_(incident_ids),
+            EscalationStep.kind == "page",
+            EscalationStep.role.in_(list(roles)),
+        )
+        .distinct()
+    )
+    return [(incident_id, role) for incident_id, role in session.execute(statement)]

@@ -18,7 +18,9 @@ from fastapi.responses import Response
 from warroom.api.deps import ContextDep
 from warroom.core.ui_sessions import ABSOLUTE
 from warroom.errors import Forbidden, Unauthorized
-from warroom.service.ui_sessions import SignedIn, resume
+from warroom.service import ui_sessions
+from warroom.service.context import Context
+from warroom.service.ui_sessions import SignedIn
 from warroom.settings import Settings
 
 COOKIE = "warroom_session"
@@ -88,9 +90,18 @@ def current(
     if found is not None:
         return found
     try:
-        return resume(ctx, warroom_session)
+        return resumed(ctx, warroom_session)
     except Unauthorized as exc:
         raise SignInRequired from exc
+
+
+def resumed(ctx: Context, session_id: str | None) -> SignedIn:
+    """The live session behind a cookie, else Unauthorized: read without a write turn, its
+    idle deadline moved forward in a write of its own only when that is due."""
+    signed_in = ctx.read(ui_sessions.resume, session_id)
+    if signed_in.renew_until is not None:
+        ctx.transact(ui_sessions.renew, signed_in.session_id, signed_in.renew_until)
+    return signed_in
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -28,7 +28,7 @@ from warroom.service.incidents import investigation, publishing, reading
 from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
-from warroom.service.ui_sessions import SignedIn, resume, sign_in, sign_out
+from warroom.service.ui_sessions import SignedIn, sign_in, sign_out
 from warroom.web.sessions import (
     COOKIE,
     Refused,
@@ -37,6 +37,7 @@ from warroom.web.sessions import (
     UiSession,
     clear_cookie,
     read_form,
+    resumed,
     same_origin,
     set_cookie,
 )
@@ -53,7 +54,7 @@ async def signed_in_gate(scope: Scope) -> Response | None:
     request = Request(scope)
     try:
         signed_in = await run_in_threadpool(
-            resume, request.app.state.context, request.cookies.get(COOKIE)
+            resumed, request.app.state.context, request.cookies.get(COOKIE)
         )
     except Unauthorized:
         return RedirectResponse("/ui/login", status_code=303)
@@ -112,7 +113,7 @@ def login_page(request: Request) -> HTMLResponse:
 @router.post("/ui/login", dependencies=[Depends(same_origin)])
 def login(request: Request, ctx: ContextDep, form: Form) -> Response:
     try:
-        session_id = sign_in(ctx, form.get("token", ""))
+        session_id = ctx.transact(sign_in, form.get("token", ""))
     except Unauthorized as exc:
         return _page(request, "ui/login.html", status=401, problem=exc.message)
     response = RedirectResponse("/ui", status_code=303)
@@ -122,7 +123,7 @@ def login(request: Request, ctx: ContextDep, form: Form) -> Response:
 
 @router.post("/ui/logout")
 def logout(ctx: ContextDep, post: UiPost) -> Response:
-    sign_out(ctx, post.session.session_id)
+    ctx.transact(sign_out, post.session.session_id)
     response = RedirectResponse("/ui/login", status_code=303)
     clear_cookie(response, ctx.settings)
     return response
@@ -166,7 +167,7 @@ def incident_page(
             request, "ui/missing.html", exc.status_code, session=session, problem=exc.message
         )
     kinds = [k for k in MESSAGE_KINDS if k != "resolution" or incident.status == "resolved"]
-    messages = {kind: message_or_error(ctx, reference, kind) for kind in kinds}
+    messages = {kind: ctx.read(message_or_error, reference, kind) for kind in kinds}
     return _page(
         request,
         "ui/incident.html",

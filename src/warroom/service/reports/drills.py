@@ -6,53 +6,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warroom.core.incident import EventKind
 from warroom.core.metrics import score_drill
 from warroom.service.context import Context
-from warroom.store.engine_models import EscalationStep
-from warroom.store.models import Incident, TimelineEvent
+from warroom.store import report_queries as queries
+from warroom.store.models import Incident
 
 DRILL_KINDS = (EventKind.PAGE_SENT, EventKind.ROLE_ASSIGNED, EventKind.UPDATE_POSTED)
 
 
-def drill_scores(ctx: Context) -> list[dict[str, Any]]:
+def drill_scores(ctx: Context, session: Session) -> list[dict[str, Any]]:
     """Every drill, scored: time to first page, roles assigned, first update within cadence."""
-    with ctx.db.unit_of_work() as session:
-        drills = list(
-            session.execute(
-                select(Incident).where(Incident.drill.is_(True)).order_by(Incident.declared_at)
-            ).scalars()
+    drills = queries.drills(session)
+    drill_ids = [d.id for d in drills]
+    events = queries.events_of_kinds(session, drill_ids, DRILL_KINDS)
+    paged = queries.paged_roles(session, drill_ids, ctx.playbook.roles)
+    return [
+        _score(
+            ctx,
+            drill,
+            [e for e in events if e.incident_id == drill.id],
+            {role for incident_id, role in paged if incident_id == drill.id and role},
         )
-        events = session.execute(
-            select(
-                TimelineEvent.incident_id, TimelineEvent.kind, TimelineEvent.at, TimelineEvent.data
-            )
-            .where(
-                TimelineEvent.incident_id.in_([d.id for d in drills]),
-                TimelineEvent.kind.in_([str(k) for k in DRILL_KINDS]),
-            )
-            .order_by(TimelineEvent.incident_id, TimelineEvent.seq)
-        ).all()
-        paged = session.execute(
-            select(EscalationStep.incident_id, EscalationStep.role)
-            .where(
-                EscalationStep.incident_id.in_([d.id for d in drills]),
-                EscalationStep.kind == "page",
-                EscalationStep.role.in_(list(ctx.playbook.roles)),
-            )
-            .distinct()
-        ).all()
-        return [
-            _score(
-                ctx,
-                drill,
-                [e for e in events if e.incident_id == drill.id],
-                {role for incident_id, role in paged if incident_id == drill.id and role},
-            )
-            for drill in drills
-        ]
+        for drill in drills
+    ]
 
 
 def _score(

@@ -99,48 +99,46 @@ def _trends(session: Session, start: datetime, current: dict[str, Any]) -> dict[
     return {"previous": previous, **changes}
 
 
-def monthly_report(ctx: Context, month: str) -> dict[str, Any]:
+def monthly_report(ctx: Context, session: Session, month: str) -> dict[str, Any]:
     start, end = month_bounds(month)
     now = ctx.clock.now()
     where = queries.in_month(start, end)
-    with ctx.db.unit_of_work() as session:
-        keys = [str(n) for n in sorted(ctx.playbook.severities)]
-        by_severity = queries.counts(session, Incident.severity, where)
-        by_service = queries.by_service(session, where)
-        headline = queries.headline(session, where)
-        report: dict[str, Any] = {
-            "month": month,
-            "generated_at": now.isoformat(),
-            "incidents": {
-                "total": headline["total"],
-                "by_severity": {
-                    str(n): by_severity.get(str(n), 0) for n in sorted(ctx.playbook.severities)
-                },
-                "by_service": by_service,
-                "by_source": queries.counts(session, Incident.source, where),
+    keys = [str(n) for n in sorted(ctx.playbook.severities)]
+    by_severity = queries.counts(session, Incident.severity, where)
+    by_service = queries.by_service(session, where)
+    headline = queries.headline(session, where)
+    report: dict[str, Any] = {
+        "month": month,
+        "generated_at": now.isoformat(),
+        "incidents": {
+            "total": headline["total"],
+            "by_severity": {
+                str(n): by_severity.get(str(n), 0) for n in sorted(ctx.playbook.severities)
             },
-        }
-        for name, (begin, finish) in METRICS.items():
-            found = queries.summaries(session, where, begin, finish)
-            report[name] = {key: found.get(key, dict(EMPTY)) for key in keys}
-        sla = _sla(session, ctx, where, now)
-        report["sla"] = {
-            name: {key: found.get(key, {"met": 0, "breached": 0}) for key in keys}
-            for name, found in sla.items()
-        }
-        report["action_items"] = queries.action_items(session, where, now)
-        report["trends"] = _trends(session, start, headline)
-        report["top_services"] = [
-            {"service": s, "incidents": n} for s, n in list(by_service.items())[:5]
-        ]
-        return report
+            "by_service": by_service,
+            "by_source": queries.counts(session, Incident.source, where),
+        },
+    }
+    for name, (begin, finish) in METRICS.items():
+        found = queries.summaries(session, where, begin, finish)
+        report[name] = {key: found.get(key, dict(EMPTY)) for key in keys}
+    sla = _sla(session, ctx, where, now)
+    report["sla"] = {
+        name: {key: found.get(key, {"met": 0, "breached": 0}) for key in keys}
+        for name, found in sla.items()
+    }
+    report["action_items"] = queries.action_items(session, where, now)
+    report["trends"] = _trends(session, start, headline)
+    report["top_services"] = [
+        {"service": s, "incidents": n} for s, n in list(by_service.items())[:5]
+    ]
+    return report
 
 
-def month_incidents(ctx: Context, month: str) -> list[dict[str, Any]]:
+def month_incidents(ctx: Context, session: Session, month: str) -> list[dict[str, Any]]:
     """The month's incidents (drills left out), one row each, for the CSV export."""
     start, end = month_bounds(month)
-    with ctx.db.unit_of_work() as session:
-        return [_csv_row(i) for i in queries.incidents_in(session, queries.in_month(start, end))]
+    return [_csv_row(i) for i in queries.incidents_in(session, queries.in_month(start, end))]
 
 
 def _csv_row(incident: Incident) -> dict[str, Any]:
@@ -164,10 +162,10 @@ def _csv_row(incident: Incident) -> dict[str, Any]:
     }
 
 
-def monthly_rendered(ctx: Context, month: str, fmt: str) -> str:
+def monthly_rendered(ctx: Context, session: Session, month: str, fmt: str) -> str:
     if fmt == "csv":
-        return report_render.to_csv(month_incidents(ctx, month))
-    report = monthly_report(ctx, month)
+        return report_render.to_csv(month_incidents(ctx, session, month))
+    report = monthly_report(ctx, session, month)
     if fmt == "md":
         return report_render.to_markdown(report, ctx.playbook)
     if fmt == "html":
