@@ -18,7 +18,7 @@ from warroom.intake import routes as intake
 from warroom.intake.desk import IntakeDesk
 from warroom.intake.routes import IntakeEndpoint, intake_kind
 from warroom.service.context import Context
-from warroom.web import ui
+from warroom.web import live, ui
 
 
 class WarroomApp(FastAPI):
@@ -58,6 +58,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     for router in (*routers, ack.router):
         app.include_router(router)
     ui.install(app)
+    app.include_router(live.router)
     return app
 
 

@@ -28,8 +28,20 @@ def serve(
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
     settle_heap()
-    # log_config=None: uvicorn's lines go through our handler (key=value, ack tokens masked)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, log_config=None)
+    # log_config=None: uvicorn's lines go through our handler (key=value, ack tokens masked);
+    # the graceful-shutdown bound keeps open incident pages' streams from holding a stop
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
+
+
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def register(app: typer.Typer) -> None:

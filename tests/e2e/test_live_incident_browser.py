@@ -1,0 +1,95 @@
+"""The incident page updates itself as events arrive (Server-Sent Events), in real headless
+Chromium (Debian's): what someone else records appears without a reload, and a field being
+typed in keeps its text."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.test_responder_ui_browser import ARGS, CHROMIUM
+from tests.server import running_server
+from warroom.clock import SystemClock
+from warroom.core.playbook import Playbook
+from warroom.service.context import Context
+from warroom.service.incidents import lifecycle, publishing
+from warroom.service.tokens import create_token
+from warroom.settings import Settings
+from warroom.store.migrate import upgrade
+from warroom.store.session import Database
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
+]
+
+
+@pytest.fixture
+def signed_in(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, str, Context]]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'live.db'}", secret="e2e")
+    db = Database(settings.database_url)
+    upgrade(db.engine)
+    ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
+    token = ctx.transact(create_token, "on-call", "responder")
+    with running_server(ctx) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(f"{url}/ui/login")
+        page.fill("#token", token)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("No open incidents.")).to_be_visible()
+        yield page, url, ctx
+        browser.close()
+    db.dispose()
+
+
+def test_an_update_posted_elsewhere_appears_on_the_open_page_without_a_reload(
+    signed_in: tuple[Page, str, Context],
+) -> None:
+    page, url, ctx = signed_in
+    declaration = lifecycle.Declaration(title="Checkout returns 500", severity=1)
+    reference = ctx.transact(lifecycle.declare, declaration, actor="sre-lead").reference
+    page.goto(f"{url}/ui/incidents/{reference}")
+    expect(page.get_by_text("not acknowledged")).to_be_visible()
+    page.evaluate("window.notReloaded = true")
+    page.fill("input[name=message]", "half-typed")
+    page.focus("input[name=message]")
+
+    ctx.transact(
+        publishing.post_update,
+        reference,
+        message="Rolled back the 14:02 deploy",
+        audience="internal",
+        actor="backend-lead",
+    )
+    ctx.transact(lifecycle.acknowledge, reference, actor="sre-lead")
+
+    expect(page.locator("#timeline-card")).to_contain_text(
+        "Rolled back the 14:02 deploy", timeout=10_000
+    )
+    expect(page.locator("#levels")).to_contain_text("by sre-lead", timeout=10_000)
+    assert page.evaluate("window.notReloaded") is True
+    assert page.input_value("input[name=message]") == "half-typed"
+
+
+def test_the_stream_says_changed_once_on_connecting(
+    signed_in: tuple[Page, str, Context],
+) -> None:
+    page, _url, ctx = signed_in
+    declaration = lifecycle.Declaration(title="Slow search", severity=3)
+    reference = ctx.transact(lifecycle.declare, declaration, actor="sre-lead").reference
+    first = page.evaluate(
+        """async (path) => {
+            const stream = new EventSource(path);
+            const data = await new Promise((done) =>
+                stream.addEventListener("changed", (m) => done(m.data)));
+            stream.close();
+            return JSON.parse(data);
+        }""",
+        f"/ui/incidents/{reference}/events",
+    )
+    assert first == {"events": 1}
