@@ -50,4 +50,4 @@ def list_incidents(
 
 def get_timeline(ctx: Context, session: Session, reference: str) -> list[EventOut]:
     incident = incident_by_reference(session, reference)
-    return [EventOut.of(event) for event in timeline(session, incident.id)]
+    return [EventOut.of(event, ctx.playbook) for event in timeline(session, incident.id)]
