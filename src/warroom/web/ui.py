@@ -293,16 +293,4 @@ def until(moment: datetime, now: datetime) -> str:
 templates.env.filters["until"] = until
 templates.env.filters["stamp"] = lambda m: m.strftime("%Y-%m-%d %H:%M:%S UTC") if m else "—"
 templates.env.filters["human"] = humanize
-
-
-def detail(value: object) -> str:
-    """Timeline data for people: lists joined, mappings as key=value."""
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{key}={item}" for key, item in value.items())
-    return str(value)
-
-
-templates.env.filters["detail"] = detail
 templates.env.globals.update(title_max=TITLE_MAX, text_max=TEXT_MAX)
