@@ -75,10 +75,20 @@ class IncidentOut(BaseModel):
         return cls(severity_name=severity_name, **fields)
 
 
+class PostmortemBrief(BaseModel):
+    """Where an incident's post-mortem stands (the whole of it: `GET .../postmortem`)."""
+
+    status: str
+    owner: str
+    due_at: datetime
+
+
 class IncidentDetail(IncidentOut):
-    """An incident with what its timeline says about alerts, pages and escalations."""
+    """An incident with what its timeline says about alerts, pages and escalations, and
+    its post-mortem once resolving opened one (null before)."""
 
     alerts: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
+    postmortem: PostmortemBrief | None = None
