@@ -18,6 +18,8 @@ from warroom.core.durations import humanize
 from warroom.core.incident import EventKind
 from warroom.core.metrics import time_to_resolve
 from warroom.core.playbook import Playbook
+from warroom.core.timeline_text import sentence
+from warroom.service.post_incident import draft_texts as texts
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.post_models import ActionItem
 
@@ -85,32 +87,16 @@ def executive_summary(m: Material) -> str:
     )
 
 
-def _describe(event: TimelineEvent) -> str:
-    data = event.data or {}
-    interesting = (
-        "title",
-        "message",
-        "to",
-        "reason",
-        "action",
-        "outcome",
-        "person",
-        "role",
-        "level",
-        "resolution",
-        "owner",
-        "section",
-    )
-    detail = ", ".join(f"{k}: {data[k]}" for k in interesting if data.get(k) not in (None, ""))
-    return f"{event.kind}" + (f" — {detail}" if detail else "")
-
-
 def timeline_of_events(m: Material) -> str:
-    rows = ["| Time (UTC) | Actor | Event |", "|---|---|---|"]
-    for event in m.events:
-        text = _describe(event).replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| {_when(event.at)} | {event.actor} | {text} |")
-    return "\n".join(rows)
+    rows = [
+        {
+            "at": _when(event.at),
+            "who": m.playbook.person_name(event.actor),
+            "what": sentence(m.playbook, event.kind, event.actor, event.data or {}),
+        }
+        for event in m.events
+    ]
+    return texts.TIMELINE_OF_EVENTS(rows=rows)
 
 
 def _attempts(m: Material) -> list[TimelineEvent]:
