@@ -1,5 +1,6 @@
 """The post-mortem's draft reads as the incident does: its Timeline of Events in the
-timeline's sentences."""
+timeline's sentences, and the resolution's prevention carried into the analysis and
+proposed as an action item until one takes it up."""
 
 from __future__ import annotations
 
@@ -17,6 +18,53 @@ def postmortem_markdown(api: TestClient, ref: str) -> str:
 
 def section(markdown: str, name: str) -> str:
     return markdown.split(f"## {name}\n", 1)[1].split("\n## ", 1)[0].strip()
+
+
+def test_the_prevention_is_in_the_root_cause_analysis_and_proposed_as_an_action_item(
+    api: TestClient, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(api, clock, root_cause="A missing index", prevention="Index checks in CI")
+    markdown = postmortem_markdown(api, ref)
+    assert "**Prevention (proposed at resolution):** Index checks in CI" in section(
+        markdown, "Root Cause Analysis"
+    )
+    assert section(markdown, "Action Items") == (
+        "No action items yet. Assign owners and due dates for each follow-up.\n\n"
+        "**Proposed at resolution:** Index checks in CI — not yet an action item:"
+        " give it an owner and a due date."
+    )
+
+
+def test_the_proposal_gives_way_once_an_action_item_takes_it_up(
+    api: TestClient, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(api, clock, prevention="Index checks in CI")
+    item = {"title": "index checks in CI", "owner": "dba", "due": "7d"}
+    assert api.post(f"/api/v1/incidents/{ref}/action-items", json=item).status_code == 201
+    actions = section(postmortem_markdown(api, ref), "Action Items")
+    assert "index checks in CI" in actions and "Proposed at resolution" not in actions
+
+
+def test_a_resolution_without_prevention_proposes_nothing(
+    api: TestClient, clock: ManualClock
+) -> None:
+    markdown = postmortem_markdown(api, resolved_sev2(api, clock))
+    assert "Prevention" not in markdown and "Proposed at resolution" not in markdown
+
+
+def test_a_second_resolution_without_prevention_keeps_the_first_proposal(
+    api: TestClient, clock: ManualClock
+) -> None:
+    ref = resolved_sev2(api, clock, prevention="Index checks in CI")
+    api.post(f"/api/v1/incidents/{ref}/reopen", json={"reason": "errors are back"})
+    resolve(api, ref)
+    assert "Index checks in CI" in section(postmortem_markdown(api, ref), "Action Items")
+
+
+def test_the_resolution_message_carries_the_prevention(api: TestClient, clock: ManualClock) -> None:
+    ref = resolved_sev2(api, clock, prevention="Index checks in CI")
+    message = api.get(f"/api/v1/incidents/{ref}/messages/resolution").text
+    assert "Prevention: Index checks in CI" in message
 
 
 def test_the_timeline_of_events_reads_as_the_incident_page_does(

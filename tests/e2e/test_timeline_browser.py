@@ -85,3 +85,16 @@ def test_the_timeline_names_people_and_shows_no_keys(paged_sev1: tuple[Page, str
     expect(body).not_to_contain_text("page:incident_commander:sre-lead:0")
     expect(body).not_to_contain_text("page_sent")
     expect(body).not_to_contain_text("delivery:")
+
+
+def test_resolving_from_the_page_carries_the_prevention_onto_the_timeline(
+    paged_sev1: tuple[Page, str],
+) -> None:
+    page, _ = paged_sev1
+    page.fill("input[name=resolution]", "Rolled back release 4.2")
+    page.fill("input[name=root_cause]", "A missing index")
+    page.fill("input[name=prevention]", "Index checks in CI")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("status")).to_have_text("Resolve recorded")
+    expect(page.locator("#timeline")).to_contain_text("Prevention: Index checks in CI")
+    expect(page.locator("pre").last).to_contain_text("Index checks in CI")

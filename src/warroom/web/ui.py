@@ -254,6 +254,7 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             ref,
             resolution=form.get("resolution", ""),
             root_cause=form.get("root_cause") or None,
+            prevention=form.get("prevention") or None,
             actor=actor,
         )
     elif action == "role":

@@ -99,12 +99,26 @@ def timeline_of_events(m: Material) -> str:
     return texts.TIMELINE_OF_EVENTS(rows=rows)
 
 
+def _prevention(m: Material) -> str | None:
+    """What a resolution proposed to keep this from happening again: the latest one that
+    said, so a reopened incident resolved a second time without one keeps the first."""
+    proposals = [
+        str(e.data.get("prevention") or "").strip()
+        for e in m.events
+        if e.kind == EventKind.RESOLVED
+    ]
+    return next((text for text in reversed(proposals) if text), None)
+
+
 def _attempts(m: Material) -> list[TimelineEvent]:
     return [e for e in m.events if e.kind == EventKind.RESOLUTION_ATTEMPT]
 
 
 def root_cause(m: Material) -> str:
     lines = [f"**Root cause:** {m.incident.root_cause or '_to be determined_'}", ""]
+    prevention = _prevention(m)
+    if prevention:
+        lines += [texts.PREVENTION(prevention=prevention), ""]
     attempts = _attempts(m)
     if attempts:
         lines.append("Hypotheses and attempts:")
@@ -186,9 +200,16 @@ def action_items(m: Material) -> str:
                 f"| {item.id} | {item.title} | {m.playbook.person_name(item.owner)} "
                 f"| {_when(item.due_at)} | {state} |"
             )
+    proposed = _prevention(m)
+    if proposed and not any(_same(item.title, proposed) for item in m.items):
+        lines += ["", texts.PROPOSED_ACTION_ITEM(prevention=proposed)]
     if m.follow_up_due is not None:
         lines += ["", f"Follow-up review: {_when(m.follow_up_due)}."]
     return "\n".join(lines)
+
+
+def _same(title: str, proposal: str) -> bool:
+    return title.strip().casefold() == proposal.strip().casefold()
 
 
 def lessons_learned(m: Material) -> str:
