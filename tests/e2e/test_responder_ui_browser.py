@@ -73,8 +73,8 @@ def test_a_responder_declares_and_acknowledges_a_sev1_in_the_browser(
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_role("status")).to_have_text("Acknowledge recorded")
     timeline = page.locator("#timeline")
-    expect(timeline).to_contain_text("declared")
-    expect(timeline).to_contain_text("acknowledged")
+    expect(timeline).to_contain_text("Declared Sev1 (Critical): Checkout returns 500")
+    expect(timeline).to_contain_text("Acknowledged by on-call")
     expect(page.locator("pre").first).to_contain_text("INCIDENT ALERT")
     if os.environ.get("WARROOM_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT), full_page=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
 from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.api.negotiation import preferred
 from warroom.service.post_incident import action_items, postmortem
 from warroom.service.post_incident.action_items import ActionItemOut
 from warroom.service.post_incident.postmortem import PostmortemOut
@@ -18,6 +19,8 @@ from warroom.service.reports import monthly as reports
 from warroom.service.schemas import Text, Title
 
 router = APIRouter(prefix="/api/v1", tags=["post-incident"])
+POSTMORTEM_FORMATS = {"text/markdown": "md", "text/plain": "md", "application/json": "json"}
+VARY = {"Vary": "Accept"}
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An action item's id")]
 
 
@@ -50,14 +53,22 @@ def get_postmortem(
     reference: str,
     ctx: ContextDep,
     _caller: Viewer,
-    format: Literal["md", "html", "json"] = "md",
+    response: Response,
+    accept: Annotated[str, Header()] = "",
+    format: Literal["md", "html", "json"] | None = None,
 ) -> Response | PostmortemOut:
-    if format == "html":
-        return HTMLResponse(ctx.read(postmortem.get_html, reference))
+    """Markdown by default; JSON (`{status, owner, due_at, published_at, markdown}`) for
+    `Accept: application/json`; `format` chooses outright."""
+    chosen = format or POSTMORTEM_FORMATS[preferred(accept, list(POSTMORTEM_FORMATS))]
+    if chosen == "html":
+        return HTMLResponse(ctx.read(postmortem.get_html, reference), headers=VARY)
     document = ctx.read(postmortem.get_postmortem, reference)
-    if format == "json":
+    if chosen == "json":
+        response.headers.update(VARY)
         return document
-    return PlainTextResponse(document.markdown, media_type="text/markdown; charset=utf-8")
+    return PlainTextResponse(
+        document.markdown, media_type="text/markdown; charset=utf-8", headers=VARY
+    )
 
 
 @router.put("/incidents/{reference}/postmortem/sections/{section}")

@@ -110,14 +110,8 @@ def show(
     )
     print_table(
         "Timeline",
-        ["At (UTC)", "Kind", "Actor", "Details"],
-        [[short_time(e["at"]), e["kind"], e["actor"], _details(e["data"])] for e in events],
-    )
-
-
-def _details(data: dict[str, Any]) -> str:
-    return "; ".join(
-        f"{key}={value}" for key, value in data.items() if value not in (None, "", [], {})
+        ["At (UTC)", "Who", "What"],
+        [[short_time(e["at"]), e["actor_name"], e["text"]] for e in events],
     )
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,21 @@ def postmortem(
     reference: str = typer.Argument(..., help="Incident reference."),
     out: Path = Out,
     html: bool = typer.Option(False, "--html", help="The HTML rendering instead of Markdown."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Status, owner, due and published times, and the Markdown."
+    ),
 ) -> None:
-    """Print (or save) an incident's post-mortem as Markdown."""
-    text = ApiClient(settings()).text(
-        f"/api/v1/incidents/{reference}/postmortem", format="html" if html else "md"
-    )
-    _write(text, out)
+    """Print (or save) an incident's post-mortem as Markdown (or HTML, or JSON)."""
+    if html and as_json:
+        fail("--html and --json do not go together", code=2)
+    path = f"/api/v1/incidents/{reference}/postmortem"
+    client = ApiClient(settings())
+    if as_json:
+        _write(
+            json.dumps(client.get(path, format="json"), indent=2, ensure_ascii=False) + "\n", out
+        )
+        return
+    _write(client.text(path, format="html" if html else "md"), out)
 
 
 def actions(
@@ -93,8 +103,6 @@ def monthly(
         if out is None:
             print_json(data)
             return
-        import json
-
         text = json.dumps(data, indent=2) + "\n"
     _write(text, out)
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from warroom.core.incident import TEXT_MAX, TITLE_MAX
+from warroom.core.playbook import Playbook
+from warroom.core.timeline_text import sentence
 from warroom.store.models import Incident, TimelineEvent
 
 Title = Annotated[str, Field(max_length=TITLE_MAX)]
@@ -16,15 +18,28 @@ Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 
 class EventOut(BaseModel):
+    """A timeline event: its structured data, and how it reads for people (`text`, with
+    the actor by name in `actor_name`)."""
+
     seq: int
     at: datetime
     actor: str
+    actor_name: str
     kind: str
     data: dict[str, Any]
+    text: str
 
     @classmethod
-    def of(cls, event: TimelineEvent) -> EventOut:
-        return cls(seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, data=event.data)
+    def of(cls, event: TimelineEvent, playbook: Playbook) -> EventOut:
+        return cls(
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            actor_name=playbook.person_name(event.actor),
+            kind=event.kind,
+            data=event.data,
+            text=sentence(playbook, event.kind, event.actor, event.data),
+        )
 
 
 class IncidentOut(BaseModel):
@@ -60,10 +75,20 @@ class IncidentOut(BaseModel):
         return cls(severity_name=severity_name, **fields)
 
 
+class PostmortemBrief(BaseModel):
+    """Where an incident's post-mortem stands (the whole of it: `GET .../postmortem`)."""
+
+    status: str
+    owner: str
+    due_at: datetime
+
+
 class IncidentDetail(IncidentOut):
-    """An incident with what its timeline says about alerts, pages and escalations."""
+    """An incident with what its timeline says about alerts, pages and escalations, and
+    its post-mortem once resolving opened one (null before)."""
 
     alerts: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
+    postmortem: PostmortemBrief | None = None

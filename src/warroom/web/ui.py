@@ -254,6 +254,7 @@ def _perform(ctx: Context, ref: str, action: str, form: dict[str, str], actor: s
             ref,
             resolution=form.get("resolution", ""),
             root_cause=form.get("root_cause") or None,
+            prevention=form.get("prevention") or None,
             actor=actor,
         )
     elif action == "role":
@@ -293,16 +294,4 @@ def until(moment: datetime, now: datetime) -> str:
 templates.env.filters["until"] = until
 templates.env.filters["stamp"] = lambda m: m.strftime("%Y-%m-%d %H:%M:%S UTC") if m else "—"
 templates.env.filters["human"] = humanize
-
-
-def detail(value: object) -> str:
-    """Timeline data for people: lists joined, mappings as key=value."""
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{key}={item}" for key, item in value.items())
-    return str(value)
-
-
-templates.env.filters["detail"] = detail
 templates.env.globals.update(title_max=TITLE_MAX, text_max=TEXT_MAX)

@@ -11,8 +11,10 @@ from warroom.errors import InvalidInput
 from warroom.service.context import Context
 from warroom.service.incidents.lifecycle import snapshot
 from warroom.service.paging.engine import next_steps
-from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
+from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, PostmortemBrief
 from warroom.store.incident_queries import latest_incidents
+from warroom.store.models import Incident
+from warroom.store.post_queries import postmortem_of
 from warroom.store.queries import incident_by_reference, timeline
 
 PAGE_KINDS = {EventKind.PAGE_SENT, EventKind.PAGE_FAILED, EventKind.PAGE_ACKNOWLEDGED}
@@ -29,7 +31,15 @@ def get_incident(ctx: Context, session: Session, reference: str) -> IncidentDeta
         pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
         escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
         next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
+        postmortem=_postmortem_brief(session, incident),
     )
+
+
+def _postmortem_brief(session: Session, incident: Incident) -> PostmortemBrief | None:
+    found = postmortem_of(session, incident.id)
+    if found is None:
+        return None
+    return PostmortemBrief(status=found.status, owner=found.owner, due_at=found.due_at)
 
 
 def list_incidents(
@@ -50,4 +60,4 @@ def list_incidents(
 
 def get_timeline(ctx: Context, session: Session, reference: str) -> list[EventOut]:
     incident = incident_by_reference(session, reference)
-    return [EventOut.of(event) for event in timeline(session, incident.id)]
+    return [EventOut.of(event, ctx.playbook) for event in timeline(session, incident.id)]

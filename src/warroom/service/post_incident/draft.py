@@ -18,6 +18,8 @@ from warroom.core.durations import humanize
 from warroom.core.incident import EventKind
 from warroom.core.metrics import time_to_resolve
 from warroom.core.playbook import Playbook
+from warroom.core.timeline_text import sentence
+from warroom.service.post_incident import draft_texts as texts
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.post_models import ActionItem
 
@@ -85,32 +87,27 @@ def executive_summary(m: Material) -> str:
     )
 
 
-def _describe(event: TimelineEvent) -> str:
-    data = event.data or {}
-    interesting = (
-        "title",
-        "message",
-        "to",
-        "reason",
-        "action",
-        "outcome",
-        "person",
-        "role",
-        "level",
-        "resolution",
-        "owner",
-        "section",
-    )
-    detail = ", ".join(f"{k}: {data[k]}" for k in interesting if data.get(k) not in (None, ""))
-    return f"{event.kind}" + (f" — {detail}" if detail else "")
-
-
 def timeline_of_events(m: Material) -> str:
-    rows = ["| Time (UTC) | Actor | Event |", "|---|---|---|"]
-    for event in m.events:
-        text = _describe(event).replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| {_when(event.at)} | {event.actor} | {text} |")
-    return "\n".join(rows)
+    rows = [
+        {
+            "at": _when(event.at),
+            "who": m.playbook.person_name(event.actor),
+            "what": sentence(m.playbook, event.kind, event.actor, event.data or {}),
+        }
+        for event in m.events
+    ]
+    return texts.TIMELINE_OF_EVENTS(rows=rows)
+
+
+def _prevention(m: Material) -> str | None:
+    """What a resolution proposed to keep this from happening again: the latest one that
+    said, so a reopened incident resolved a second time without one keeps the first."""
+    proposals = [
+        str(e.data.get("prevention") or "").strip()
+        for e in m.events
+        if e.kind == EventKind.RESOLVED
+    ]
+    return next((text for text in reversed(proposals) if text), None)
 
 
 def _attempts(m: Material) -> list[TimelineEvent]:
@@ -119,6 +116,9 @@ def _attempts(m: Material) -> list[TimelineEvent]:
 
 def root_cause(m: Material) -> str:
     lines = [f"**Root cause:** {m.incident.root_cause or '_to be determined_'}", ""]
+    prevention = _prevention(m)
+    if prevention:
+        lines += [texts.PREVENTION(prevention=prevention), ""]
     attempts = _attempts(m)
     if attempts:
         lines.append("Hypotheses and attempts:")
@@ -200,9 +200,16 @@ def action_items(m: Material) -> str:
                 f"| {item.id} | {item.title} | {m.playbook.person_name(item.owner)} "
                 f"| {_when(item.due_at)} | {state} |"
             )
+    proposed = _prevention(m)
+    if proposed and not any(_same(item.title, proposed) for item in m.items):
+        lines += ["", texts.PROPOSED_ACTION_ITEM(prevention=proposed)]
     if m.follow_up_due is not None:
         lines += ["", f"Follow-up review: {_when(m.follow_up_due)}."]
     return "\n".join(lines)
+
+
+def _same(title: str, proposal: str) -> bool:
+    return title.strip().casefold() == proposal.strip().casefold()
 
 
 def lessons_learned(m: Material) -> str:
