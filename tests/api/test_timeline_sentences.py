@@ -84,8 +84,8 @@ def test_each_event_of_a_sev1_reads_as_a_sentence(
         ),
         (
             "resolved",
-            "Resolved: Rolled back release 4.2 Root cause: A missing index"
-            " Prevention: Index checks in CI",
+            "Resolved: Rolled back release 4.2; root cause: A missing index"
+            "; prevention: Index checks in CI",
         ),
         ("postmortem_created", "Post-mortem opened for SRE Team Lead, due 2024-01-17 10:24 UTC"),
     ]

@@ -96,5 +96,5 @@ def test_resolving_from_the_page_carries_the_prevention_onto_the_timeline(
     page.fill("input[name=prevention]", "Index checks in CI")
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_role("status")).to_have_text("Resolve recorded")
-    expect(page.locator("#timeline")).to_contain_text("Prevention: Index checks in CI")
+    expect(page.locator("#timeline")).to_contain_text("prevention: Index checks in CI")
     expect(page.locator("pre").last).to_contain_text("Index checks in CI")

@@ -39,8 +39,8 @@ SENTENCES: dict[str, BuiltIn] = {
         ),
         "update_posted": (
             "{{ 'Public' if e.audience == 'public' else 'Internal' }} update: {{ e.message }}"
-            "{% if e.next_steps %} Next steps: {{ e.next_steps }}{% endif %}"
-            "{% if e.eta %} ETA: {{ e.eta }}{% endif %}"
+            "{% if e.next_steps %}; next steps: {{ e.next_steps }}{% endif %}"
+            "{% if e.eta %}; ETA: {{ e.eta }}{% endif %}"
         ),
         "resolution_attempt": (
             "Tried: {{ e.action }}"
@@ -79,8 +79,8 @@ SENTENCES: dict[str, BuiltIn] = {
         ),
         "resolved": (
             "Resolved: {{ e.resolution }}"
-            "{% if e.root_cause %} Root cause: {{ e.root_cause }}{% endif %}"
-            "{% if e.prevention %} Prevention: {{ e.prevention }}{% endif %}"
+            "{% if e.root_cause %}; root cause: {{ e.root_cause }}{% endif %}"
+            "{% if e.prevention %}; prevention: {{ e.prevention }}{% endif %}"
         ),
         "reopened": "Reopened: {{ e.reason }}",
         "published": (
