@@ -9,14 +9,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from warroom.api.deps import ContextDep
 from warroom.api.errors import RETRY_AFTER_SECONDS
 from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
 from warroom.store.availability import database_message
-from warroom.store.models import Incident
+from warroom.store.queries import open_and_declared_by_severity
 
 router = APIRouter(tags=["health"])
 
@@ -66,14 +65,8 @@ class IncidentCollector(Collector):
         yield declared
 
     def _counts(self) -> dict[int, tuple[int, int]]:
-        is_open = func.sum((Incident.status != "resolved").cast(Incident.severity.type))
-        statement = (
-            select(Incident.severity, is_open, func.count())
-            .where(Incident.drill.is_(False))
-            .group_by(Incident.severity)
-        )
         with self._ctx.db.unit_of_work() as session:
-            return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}
+            return open_and_declared_by_severity(session)
 
 
 class WriterCollector(Collector):

@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import (
-    func,
-    select,
-)
 from sqlalchemy.orm import Session
 
 from warroom.clock import ensure_utc
@@ -30,8 +26,10 @@ from warroom.intake.routing import (
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.store import alert_rows
-from warroom.store.intake_models import AlertGroup, AlertRow
+from warroom.store.intake_models import AlertGroup
+from warroom.store.intake_queries import known_alert_count, locked_group
 from warroom.store.models import Incident
+from warroom.store.queries import incident_by_reference
 
 ALERT_KEY_DIGITS = 16  # hex digits of an alert's identity kept (migration 0010)
 
@@ -97,12 +95,7 @@ def _group(
     session: Session, integration: IntegrationInfo, group_hash: str
 ) -> tuple[AlertGroup | None, Incident | None]:
     """The group's row, locked, and its incident."""
-    group = session.execute(
-        select(AlertGroup)
-        .where(AlertGroup.integration_id == integration.id)
-        .where(AlertGroup.group_hash == group_hash)
-        .with_for_update()
-    ).scalar_one_or_none()
+    group = locked_group(session, integration.id, group_hash)
     return group, session.get(Incident, group.incident_id) if group else None
 
 
@@ -125,12 +118,7 @@ def _only_repeats(session: Session, incident: Incident, planned: Plan) -> bool:
     """A resolved incident's group re-notifying alerts it already had (Alertmanager's repeat
     of a still-firing alert) reopens nothing; only an alert firing anew does."""
     keys = {alert_key(a) for a in planned.alerts if a.status == "firing"}
-    known = session.execute(
-        select(func.count())
-        .select_from(AlertRow)
-        .where(AlertRow.incident_id == incident.id, AlertRow.alert_key.in_(keys))
-    ).scalar_one()
-    return int(known) == len(keys)
+    return known_alert_count(session, incident.id, keys) == len(keys)
 
 
 def _open(
@@ -155,9 +143,7 @@ def _open(
             ),
             actor=actor,
         )
-        return session.execute(
-            select(Incident).where(Incident.reference == declared.reference)
-        ).scalar_one()
+        return incident_by_reference(session, declared.reference)
     assert incident is not None
     if move is GroupMove.REOPEN:
         incidents.reopen(

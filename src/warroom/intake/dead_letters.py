@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom.errors import NotFound
 from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
 from warroom.store.intake_models import DeadLetter, InboxPayload
+from warroom.store.intake_queries import (
+    dead_letter_of_inbox_row,
+    move_to_inbox,
+    oldest_dead_letters,
+)
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,7 @@ class Retried:
 
 def list_dead_letters(ctx: Context, session: Session, limit: int = 100) -> list[dict[str, Any]]:
     """Oldest first: the longest-waiting payload is the one to look at first."""
-    rows = session.execute(select(DeadLetter).order_by(DeadLetter.id).limit(limit)).scalars()
-    return [_shown(row) for row in rows]
+    return [_shown(row) for row in oldest_dead_letters(session, limit)]
 
 
 def retry(ctx: Context, letter_id: int) -> Retried:
@@ -44,26 +47,12 @@ def requeue(ctx: Context, session: Session, letter_id: int) -> int:
     letter = session.get(DeadLetter, letter_id)
     if letter is None:
         raise NotFound(f"no dead letter {letter_id} (see `warroom intake dead-letters`)", "id")
-    inbox_id = session.execute(
-        insert(InboxPayload)
-        .values(
-            integration_id=letter.integration_id,
-            kind=letter.kind,
-            received_at=letter.received_at,
-            new_key=letter.new_key,
-            body=letter.body,
-        )
-        .returning(InboxPayload.id)
-    ).scalar_one()
-    session.delete(letter)
-    return int(inbox_id)
+    return move_to_inbox(session, letter)
 
 
 def outcome(ctx: Context, session: Session, letter_id: int, inbox_id: int) -> Retried:
     """What became of a requeued letter once the inbox was applied."""
-    again = session.execute(
-        select(DeadLetter).where(DeadLetter.inbox_id == inbox_id)
-    ).scalar_one_or_none()
+    again = dead_letter_of_inbox_row(session, inbox_id)
     waiting = session.get(InboxPayload, inbox_id) is not None
     return Retried(
         letter_id, applied=again is None and not waiting, again=_shown(again) if again else None

@@ -13,29 +13,17 @@ from collections.abc import Sequence
 from contextlib import nullcontext, suppress
 
 import psycopg
-from sqlalchemy import (
-    Connection,
-    bindparam,
-    insert,
-    select,
-)
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from warroom.errors import Unauthorized
 from warroom.intake.inbox import Accepted, HandOver, InboxCommitted
 from warroom.intake.keys import REFUSED, KnownKeys
 from warroom.service.context import Context
-from warroom.store.intake_models import InboxPayload, Integration
+from warroom.store.inbox_queries import insert_payloads, revoked_among
 from warroom.store.session import Database
 
 MAX_GROUP_COMMIT = 500  # payloads per inbox commit at most
-
-
-# Built once: building the statement and its cache key anew on every commit shows up.
-_INBOX_INSERT = insert(InboxPayload)
-_REVOKED = select(Integration.id).where(
-    Integration.id.in_(bindparam("ids", expanding=True)), Integration.revoked_at.is_not(None)
-)
 
 
 def store(
@@ -50,10 +38,10 @@ def store(
     own = nullcontext(connection) if connection is not None else db.engine.connect()
     ids = sorted({p.integration_id for p in payloads})
     with db.write_turn(sender_waiting=True), own as held, held.begin():
-        revoked = set(held.execute(_REVOKED, {"ids": ids}).scalars())
+        revoked = revoked_among(held, ids)
         rows = [p.row() for p in payloads if p.integration_id not in revoked]
         if rows:
-            held.execute(_INBOX_INSERT, rows)
+            insert_payloads(held, rows)
     return revoked
 
 

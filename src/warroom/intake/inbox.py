@@ -25,20 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Integer,
-    Row,
-    Table,
-    any_,
-    bindparam,
-    delete,
-    exists,
-    func,
-    select,
-    text,
-)
+from sqlalchemy import Row
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -49,9 +36,10 @@ from warroom.intake import keys as integration_keys
 from warroom.intake.common import digest, read_json
 from warroom.intake.routing import Notification, coalesce
 from warroom.service.context import Context
+from warroom.store import inbox_queries
 from warroom.store.engine_queries import LOCKED
-from warroom.store.intake_models import AlertGroup, DeadLetter, InboxPayload, Integration
-from warroom.store.models import Incident
+from warroom.store.inbox_queries import Inboxed
+from warroom.store.intake_models import DeadLetter, Integration
 from warroom.store.session import Database
 
 log = logging.getLogger("warroom.intake")
@@ -64,8 +52,6 @@ APPLY_BYTES = 1024 * 1024
 # While senders wait for SQLite's writer, a quarter of that: they wait behind each
 # transaction (applied slower then, each alert costing more in a smaller one).
 APPLY_BYTES_SENDERS_WAITING = 256 * 1024
-APPLY_LOCK_ID = 7_261_101  # PostgreSQL advisory lock: one applier at a time, groups in order
-Inboxed = Row[Any]  # an intake_inbox row, read as plain columns (no ORM identity map)
 KEYED_SOURCES = ("pagerduty", "generic")  # a missing dedup_key gets a generated one
 HANDED_OVER_ALERTS = 20_000  # parsed alerts held in memory for the applier, at most ...
 HOLD_S = 60.0  # ... each for this long at most
@@ -206,11 +192,10 @@ def apply_waiting(
     backlog waits skips it). Behind a backlog, `new_groups_first` takes the payloads of
     groups with no open incident (the ones that page) first."""
     ctx.runtime.part(HandOver).applier_polling()
-    if peek and not ctx.db.finds(select(InboxPayload.id)):
+    if peek and not inbox_queries.inbox_has_payloads(ctx.db):
         return Applied(0, drained=True)
     with ctx.db.unit_of_work() as session:
-        if not ctx.db.is_sqlite:
-            session.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ID})"))
+        inbox_queries.take_applier_turn(ctx.db, session)
         rows, drained = _next_payloads(ctx.db, session, limit, max_bytes, new_groups_first)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
@@ -224,9 +209,7 @@ def apply_waiting(
             elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
         if rows:
-            ids = _among(ctx.db, InboxPayload.__table__.c.id, [r.id for r in rows])
-            done = delete(InboxPayload).where(ids)
-            session.execute(done.execution_options(synchronize_session=False))
+            inbox_queries.delete_payloads(ctx.db, session, [r.id for r in rows])
     oldest = min((row.received_at for row in rows), default=None)
     waited = 0.0 if oldest is None else (ctx.clock.now() - oldest).total_seconds()
     return Applied(len(rows), drained, waited)
@@ -247,11 +230,10 @@ def pending(ctx: Context) -> int:
 
 def backlog(ctx: Context) -> tuple[int, float | None]:
     """Accepted payloads not yet applied, and how many seconds the oldest has waited."""
-    statement = select(func.count(), func.min(InboxPayload.received_at))
     with ctx.db.reader() as session:
-        count, oldest = session.execute(statement).one()
+        count, oldest = inbox_queries.inbox_backlog(session)
     waited = None if oldest is None else (ctx.clock.now() - oldest).total_seconds()
-    return int(count), waited
+    return count, waited
 
 
 def _next_payloads(
@@ -262,37 +244,15 @@ def _next_payloads(
     incident go first: a storm in one group never holds back another group's page. Each
     group's payloads still go in the order they came: whether a group has an open
     incident holds for all of its payloads alike."""
-    table = InboxPayload.__table__
-    assert isinstance(table, Table)
-    sized = select(table.c.id, func.length(table.c.body)).order_by(table.c.id)
-    oldest = session.execute(sized.limit(limit + 1)).all()
+    oldest = inbox_queries.oldest_sizes(session, limit + 1)
     chosen = _within_bytes(oldest[:limit], max_bytes)
     drained = len(chosen) == len(oldest)
     if not drained and new_groups_first:
-        ahead = session.execute(sized.where(~_has_open_incident(table)).limit(limit)).all()
+        ahead = inbox_queries.oldest_sizes(session, limit, without_open_incident=True)
         chosen = _within_bytes(ahead, max_bytes) or chosen
     if not chosen:
         return [], drained
-    statement = select(table).where(_among(db, table.c.id, chosen)).order_by(table.c.id)
-    return list(session.execute(statement)), drained
-
-
-def _among(db: Database, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
-    """`column IN (ids)`; on PostgreSQL `= ANY` of one array parameter, one statement text
-    whatever the count, so psycopg's cache of converted statements keeps hitting."""
-    if db.is_sqlite:
-        return column.in_(ids)
-    return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-
-
-def _has_open_incident(inbox: Table) -> ColumnElement[bool]:
-    groups, open_incidents = AlertGroup.__table__, Incident.__table__
-    return exists().where(
-        groups.c.integration_id == inbox.c.integration_id,
-        groups.c.group_hash == inbox.c.group_hash,
-        open_incidents.c.id == groups.c.incident_id,
-        open_incidents.c.resolved_at.is_(None),
-    )
+    return inbox_queries.payloads(db, session, chosen), drained
 
 
 def _within_bytes(sizes: Sequence[Row[Any, Any]], max_bytes: int) -> list[int]:

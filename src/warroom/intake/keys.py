@@ -12,13 +12,18 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from warroom.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from warroom.service.context import Context
 from warroom.service.tokens import hash_secret
 from warroom.store.intake_models import Integration
+from warroom.store.intake_queries import (
+    all_integrations,
+    integration_by_key_hash,
+    integration_named,
+)
 
 TYPES = ("alertmanager", "grafana", "pagerduty", "generic")
 
@@ -58,7 +63,7 @@ def create_integration(ctx: Context, session: Session, kind: str, name: str) -> 
         raise InvalidInput("an integration needs a name", "name")
     if kind not in TYPES:
         raise InvalidInput(f"type is one of {', '.join(TYPES)}", "type")
-    if session.execute(select(Integration.id).where(Integration.name == name)).first():
+    if integration_named(session, name) is not None:
         raise Conflict(f"an integration named {name!r} exists; pick another name", "name")
     key = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
     session.add(
@@ -68,13 +73,12 @@ def create_integration(ctx: Context, session: Session, kind: str, name: str) -> 
 
 
 def list_integrations(ctx: Context, session: Session) -> list[IntegrationInfo]:
-    rows = session.execute(select(Integration).order_by(Integration.id)).scalars()
-    return [integration_info(row) for row in rows]
+    return [integration_info(row) for row in all_integrations(session)]
 
 
 def revoke_integration(ctx: Context, session: Session, name: str) -> None:
     """Revoke a key; this process forgets having checked it once the revocation commits."""
-    row = session.execute(select(Integration).where(Integration.name == name)).scalar_one_or_none()
+    row = integration_named(session, name)
     if row is None:
         raise NotFound(f"no integration named {name!r}", "name")
     if row.revoked_at is None:
@@ -113,9 +117,7 @@ def _looked_up(ctx: Context, key: str) -> IntegrationInfo:
     """From the database, then remembered for AUTH_CACHE_SECONDS."""
     key_hash = hash_secret(key)
     with ctx.db.unit_of_work() as session:
-        row = session.execute(
-            select(Integration).where(Integration.key_hash == key_hash)
-        ).scalar_one_or_none()
+        row = integration_by_key_hash(session, key_hash)
         if row is None or row.revoked_at is not None:
             raise Unauthorized(REFUSED, "authorization")
         found = integration_info(row)

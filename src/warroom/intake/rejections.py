@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    delete,
-    func,
-    select,
-)
 from sqlalchemy.orm import Session
 
 from warroom.service.context import Context
 from warroom.store.intake_models import RejectedPayload
+from warroom.store.intake_queries import newest_rejected, prune_rejected
 
 REJECTED_KEPT = 1000
 
@@ -51,14 +47,10 @@ def reject(
 def keep_rejected(session: Session, rejected: RejectedPayload) -> None:
     session.add(rejected)
     session.flush()
-    newest = session.execute(select(func.max(RejectedPayload.id))).scalar_one()
-    session.execute(delete(RejectedPayload).where(RejectedPayload.id <= newest - REJECTED_KEPT))
+    prune_rejected(session, REJECTED_KEPT)
 
 
 def list_rejected(ctx: Context, session: Session, limit: int = 100) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(RejectedPayload).order_by(RejectedPayload.id.desc()).limit(limit)
-    ).scalars()
     return [
         {
             "id": r.id,
@@ -70,5 +62,5 @@ def list_rejected(ctx: Context, session: Session, limit: int = 100) -> list[dict
             "headers": r.headers,
             "body": r.body,
         }
-        for r in rows
+        for r in newest_rejected(session, limit)
     ]

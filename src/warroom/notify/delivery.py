@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.service.context import Context
 from warroom.store.models import OutboxMessage
+from warroom.store.outbox_queries import any_message_due, claim_due_messages
 
 log = logging.getLogger("warroom.delivery")
 
@@ -107,20 +107,12 @@ def drain(
 
 def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], int]:
     now = ctx.clock.now()
-    due = (OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
-    if not ctx.db.finds(select(OutboxMessage.id).where(*due)):
+    if not any_message_due(ctx.db, now):
         return [], 0
-    statement = (
-        select(OutboxMessage)
-        .where(*due)
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    )
     claimed: list[Claimed] = []
     recorded = 0
     with ctx.db.unit_of_work() as session:
-        rows = list(session.execute(statement).scalars())
+        rows = claim_due_messages(session, now, batch)
         for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
             url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
             row.attempts += 1

@@ -14,7 +14,6 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.intake import inbox as intake_queue
@@ -25,7 +24,9 @@ from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
 from warroom.service.paging.engine import delivery_outcome
 from warroom.store.engine_queries import LOCKED
-from warroom.store.models import Incident, Timer
+from warroom.store.job_queries import any_timer_due, claim_due_timers
+from warroom.store.models import Timer
+from warroom.store.queries import reference_of
 
 log = logging.getLogger("warroom.scheduler")
 
@@ -104,18 +105,10 @@ class Scheduler:
     def run_due_timers(self) -> int:
         """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
         now = self.ctx.clock.now()
-        due = (Timer.state == "pending", Timer.due_at <= now)
-        if not self.ctx.db.finds(select(Timer.id).where(*due)):
+        if not any_timer_due(self.ctx.db, now):
             return 0
-        statement = (
-            select(Timer)
-            .where(*due)
-            .order_by(Timer.due_at)
-            .limit(self.batch)
-            .with_for_update(skip_locked=True)
-        )
         with self.ctx.db.unit_of_work() as session:
-            timers = list(session.execute(statement).scalars())
+            timers = claim_due_timers(session, now, self.batch)
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
                 self._run_one(session, timer, self.ctx.clock.now())
@@ -148,11 +141,7 @@ class Scheduler:
 
 
 def _reference(session: Session, incident_id: int | None) -> str | None:
-    if incident_id is None:
-        return None
-    return session.execute(
-        select(Incident.reference).where(Incident.id == incident_id)
-    ).scalar_one_or_none()
+    return None if incident_id is None else reference_of(session, incident_id)
 
 
 def start_in_thread(ctx: Context) -> tuple[threading.Thread, threading.Event]:

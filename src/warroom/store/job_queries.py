@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from warroom.store.models import Timer
+from warroom.store.session import Database
+
+
+def any_timer_due(db: Database, now: datetime) -> bool:
+    """Whether a timer is due, read without a write turn (`Database.finds`)."""
+    return db.finds(select(Timer.id).where(*_due(now)))
+
+
+def claim_due_timers(session: Session, now: datetime, limit: int) -> list[Timer]:
+    """Up to `limit` due timers, the longest due first, locked; on PostgreSQL those another
+    worker has claimed are skipped (SKIP LOCKED)."""
+    statement = (
+        select(Timer)
+        .where(*_due(now))
+        .order_by(Timer.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.execute(statement).scalars())
 
 
 def cancel_pending_timers(
@@ -19,3 +39,7 @@ def cancel_pending_timers(
         statement = statement.where(Timer.kind.in_(list(kinds)))
     result = session.execute(statement.values(state="cancelled"))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (Timer.state == "pending", Timer.due_at <= now)

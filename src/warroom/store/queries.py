@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +35,23 @@ def incident_by_reference(session: Session, reference: str, *, lock: bool = Fals
     if incident is None:
         raise NotFound(f"no incident {reference!r}", "reference")
     return incident
+
+
+def reference_of(session: Session, incident_id: int) -> str | None:
+    statement = select(Incident.reference).where(Incident.id == incident_id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def open_and_declared_by_severity(session: Session) -> dict[int, tuple[int, int]]:
+    """Per severity, how many real incidents are open and how many were ever declared
+    (drills left out)."""
+    is_open = func.sum((Incident.status != "resolved").cast(Incident.severity.type))
+    statement = (
+        select(Incident.severity, is_open, func.count())
+        .where(Incident.drill.is_(False))
+        .group_by(Incident.severity)
+    )
+    return {sev: (int(o or 0), int(t)) for sev, o, t in session.execute(statement)}
 
 
 def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:

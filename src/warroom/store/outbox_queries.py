@@ -1,0 +1,33 @@
+"""The outbox's delivery queries: whether a message is due, and claiming the due ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from warroom.store.models import OutboxMessage
+from warroom.store.session import Database
+
+
+def any_message_due(db: Database, now: datetime) -> bool:
+    """Whether a message waits to be sent, read without a write turn (`Database.finds`)."""
+    return db.finds(select(OutboxMessage.id).where(*_due(now)))
+
+
+def claim_due_messages(session: Session, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Up to `limit` due messages, the longest due first, locked; on PostgreSQL those
+    another worker has claimed are skipped (SKIP LOCKED)."""
+    statement = (
+        select(OutboxMessage)
+        .where(*_due(now))
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
