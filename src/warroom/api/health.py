@@ -65,7 +65,7 @@ class IncidentCollector(Collector):
         yield declared
 
     def _counts(self) -> dict[int, tuple[int, int]]:
-        with self._ctx.db.unit_of_work() as session:
+        with self._ctx.db.reader() as session:  # a scrape never queues at SQLite's writer
             return open_and_declared_by_severity(session)
 
 
