@@ -1,11 +1,12 @@
 """The seed's improvement loop on the calendar: the monthly review made by itself on the
-1st for the previous month, kept and announced. A manual clock and the real scheduler;
-every message a test does not claim fails it (tests/harness.py)."""
+1st for the previous month, kept and announced; the quarterly DR test and tabletop
+reminder; the playbook's own review date. A manual clock and the real scheduler; every
+message a test does not claim fails it (tests/harness.py)."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -59,13 +60,17 @@ def a_january_with_one_incident_and_one_drill(harness: Harness) -> None:
     assert import_lines(harness.ctx, [past_incident(), drill]).refused == []
 
 
-def test_a_scheduler_starting_plans_the_next_monthly_review(
+def test_a_scheduler_starting_plans_the_review_the_quarter_and_the_playbook_review(
     harness: Harness,
 ) -> None:
     stopped = threading.Event()
     stopped.set()
     harness.scheduler.run(stopped)  # `warroom serve` or `warroom worker`, stopped at once
-    assert pending(harness) == ["monthly_review:2024-01"]
+    assert pending(harness) == [
+        "monthly_review:2024-01",
+        "quarterly_exercise:2024-Q2",
+        "playbook_review:2024-04-15",
+    ]
 
 
 def test_past_midnight_on_the_1st_the_previous_month_is_reviewed_once_drills_left_out(
@@ -139,3 +144,77 @@ def test_a_worker_down_over_the_1st_catches_up_every_missed_month_on_restart(
     harness.advance(timedelta(0))
     harness.expect("sre-lead", "reminder", count=2)
     assert [r.period for r in harness.ctx.read(kept.list_reports)] == ["2024-02", "2024-01"]
+
+
+def test_the_first_morning_of_a_quarter_reminds_the_commander_of_the_dr_test_once(
+    harness: Harness,
+) -> None:
+    harness.clock.set(datetime(2024, 3, 31, 12, 0, tzinfo=UTC))
+    start(harness)
+    until(harness, datetime(2024, 4, 1, 9, 0, tzinfo=UTC) - SECOND)
+    harness.expect("sre-lead", "reminder")  # the monthly review of March, at midnight
+    harness.advance(2 * SECOND)
+    [reminder] = harness.expect("sre-lead", "reminder")
+    assert reminder.body == (
+        "2024-Q2 has begun: time to plan this quarter's disaster recovery test and tabletop "
+        "exercise.\n\nAgenda:\n- Test backup and recovery procedures\n"
+        "- Validate incident response capabilities\n"
+        "- Update contact information and escalation paths\n- Conduct tabletop exercises\n"
+    )
+    start(harness)
+    harness.advance(timedelta(days=2))
+    assert "quarterly_exercise:2024-Q3" in pending(harness)
+
+
+def test_a_quarter_that_passed_while_the_worker_was_down_is_not_reminded_late(
+    harness: Harness,
+) -> None:
+    harness.clock.set(datetime(2024, 3, 31, 12, 0, tzinfo=UTC))
+    start(harness)
+    harness.clock.set(datetime(2024, 7, 2, tzinfo=UTC))  # down through the second quarter
+    harness.advance(timedelta(0))
+    reminders = harness.expect("sre-lead", "reminder", count=6)  # four months, Q3, playbook
+    quarters = [m.body.split(" has begun")[0] for m in reminders if " has begun" in m.body]
+    assert quarters == ["2024-Q3"]
+
+
+def test_the_playbook_review_date_reminds_the_commander_that_morning_once(
+    harness: Harness,
+) -> None:
+    assert harness.ctx.playbook.next_review == date(2024, 4, 15)
+    harness.clock.set(datetime(2024, 4, 14, 12, 0, tzinfo=UTC))
+    start(harness)
+    until(harness, datetime(2024, 4, 15, 9, 0, tzinfo=UTC) - SECOND)
+    assert harness.unexpected() == []
+    harness.advance(2 * SECOND)
+    [reminder] = harness.expect("sre-lead", "reminder")
+    assert reminder.body == (
+        "The playbook alchemorsel-v3 was due for review on 2024-04-15. Review it with the "
+        "team, then set its next_review to the date of the following review."
+    )
+    start(harness)
+    harness.advance(timedelta(days=1))
+
+
+def test_a_review_date_already_past_at_start_reminds_at_once_and_never_again(
+    harness: Harness,
+) -> None:
+    harness.clock.set(datetime(2024, 5, 2, 8, 0, tzinfo=UTC))
+    start(harness)
+    harness.tick()
+    [reminder] = harness.expect("sre-lead", "reminder")
+    assert "was due for review on 2024-04-15" in reminder.body
+    start(harness)
+    start(harness)
+    harness.advance(timedelta(hours=12))
+
+
+def test_a_playbook_reviewed_since_is_not_reminded_of_its_old_date(harness: Harness) -> None:
+    harness.clock.set(datetime(2024, 4, 10, tzinfo=UTC))
+    start(harness)
+    harness.ctx.playbook = harness.ctx.playbook.model_copy(
+        update={"next_review": date(2024, 10, 15)}
+    )
+    start(harness)  # restarted with the reviewed playbook
+    harness.advance(timedelta(days=10))
+    assert "playbook_review:2024-10-15" in pending(harness)

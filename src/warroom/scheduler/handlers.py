@@ -20,4 +20,6 @@ HANDLERS: dict[str, Handler] = {
     postmortem.FOLLOW_UP_TIMER: postmortem.on_follow_up_review,
     action_items.OVERDUE_TIMER: action_items.on_action_item_overdue,
     improvement_loop.MONTHLY_REVIEW_TIMER: improvement_loop.on_monthly_review,
+    improvement_loop.QUARTERLY_EXERCISE_TIMER: improvement_loop.on_quarterly_exercise,
+    improvement_loop.PLAYBOOK_REVIEW_TIMER: improvement_loop.on_playbook_review,
 }

@@ -1,5 +1,6 @@
 """The seed's improvement loop, run by the calendar: the monthly review made and announced
-on the 1st for the previous month.
+on the 1st for the previous month, the quarterly DR test and tabletop reminder, and the
+reminder that the playbook itself is due for review.
 
 Each is a timer under a unique key (`monthly_review:2024-01`), so two schedulers or a
 restart make it once; each run schedules the next, and `schedule_loop` (at the scheduler's
@@ -28,6 +29,8 @@ from warroom.store.models import Timer
 log = logging.getLogger("warroom.improvement")
 
 MONTHLY_REVIEW_TIMER = "monthly_review"  # timer kinds (the scheduler's handler table)
+QUARTERLY_EXERCISE_TIMER = "quarterly_exercise"
+PLAYBOOK_REVIEW_TIMER = "playbook_review"
 REVIEW_ANNOUNCEMENT = "announce_monthly_review"  # the outbox kind of its announce_to copies
 
 
@@ -42,7 +45,11 @@ class Planned:
 def schedule_loop(ctx: Context, session: Session) -> list[str]:
     """The loop's next timers, those not scheduled yet; the keys scheduled now."""
     now = ctx.clock.now()
-    planned = [_monthly_review(ctx.playbook, now)]
+    planned = [
+        _monthly_review(ctx.playbook, now),
+        *_quarterly_exercise(ctx.playbook, now),
+        *_playbook_review(ctx.playbook),
+    ]
     return [step.key for step in planned if _schedule(session, step, now)]
 
 
@@ -78,6 +85,42 @@ def on_monthly_review(session: Session, ctx: Context, timer: Timer, now: datetim
     _schedule(session, _monthly_review(ctx.playbook, timer.due_at), now)
 
 
+def on_quarterly_exercise(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+    """Remind of the quarter's DR test and tabletop exercise (not once the quarter is
+    over: a stale reminder helps no one), then plan the next quarter's."""
+    cadence = ctx.playbook.post_incident.quarterly_exercise
+    if cadence is None:
+        return  # the playbook no longer asks for it: the chain ends here
+    following = _quarterly_exercise(ctx.playbook, timer.due_at)
+    if now < following[0].due_at:
+        quarter = timer.payload["quarter"]
+        _remind_reviewer(
+            session,
+            ctx,
+            f"{timer.key}:reviewer",
+            texts.QUARTERLY_EXERCISE_SUBJECT(quarter=quarter),
+            texts.QUARTERLY_EXERCISE_BODY(quarter=quarter, agenda=cadence.agenda),
+            now,
+        )
+    _schedule(session, following[0], now)
+
+
+def on_playbook_review(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
+    """Remind that the playbook was due for review, if its review date is still that one."""
+    due = ctx.playbook.next_review
+    if due is None or due.isoformat() != timer.payload["due"]:
+        return  # the playbook has been reviewed since and carries another date
+    name = ctx.playbook.name
+    _remind_reviewer(
+        session,
+        ctx,
+        f"{timer.key}:reviewer",
+        texts.PLAYBOOK_REVIEW_SUBJECT(name=name),
+        texts.PLAYBOOK_REVIEW_BODY(name=name, due=due.isoformat()),
+        now,
+    )
+
+
 def _remind_reviewer(
     session: Session, ctx: Context, key: str, subject: str, body: str, now: datetime
 ) -> None:
@@ -93,6 +136,23 @@ def _remind_reviewer(
 def _monthly_review(playbook: Playbook, after: datetime) -> Planned:
     due_at, period = calendar.next_monthly_review(after, playbook.timezone)
     return Planned(MONTHLY_REVIEW_TIMER, f"monthly_review:{period}", due_at, {"period": period})
+
+
+def _quarterly_exercise(playbook: Playbook, after: datetime) -> list[Planned]:
+    if playbook.post_incident.quarterly_exercise is None:
+        return []
+    due_at, quarter = calendar.next_quarter_start(after, playbook.timezone)
+    key = f"quarterly_exercise:{quarter}"
+    return [Planned(QUARTERLY_EXERCISE_TIMER, key, due_at, {"quarter": quarter})]
+
+
+def _playbook_review(playbook: Playbook) -> list[Planned]:
+    """The playbook's review date, once per date: past already, it is due at once."""
+    if playbook.next_review is None:
+        return []
+    due = playbook.next_review.isoformat()
+    due_at = calendar.review_reminder_at(playbook.next_review, playbook.timezone)
+    return [Planned(PLAYBOOK_REVIEW_TIMER, f"playbook_review:{due}", due_at, {"due": due})]
 
 
 def _schedule(session: Session, step: Planned, now: datetime) -> bool:

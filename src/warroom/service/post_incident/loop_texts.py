@@ -1,5 +1,5 @@
 """The improvement loop's words, as sandboxed templates (DESIGN rule 12): the monthly
-review's announcement."""
+review's announcement, the quarterly exercise reminder and the playbook's review reminder."""
 
 from __future__ import annotations
 
@@ -31,6 +31,24 @@ MONTHLY_REVIEW_BODY = builtin(
     "{{ items.overdue }} overdue\n"
     "{% if agenda %}\nAgenda:\n{% for line in agenda %}- {{ line }}\n{% endfor %}{% endif %}"
     "\nThe whole review: warroom report show {{ period }}",
+)
+QUARTERLY_EXERCISE_SUBJECT = builtin(
+    "improvement.quarterly_exercise.subject",
+    "Quarterly disaster recovery test and tabletop exercise: {{ quarter }}",
+)
+QUARTERLY_EXERCISE_BODY = builtin(
+    "improvement.quarterly_exercise.body",
+    "{{ quarter }} has begun: time to plan this quarter's disaster recovery test and "
+    "tabletop exercise.\n"
+    "{% if agenda %}\nAgenda:\n{% for line in agenda %}- {{ line }}\n{% endfor %}{% endif %}",
+)
+PLAYBOOK_REVIEW_SUBJECT = builtin(
+    "improvement.playbook_review.subject", "The playbook {{ name }} is due for review"
+)
+PLAYBOOK_REVIEW_BODY = builtin(
+    "improvement.playbook_review.body",
+    "The playbook {{ name }} was due for review on {{ due }}. Review it with the team, "
+    "then set its next_review to the date of the following review.",
 )
 
 
