@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,8 +98,12 @@ def test_warroom_serve_pages_by_email_and_webhook_and_the_link_acknowledges(
         client = serve()  # type: ignore[operator]
         declared = client.post("/api/v1/incidents", json={"title": "Checkout down", "severity": 2})
         ref = declared.json()["reference"]
-        assert wait_for(lambda: bool(mails) and bool(hooks)), "no page arrived"
-        [mail] = mails
+
+        def pages_by_mail() -> list[Any]:  # the rest: the playbook's review date has passed
+            return [m for m in mails if ref in m.content.decode()]
+
+        assert wait_for(lambda: bool(pages_by_mail()) and bool(hooks)), "no page arrived"
+        [mail] = pages_by_mail()
         assert mail.rcpt_tos == ["sre-lead@alchemorsel.com"]
         text = mail.content.decode()
         assert ref in text and "Sev2" in text

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.api import ack, health, incidents, post, statuspage
+from warroom.api import ack, health, incidents, post, reports, statuspage
 from warroom.api.deps import bearer_gate
 from warroom.api.errors import install_error_handlers
 from warroom.api.limits import BODY_TIMEOUT, RequestLimits
@@ -55,7 +55,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     app.add_middleware(RequestLimits, gates=gates, body_timeout=body_timeout)
     app.add_middleware(RequestMetrics, latency=latency)  # outermost: sees all the rest
     routers = (health.router, incidents.router, intake.router, post.router, statuspage.router)
-    for router in (*routers, ack.router):
+    for router in (*routers, reports.router, ack.router):
         app.include_router(router)
     ui.install(app)
     app.include_router(live.router)

@@ -19,6 +19,7 @@ from warroom.cli.output import (
     print_listing,
     short_time,
 )
+from warroom.cli.reviews import list_reports, show_report
 from warroom.cli.state import local_context, settings
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
@@ -164,4 +165,6 @@ def register(app: typer.Typer) -> None:
     app.command()(postmortem)
     app.command()(actions)
     app.command("import")(import_incidents)
+    report_group.command("list")(list_reports)
+    report_group.command("show")(show_report)
     app.add_typer(report_group, name="report")

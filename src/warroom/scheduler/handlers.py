@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from warroom.service.context import Context
 from warroom.service.paging import engine as paging
-from warroom.service.post_incident import action_items, postmortem
+from warroom.service.post_incident import action_items, improvement_loop, postmortem
 from warroom.store.models import Timer
 
 Handler = Callable[[Session, Context, Timer, datetime], None]
@@ -19,4 +19,7 @@ HANDLERS: dict[str, Handler] = {
     postmortem.OVERDUE_TIMER: postmortem.on_postmortem_overdue,
     postmortem.FOLLOW_UP_TIMER: postmortem.on_follow_up_review,
     action_items.OVERDUE_TIMER: action_items.on_action_item_overdue,
+    improvement_loop.MONTHLY_REVIEW_TIMER: improvement_loop.on_monthly_review,
+    improvement_loop.QUARTERLY_EXERCISE_TIMER: improvement_loop.on_quarterly_exercise,
+    improvement_loop.PLAYBOOK_REVIEW_TIMER: improvement_loop.on_playbook_review,
 }

@@ -23,6 +23,7 @@ from warroom.scheduler.handlers import HANDLERS, Handler
 from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
 from warroom.service.paging.engine import delivery_outcome
+from warroom.service.post_incident.improvement_loop import schedule_loop
 from warroom.store.engine_queries import LOCKED
 from warroom.store.job_queries import any_timer_due, claim_due_timers
 from warroom.store.models import Timer
@@ -80,6 +81,7 @@ class Scheduler:
         so a slow mail server never delays an escalation. A batch in flight finishes first.
         On PostgreSQL several of each share the work through SKIP LOCKED; SQLite has one
         writer, so one of each."""
+        self.schedule_calendar()
         threads = 1 if self.ctx.db.is_sqlite else self.threads
         helper = self.helper_idle_s
         log.info(
@@ -101,6 +103,18 @@ class Scheduler:
         for loop in running:
             loop.join()
         log.info("scheduler stopped")
+
+    def schedule_calendar(self) -> None:
+        """At start: the improvement loop's next timers where missing (unique keys, so
+        every scheduler that starts may do it). A failure is logged, never fatal: the
+        timers already scheduled schedule their successors anyway."""
+        try:
+            keys = self.ctx.transact(schedule_loop)
+        except Exception:
+            log.exception("scheduling the improvement loop failed")
+            return
+        if keys:
+            log.info("improvement loop scheduled keys=%s", ",".join(keys))
 
     def run_due_timers(self) -> int:
         """Claim up to `batch` due timers and run each in its savepoint; returns the count."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-import warroom.store.post_models  # noqa: F401  (post-incident tables into the metadata)
+import warroom.store.post_models  # post-incident tables into the metadata
+import warroom.store.report_models  # noqa: F401  (and the kept reports: one F401 for both)
 from warroom.store.models import Base
 
 MIGRATION_LOCK_ID = 7_261_100  # PostgreSQL advisory lock: concurrent starts migrate once
