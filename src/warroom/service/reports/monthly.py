@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
@@ -30,19 +31,23 @@ METRICS = {
 }
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
+def month_bounds(month: str, timezone: str = "UTC") -> tuple[datetime, datetime]:
+    """The month's first and next month's first instant (UTC), months as the playbook's
+    timezone counts them: the review made at its midnight on the 1st covers that month."""
+    start = month_start(month, 0, timezone)
+    return start, month_start(month, 1, timezone)
+
+
+def month_start(month: str, shift: int, timezone: str) -> datetime:
+    """The first instant (UTC) of the month `shift` months after `month`."""
     match = MONTH.match(month or "")
     if not match:
         raise InvalidInput(f"month {month!r} is not YYYY-MM", "month")
     if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
         raise InvalidInput(f"month {month} is outside {FIRST_YEAR}-01 to {LAST_YEAR}-12", "month")
-    start = datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
-    return start, shift_month(start, 1)
-
-
-def shift_month(start: datetime, months: int) -> datetime:
-    index = start.year * 12 + start.month - 1 + months
-    return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
+    index = int(match[1]) * 12 + int(match[2]) - 1 + shift
+    local = datetime(index // 12, index % 12 + 1, 1, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(UTC)
 
 
 def _sla(
@@ -85,12 +90,15 @@ def _sla_on_business_time(
     return result
 
 
-def _trends(session: Session, start: datetime, current: dict[str, Any]) -> dict[str, Any]:
+def _trends(
+    session: Session, month: str, timezone: str, current: dict[str, Any]
+) -> dict[str, Any]:
     previous = []
     for back in (3, 2, 1):
-        begin = shift_month(start, -back)
-        figures = queries.headline(session, queries.in_month(begin, shift_month(begin, 1)))
-        previous.append({"month": f"{begin:%Y-%m}", **figures})
+        begin, end = month_start(month, -back, timezone), month_start(month, 1 - back, timezone)
+        figures = queries.headline(session, queries.in_month(begin, end))
+        label = begin.astimezone(ZoneInfo(timezone))
+        previous.append({"month": f"{label:%Y-%m}", **figures})
     changes = {}
     for key in ("total", "time_to_acknowledge_median", "time_to_resolve_median"):
         known = [p[key] for p in previous if p[key] is not None]
@@ -100,7 +108,7 @@ def _trends(session: Session, start: datetime, current: dict[str, Any]) -> dict[
 
 
 def monthly_report(ctx: Context, session: Session, month: str) -> dict[str, Any]:
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, ctx.playbook.timezone)
     now = ctx.clock.now()
     where = queries.in_month(start, end)
     keys = [str(n) for n in sorted(ctx.playbook.severities)]
@@ -128,7 +136,7 @@ def monthly_report(ctx: Context, session: Session, month: str) -> dict[str, Any]
         for name, found in sla.items()
     }
     report["action_items"] = queries.action_items(session, where, now)
-    report["trends"] = _trends(session, start, headline)
+    report["trends"] = _trends(session, month, ctx.playbook.timezone, headline)
     report["top_services"] = [
         {"service": s, "incidents": n} for s, n in list(by_service.items())[:5]
     ]
@@ -137,7 +145,7 @@ def monthly_report(ctx: Context, session: Session, month: str) -> dict[str, Any]
 
 def month_incidents(ctx: Context, session: Session, month: str) -> list[dict[str, Any]]:
     """The month's incidents (drills left out), one row each, for the CSV export."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, ctx.playbook.timezone)
     return [_csv_row(i) for i in queries.incidents_in(session, queries.in_month(start, end))]
 
 
