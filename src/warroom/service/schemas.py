@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from warroom.core.alert_views import AlertView
 from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.store.models import Incident, TimelineEvent
 
@@ -61,9 +62,16 @@ class IncidentOut(BaseModel):
 
 
 class IncidentDetail(IncidentOut):
-    """An incident with what its timeline says about alerts, pages and escalations."""
+    """An incident with its war room (links, resources, role holders, runbooks), its alerts
+    (the last received, `alerts_total` in all) and what its timeline says about pages and
+    escalations."""
 
-    alerts: list[dict[str, Any]] = []
+    links: dict[str, str | None] = {}
+    resources: dict[str, str] = {}
+    role_holders: list[dict[str, str]] = []
+    runbooks: list[dict[str, Any]] = []
+    alerts: list[AlertView] = []
+    alerts_total: int = 0
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
