@@ -32,3 +32,11 @@ def test_piped_tables_print_one_row_per_line_tab_separated() -> None:
         f"2026-12-02-001\t1\tinvestigating\t{LONG_TITLE.strip()}",
         "2026-12-02-002\t3\tmonitoring\tSlow search results",
     ]
+
+
+def test_on_a_terminal_a_cell_that_looks_like_markup_prints_as_it_is() -> None:
+    screen = io.StringIO()
+    rows = [["2026-12-02-001", 1, "open", "disk a[/b] full [bold]now"]]
+    terminal = Console(file=screen, width=120, force_terminal=True)
+    print_table("Incidents", COLUMNS, rows, out=terminal)
+    assert "disk a[/b] full [bold]now" in screen.getvalue()

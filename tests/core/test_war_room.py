@@ -37,3 +37,25 @@ def test_an_api_and_database_incident_carries_both_runbooks(playbook: Playbook) 
     found = war_room.runbooks(playbook, ["database", "api", "unknown"])
     assert [r["service"] for r in found] == ["database", "api"]
     assert found[0]["sections"][0]["title"] == "Database Operations"
+
+
+def test_the_roles_read_by_name_with_their_holders(playbook: Playbook) -> None:
+    holders = war_room.role_holders(playbook, {"incident_commander": "sre-lead"})
+    assert holders == [
+        {
+            "role": "incident_commander",
+            "role_name": playbook.roles["incident_commander"].name,
+            "person": "sre-lead",
+            "name": "SRE Team Lead",
+        }
+    ]
+
+
+def test_the_roles_read_in_the_playbook_s_order_whatever_order_they_are_stored_in(
+    playbook: Playbook,
+) -> None:
+    stored = {"technical_lead": "backend-lead", "incident_commander": "sre-lead"}
+    assert [h["role"] for h in war_room.role_holders(playbook, stored)] == [
+        "incident_commander",
+        "technical_lead",
+    ]

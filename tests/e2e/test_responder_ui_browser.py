@@ -75,7 +75,7 @@ def test_a_responder_declares_and_acknowledges_a_sev1_in_the_browser(
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Declared Sev1 (Critical): Checkout returns 500")
     expect(timeline).to_contain_text("Acknowledged by on-call")
-    expect(page.locator("pre").first).to_contain_text("INCIDENT ALERT")
+    expect(page.locator("pre").filter(has_text="INCIDENT ALERT")).to_be_visible()
     if os.environ.get("WARROOM_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT), full_page=True)
 

@@ -40,6 +40,15 @@ def test_a_firing_alert_takes_its_title_from_alertname_and_summary() -> None:
     assert note.alerts[0].details["generatorURL"].startswith("http://prometheus")
 
 
+def test_each_alert_keeps_its_alertmanager_s_address_for_a_silence_link() -> None:
+    note = alertmanager.parse(fixture("02-firing-group-of-3.json"), NOW)
+    assert {a.details["externalURL"] for a in note.alerts} == {"http://vm:19093"}
+    body = fixture("01-firing-single-alert.json") | {"externalURL": 9093}
+    assert "externalURL" not in alertmanager.parse(body, NOW).alerts[0].details, (
+        "an address that is not text is left out, never a reason to refuse the payload"
+    )
+
+
 def test_unknown_fields_from_newer_alertmanagers_are_ignored() -> None:
     body = fixture("01-firing-single-alert.json")
     body |= {"notification_reason": "first notification", "routeLabels": {"a": "b"}}

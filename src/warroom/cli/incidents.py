@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from warroom.cli.client import ApiClient
 from warroom.cli.output import (
-    console,
     errors,
     print_json,
     print_listing,
@@ -17,6 +17,7 @@ from warroom.cli.output import (
     short_time,
 )
 from warroom.cli.state import settings
+from warroom.cli.war_room import print_war_room
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
 At = typer.Option(None, "--at", help="Past UTC time (ISO 8601) for retrospective entry.")
@@ -101,13 +102,9 @@ def show(
         return
     say(
         f"[bold]{incident['reference']}[/] Sev{incident['severity']} ({incident['severity_name']})"
-        f" [bold]{incident['status']}[/]  {incident['title']}"
+        f" [bold]{incident['status']}[/]  {escape(incident['title'])}"
     )
-    console.print(
-        f"channel #{incident['channel']}  roles: "
-        + ", ".join(f"{role}={person}" for role, person in incident["roles"].items()),
-        highlight=False,
-    )
+    print_war_room(incident)
     print_table(
         "Timeline",
         ["At (UTC)", "Who", "What"],

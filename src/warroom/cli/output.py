@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -47,7 +48,7 @@ def print_table(
         else:
             table.add_column(column)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*map(escape, row))  # data, never markup: `[/b]` in an alert is text
     out.print(table)
 
 

@@ -4,7 +4,7 @@ the runbooks of the services it touches."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from warroom.core.playbook import Playbook
@@ -43,3 +43,19 @@ def runbooks(playbook: Playbook, services: Sequence[str]) -> list[dict[str, Any]
             }
         )
     return found
+
+
+def role_holders(playbook: Playbook, roles: Mapping[str, str]) -> list[dict[str, str]]:
+    """Each role the incident fills with its holder, in the playbook's order of roles (the
+    commander first, whatever order the database keeps them in): by name for people, by
+    id for scripts."""
+    ordered = [*(role for role in playbook.roles if role in roles), *roles]
+    return [
+        {
+            "role": role,
+            "role_name": playbook.roles[role].name if role in playbook.roles else role,
+            "person": roles[role],
+            "name": playbook.person_name(roles[role]),
+        }
+        for role in dict.fromkeys(ordered)
+    ]

@@ -37,8 +37,10 @@ def parse(
     group_key = text(payload.get("groupKey"), "groupKey") or _fallback_key(
         text(payload.get("receiver"), "receiver"), group_labels
     )
+    external_url = payload.get("externalURL")
+    backlink = external_url if isinstance(external_url, str) and external_url else None
     alerts = tuple(
-        parse_alert(raw, f"alerts[{i}]", group_key, now, source, extras=extras)
+        parse_alert(raw, f"alerts[{i}]", group_key, now, source, extras=extras, backlink=backlink)
         for i, raw in enumerate(raw_alerts)
     )
     title = group_title(common_labels, common_annotations, group_labels)
@@ -55,7 +57,10 @@ def parse_alert(
     source: str,
     *,
     extras: tuple[str, ...],
+    backlink: str | None = None,
 ) -> Alert:
+    """`backlink`: the sender's own address (the payload's externalURL), kept in the alert's
+    details, where a silence link for it starts."""
     alert = require_object(raw, field)
     labels = string_map(alert.get("labels"), field, "labels")
     annotations = string_map(alert.get("annotations"), field, "annotations")
@@ -70,6 +75,8 @@ def parse_alert(
     for key in extras:  # a loop: a comprehension is a call of its own
         if (value := alert.get(key)) is not None and value != "":
             details[key] = value
+    if backlink is not None:
+        details["externalURL"] = backlink
     # By position, in Alert's field order: by keyword a named tuple takes twice as long to
     # make, and a storm's payloads make a hundred each.
     return Alert(

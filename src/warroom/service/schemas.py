@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from warroom.core.alert_views import AlertView
 from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.core.playbook import Playbook
 from warroom.core.timeline_text import sentence
@@ -84,10 +85,16 @@ class PostmortemBrief(BaseModel):
 
 
 class IncidentDetail(IncidentOut):
-    """An incident with what its timeline says about alerts, pages and escalations, and
-    its post-mortem once resolving opened one (null before)."""
+    """An incident with its war room (links, resources, role holders, runbooks), its alerts
+    (the last received, `alerts_total` in all), what its timeline says about pages and
+    escalations, and its post-mortem once resolving opened one (null before)."""
 
-    alerts: list[dict[str, Any]] = []
+    links: dict[str, str | None] = {}
+    resources: dict[str, str] = {}
+    role_holders: list[dict[str, str]] = []
+    runbooks: list[dict[str, Any]] = []
+    alerts: list[AlertView] = []
+    alerts_total: int = 0
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ from warroom.core.incident import EventKind
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
 from warroom.service.incidents.lifecycle import snapshot
+from warroom.service.incidents.war_room import war_room_fields
 from warroom.service.paging.engine import next_steps
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, PostmortemBrief
 from warroom.store.incident_queries import latest_incidents
@@ -27,7 +28,7 @@ def get_incident(ctx: Context, session: Session, reference: str) -> IncidentDeta
 
     return IncidentDetail(
         **base,
-        alerts=[e.data for e in events if e.kind == EventKind.ALERT_ATTACHED],
+        **war_room_fields(ctx, session, incident),
         pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
         escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
         next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
