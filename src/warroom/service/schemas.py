@@ -60,6 +60,18 @@ class IncidentOut(BaseModel):
         return cls(severity_name=severity_name, **fields)
 
 
+class ChecklistItemOut(BaseModel):
+    """One item of the playbook's checklists on one incident; `automatic`: warroom ticked it."""
+
+    id: str
+    phase: str
+    text: str
+    done: bool
+    done_by: str | None
+    done_at: datetime | None
+    automatic: bool
+
+
 class IncidentDetail(IncidentOut):
     """An incident with what its timeline says about alerts, pages and escalations."""
 
