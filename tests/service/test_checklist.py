@@ -45,8 +45,9 @@ def test_every_incident_carries_every_checklist_item_in_the_playbooks_order(
 ) -> None:
     ref = declare(ctx)
     expected = [(c.phase, item.id) for c in ctx.playbook.checklists for item in c.items]
-    listed = ctx.read(checklist.get_checklist, ref)
-    assert [(item.phase, item.id) for item in listed] == expected
+    detail = ctx.read(reading.get_incident, ref)
+    assert [(item.phase, item.id) for item in detail.checklist] == expected
+    assert detail.checklist == ctx.read(checklist.get_checklist, ref)
 
 
 def test_a_declaration_ticks_the_incident_its_severity_its_channel_and_its_timeline(

@@ -79,3 +79,4 @@ class IncidentDetail(IncidentOut):
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
+    checklist: list[ChecklistItemOut] = []

@@ -9,6 +9,7 @@ from warroom.core import incident as rules
 from warroom.core.incident import EventKind
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
+from warroom.service.incidents.checklist import checklist_of
 from warroom.service.incidents.lifecycle import snapshot
 from warroom.service.paging.engine import next_steps
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut
@@ -29,6 +30,7 @@ def get_incident(ctx: Context, session: Session, reference: str) -> IncidentDeta
         pages=[{"kind": e.kind, "at": e.at, **e.data} for e in events if e.kind in PAGE_KINDS],
         escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
         next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
+        checklist=checklist_of(ctx, incident),
     )
 
 
