@@ -47,8 +47,10 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
     assert code == 0
     shown = json.loads(out)
     assert shown["status"] == "resolved"
+    declaration_ticks = ["checklist_ticked"] * 4  # the incident, severity, channel, timeline
     assert [e["kind"] for e in shown["timeline"]] == [
         "declared",
+        *declaration_ticks,
         "acknowledged",
         "published",
         "update_posted",
@@ -56,6 +58,7 @@ def test_the_tour_acknowledges_updates_and_resolves(cli: CliRunner) -> None:
         "status_changed",
         "resolved",
         "postmortem_created",
+        "checklist_ticked",  # gather the timeline
     ]
     code, out, _ = _run(cli, "list", "--all", "--json")
     assert [i["reference"] for i in json.loads(out)] == [ref]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.cli import admin, drill, engine, incidents, intake, playbook, post, server, statuspage
+from warroom.cli import checklist as checklist_command
 from warroom.cli.state import begin_run
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ def _global(
 
 for module in (incidents, drill, playbook, admin, server, intake, statuspage, post, engine):
     module.register(app)
+checklist_command.register(app)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """What follows a change: every area that acts on timeline events reacts here, in the
 same transaction as the change (paging schedules timers, announcements queue messages,
-post-incident work opens its records).
+post-incident work opens its records, the checklist ticks what warroom did).
 
 A reaction looks at `event.kind`, ignores what is not its business, and must be
 idempotent (it writes keyed timers and outbox rows, never a second copy).
@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.paging import engine as paging
 from warroom.service.post_incident.postmortem import open_postmortem
@@ -22,7 +23,12 @@ from warroom.store.models import Incident, TimelineEvent
 Reaction = Callable[[Session, Context, Incident, TimelineEvent, datetime], None]
 
 
-REACTIONS: tuple[Reaction, ...] = (statuspage.announce, open_postmortem, paging.react)
+REACTIONS: tuple[Reaction, ...] = (
+    tick_what_warroom_did,
+    statuspage.announce,
+    open_postmortem,
+    paging.react,
+)
 
 
 def after_change(

@@ -76,6 +76,18 @@ class IncidentOut(BaseModel):
         return cls(severity_name=severity_name, **fields)
 
 
+class ChecklistItemOut(BaseModel):
+    """One item of the playbook's checklists on one incident; `automatic`: warroom ticked it."""
+
+    id: str
+    phase: str
+    text: str
+    done: bool
+    done_by: str | None
+    done_at: datetime | None
+    automatic: bool
+
+
 class PostmortemBrief(BaseModel):
     """Where an incident's post-mortem stands (the whole of it: `GET .../postmortem`)."""
 
@@ -99,3 +111,4 @@ class IncidentDetail(IncidentOut):
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
     postmortem: PostmortemBrief | None = None
+    checklist: list[ChecklistItemOut] = []

@@ -75,6 +75,7 @@ class Incident(Base):
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     public_title: Mapped[str | None] = mapped_column(String(500))
+    checklist: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
 
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="incident", order_by="TimelineEvent.seq", lazy="raise_on_sql"

@@ -29,6 +29,7 @@ from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import MESSAGE_KINDS, message_or_error
 from warroom.service.schemas import IncidentOut
 from warroom.service.ui_sessions import SignedIn, sign_in, sign_out
+from warroom.web import checklist
 from warroom.web.sessions import (
     COOKIE,
     Refused,
@@ -76,6 +77,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(Refused, _refused)
     app.include_router(router)
+    app.include_router(checklist.router)
 
 
 def _page(

@@ -13,8 +13,10 @@ acknowledged {person?}, status_changed {to, note?}, severity_changed {to, reason
 role_assigned {role, person}, update_posted {message, audience?, public_title?},
 published {public_title}, resolution_attempt
 {action, outcome, hypothesis?}, impact_assessed {affected_users_pct?, services?,
-business_impact?}, resolved {resolution, root_cause?}, reopened {reason}. Any other kind
-(page_sent, escalated, sla_breached, ...) is appended to the timeline as history.
+business_impact?}, resolved {resolution, root_cause?}, reopened {reason},
+checklist_ticked {id, done?} (done by default). Any other kind (page_sent, escalated,
+sla_breached, ...) is appended to the timeline as history: it ticks no checklist item, for
+what another tool did back then is not warroom's to vouch for.
 
 A line is checked whole before anything of it is written; a refused line is reported
 with its number and reason and the rest goes in.
@@ -31,9 +33,10 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from warroom.core.checklists import find_item
 from warroom.errors import WarroomError
 from warroom.service.context import Context
-from warroom.service.incidents import investigation, publishing
+from warroom.service.incidents import checklist, investigation, publishing
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.timeline import append_event
 from warroom.store.queries import incident_by_reference
@@ -134,6 +137,15 @@ APPLY: dict[str, Apply] = {
     "reopened": lambda c, s, r, e: incidents.reopen(
         c, s, r, reason=_data(e, "reason"), actor=e.actor, at=e.at
     ),
+    "checklist_ticked": lambda c, s, r, e: checklist.tick(
+        c,
+        s,
+        r,
+        str(_data(e, "id")),
+        done=e.data.get("done", True),
+        actor=e.actor,
+        at=e.at,
+    ),
 }
 
 
@@ -159,6 +171,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "resolution_attempt": ("action", "outcome"),
     "resolved": ("resolution",),
     "reopened": ("reason",),
+    "checklist_ticked": ("id",),
 }
 
 
@@ -176,6 +189,8 @@ def _check_against_playbook(ctx: Context, line: ImportedIncident) -> None:
             if event.data.get(key) in (None, ""):
                 raise WarroomError(f"{where}: {event.kind} needs data.{key}", f"{where}.data.{key}")
         data = event.data
+        if event.kind == "checklist_ticked":
+            _check_tick(ctx, where, data)
         if event.kind == "role_assigned" and data["role"] not in playbook.roles:
             raise WarroomError(f"{where}: unknown role {data['role']!r}", f"{where}.data.role")
         person = data.get("person")
@@ -195,6 +210,13 @@ def _check_against_playbook(ctx: Context, line: ImportedIncident) -> None:
             raise WarroomError(
                 f"{where}: outcome is failed, succeeded or pending", f"{where}.data.outcome"
             )
+
+
+def _check_tick(ctx: Context, where: str, data: dict[str, Any]) -> None:
+    if find_item(ctx.playbook, str(data["id"])) is None:
+        raise WarroomError(f"{where}: unknown checklist item {data['id']!r}", f"{where}.data.id")
+    if not isinstance(data.get("done", True), bool):
+        raise WarroomError(f"{where}: done is true or false", f"{where}.data.done")
 
 
 def parse_line(text: str, now: datetime) -> ImportedIncident:

@@ -9,6 +9,7 @@ from warroom.core import incident as rules
 from warroom.core.incident import EventKind
 from warroom.errors import InvalidInput
 from warroom.service.context import Context
+from warroom.service.incidents.checklist import checklist_of
 from warroom.service.incidents.lifecycle import snapshot
 from warroom.service.incidents.war_room import war_room_fields
 from warroom.service.paging.engine import next_steps
@@ -33,6 +34,7 @@ def get_incident(ctx: Context, session: Session, reference: str) -> IncidentDeta
         escalations=[{"at": e.at, **e.data} for e in events if e.kind == EventKind.ESCALATED],
         next_steps=next_steps(session, ctx, incident, ctx.clock.now()),
         postmortem=_postmortem_brief(session, incident),
+        checklist=checklist_of(ctx, incident),
     )
 
 

@@ -31,6 +31,7 @@ from warroom.core.escalation_state import (
 from warroom.core.incident import EventKind
 from warroom.logs import fields
 from warroom.service import jobs
+from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.paging.texts import compose, compose_briefing
 from warroom.service.timeline import append_event
@@ -286,7 +287,7 @@ def delivery_outcome(
     }
     if error is None:
         delivery = "recorded" if message.state == "recorded" else "sent"
-        append_event(
+        sent = append_event(
             session,
             incident,
             EventKind.PAGE_SENT,
@@ -294,11 +295,13 @@ def delivery_outcome(
             ENGINE_ACTOR,
             {**data, "delivery": delivery},
         )
+        tick_what_warroom_did(session, ctx, incident, sent, now)
         return
-    append_event(
+    failed = append_event(
         session, incident, EventKind.PAGE_FAILED, now, ENGINE_ACTOR,
         {**data, "error": error, "final": final},
     )  # fmt: skip
+    tick_what_warroom_did(session, ctx, incident, failed, now)
     if final:
         engine_queries.mark_failed(session, message.key, now)
         advance(session, ctx, incident, now)

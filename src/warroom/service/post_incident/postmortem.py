@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from warroom.core.incident import EventKind, check_texts
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.service import jobs
+from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.post_incident import reminders as texts
 from warroom.service.post_incident.draft import Material, render_markdown
@@ -66,7 +67,7 @@ def open_postmortem(
             created_at=now,
         )
     )
-    note(
+    created = note(
         session,
         incident,
         "postmortem_created",
@@ -75,6 +76,7 @@ def open_postmortem(
         {"owner": owner, "due_at": due_at.isoformat()},
         now=now,
     )
+    tick_what_warroom_did(session, ctx, incident, created, now)
     if due_at > now:  # an imported past incident's long-gone deadline reminds no one
         jobs.schedule(
             session,

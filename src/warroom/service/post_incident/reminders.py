@@ -11,6 +11,7 @@ from warroom.core.templates import builtin
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.timeline import append_event
+from warroom.store.models import TimelineEvent
 
 # The reminders' words, as sandboxed templates (DESIGN rule 12).
 POSTMORTEM_OVERDUE_SUBJECT = builtin(
@@ -78,12 +79,12 @@ def note(
     data: dict[str, Any],
     *,
     now: datetime,
-) -> None:
+) -> TimelineEvent:
     """Append a post-incident event to the timeline (no reactions: nothing reacts to these).
 
     Imported late: `service.incidents` imports the reactions, which import this area.
     """
 
-    append_event(
+    return append_event(
         session, incident, kind, max(at, incident.last_event_at), actor, data, recorded_at=now
     )

@@ -90,9 +90,7 @@ def _sla_on_business_time(
     return result
 
 
-def _trends(
-    session: Session, month: str, timezone: str, current: dict[str, Any]
-) -> dict[str, Any]:
+def _trends(session: Session, month: str, timezone: str, current: dict[str, Any]) -> dict[str, Any]:
     previous = []
     for back in (3, 2, 1):
         begin, end = month_start(month, -back, timezone), month_start(month, 1 - back, timezone)

@@ -1,7 +1,7 @@
 """kept reports: the monthly review the scheduler makes on the 1st, one per period
 
 Revision ID: 0017_reports
-Revises: 0015_ui_sessions
+Revises: 0016_checklists
 
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from warroom.store.models import JsonType, UTCDateTime
 
 revision = "0017_reports"
-down_revision = "0015_ui_sessions"
+down_revision = "0016_checklists"
 branch_labels = None
 depends_on = None
 
