@@ -4,7 +4,6 @@ out, after which the old cookie signs nobody in."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "responder-ui.png"
 
 pytestmark = [
     pytest.mark.slow,
@@ -76,8 +74,6 @@ def test_a_responder_declares_and_acknowledges_a_sev1_in_the_browser(
     expect(timeline).to_contain_text("Declared Sev1 (Critical): Checkout returns 500")
     expect(timeline).to_contain_text("Acknowledged by on-call")
     expect(page.locator("pre").filter(has_text="INCIDENT ALERT")).to_be_visible()
-    if os.environ.get("WARROOM_SCREENSHOT"):
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 
 def test_signing_out_in_the_browser_ends_the_session_its_cookie_named(

@@ -4,6 +4,7 @@ alert with its instance and the link to the graph that fired."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "responder-ui.png"
 PAYLOAD = fixture("api-and-database-down.json")
 API_ALERT = PAYLOAD["alerts"][0]
 
@@ -100,3 +102,5 @@ def test_a_sev1_on_api_and_database_shows_its_zoom_room_runbooks_and_alert(
     expect(row.get_by_role("link", name="Runbook")).to_have_attribute(
         "href", "https://runbooks.example.invalid/APIDown"
     )
+    if os.environ.get("WARROOM_SCREENSHOT"):  # refresh docs/responder-ui.png
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
