@@ -7,11 +7,11 @@ from typing import Any
 import typer
 
 from warroom.cli.client import ApiClient
+from warroom.cli.incident_list import list_incidents
 from warroom.cli.output import (
     console,
     errors,
     print_json,
-    print_listing,
     print_table,
     say,
     short_time,
@@ -61,32 +61,6 @@ def declare(
     else:
         typer.echo(incident["reference"])
         errors.print(f"channel #{incident['channel']}", style="dim", highlight=False)
-
-
-def list_incidents(
-    all_: bool = typer.Option(False, "--all", help="Include resolved incidents."),
-    severity: int = typer.Option(None, "--severity", "-s", help="Only this severity."),
-    as_json: bool = JsonFlag,
-) -> None:
-    """List open incidents (or all of them)."""
-    rows = _client().get("/api/v1/incidents", status="all" if all_ else "open", severity=severity)
-    print_listing(
-        rows,
-        as_json,
-        "Incidents" if all_ else "Open incidents",
-        ["Reference", "Sev", "Status", "Title", "Declared (UTC)", "Acknowledged"],
-        [
-            [
-                i["reference"],
-                i["severity"],
-                i["status"],
-                i["title"],
-                short_time(i["declared_at"]),
-                short_time(i["acknowledged_at"]),
-            ]
-            for i in rows
-        ],
-    )
 
 
 def show(
