@@ -265,9 +265,14 @@ def reopen(
 def message(
     reference: str = typer.Argument(..., help="Incident reference."),
     kind: str = typer.Argument("initial", help="initial, update or resolution."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Print one of the playbook's message templates filled in for an incident."""
-    typer.echo(_client().text(_path(reference, f"messages/{kind}")))
+    text = _client().text(_path(reference, f"messages/{kind}"))
+    if as_json:
+        print_json({"reference": reference, "kind": kind, "text": text})
+    else:
+        typer.echo(text)
 
 
 def register(app: typer.Typer) -> None:
