@@ -53,11 +53,18 @@ def incidents_after(
     session: Session, filters: IncidentFilter, after: ListPosition | None, limit: int
 ) -> list[Incident]:
     """Up to `limit` incidents matching `filters`, newest first, from just after `after`."""
+    return list(session.execute(page_statement(session, filters, after, limit)).scalars())
+
+
+def page_statement(
+    session: Session, filters: IncidentFilter, after: ListPosition | None, limit: int
+) -> Select[Incident]:
+    """The statement of one page: the list's sort key, and where the page before ended."""
     statement = filtered(session, filters).order_by(Incident.declared_at.desc(), Incident.id.desc())
     if after is not None:
         position = (after.declared_at, after.id)
         statement = statement.where(tuple_(Incident.declared_at, Incident.id) < position)
-    return list(session.execute(statement.limit(limit)).scalars())
+    return statement.limit(limit)
 
 
 def filtered(session: Session, filters: IncidentFilter) -> Select[Incident]:
