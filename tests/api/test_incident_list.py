@@ -172,6 +172,7 @@ def test_service_finds_incidents_whose_services_include_it(
     assert _references(api.get(LIST, params={"service": "database"})) == [both]
     assert _references(api.get(LIST, params={"service": "api"})) == [api_only]
     assert _references(api.get(LIST, params={"service": "data"})) == []
+    assert len(_references(api.get(LIST, params={"service": "", "q": ""}))) == 3, "no filter"
 
 
 def test_since_and_until_bound_the_declaration_time(

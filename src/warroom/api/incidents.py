@@ -136,7 +136,9 @@ def list_incidents(
     cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> list[IncidentOut]:
     """Newest first; when more remain, `Link: <...>; rel="next"` is the next page's URL."""
-    wanted = IncidentFilter(status, severity, service, q, since, until)
+    wanted = IncidentFilter(
+        status=status, severity=severity, service=service, text=q, since=since, until=until
+    )
     page = ctx.read(listing.list_page, wanted, limit=limit, cursor=cursor)
     if page.next_cursor is not None:
         following = request.url.include_query_params(cursor=page.next_cursor)

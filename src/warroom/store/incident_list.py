@@ -76,7 +76,7 @@ def filtered(session: Session, filters: IncidentFilter) -> Select[Incident]:
         statement = statement.where(Incident.status == "resolved")
     if filters.severity is not None:
         statement = statement.where(Incident.severity == filters.severity)
-    if filters.service is not None:
+    if filters.service:
         statement = statement.where(_has_service(session, filters.service))
     if filters.text:
         statement = statement.where(_mentions(filters.text))
