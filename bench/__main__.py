@@ -6,7 +6,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("statuspage", "intake", "escalation", "monthly", "door_memory")
+BENCHMARKS: tuple[str, ...] = (
+    "statuspage",
+    "intake",
+    "escalation",
+    "monthly",
+    "door_memory",
+    "incident_list",
+)
 
 
 def main(argv: list[str]) -> int:

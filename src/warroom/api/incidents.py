@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service.incidents import investigation, publishing, reading
+from warroom.core.incident import TITLE_MAX
+from warroom.service.incidents import investigation, listing, publishing, reading
 from warroom.service.incidents import lifecycle as service
 from warroom.service.messages import render_message
 from warroom.service.schemas import EventOut, IncidentDetail, IncidentOut, Text, Title
+from warroom.store.incident_list import IncidentFilter
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 SEVERITY_MAX = 99  # far above any playbook's; keeps a number's digits out of SQL and messages
+SERVICE = "Only incidents whose services include this one"
+SEARCH = "Text in the title, summary or reference (case-insensitive)"
+CURSOR = "Where the next page starts, from the previous page's Link header"
 Severity = Annotated[int, Field(ge=0, le=SEVERITY_MAX)]
 
 
@@ -118,10 +124,26 @@ def declare(
 def list_incidents(
     ctx: ContextDep,
     _caller: Viewer,
+    request: Request,
+    response: Response,
     status: Literal["open", "resolved", "all"] = "open",
     severity: Annotated[int | None, Query(ge=0, le=SEVERITY_MAX)] = None,
+    service: Annotated[str | None, Query(max_length=TITLE_MAX, description=SERVICE)] = None,
+    q: Annotated[str | None, Query(max_length=TITLE_MAX, description=SEARCH)] = None,
+    since: Annotated[datetime | None, Query(description="Declared at or after (UTC)")] = None,
+    until: Annotated[datetime | None, Query(description="Declared before (UTC)")] = None,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = listing.DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> list[IncidentOut]:
-    return ctx.read(reading.list_incidents, status=status, severity=severity)
+    """Newest first; when more remain, `Link: <...>; rel="next"` is the next page's URL."""
+    wanted = IncidentFilter(
+        status=status, severity=severity, service=service, text=q, since=since, until=until
+    )
+    page = ctx.read(listing.list_page, wanted, limit=limit, cursor=cursor)
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(cursor=page.next_cursor)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return page.incidents
 
 
 @router.get("/{reference}")

@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli.output import fail, print_listing, say
+from warroom.cli.output import fail, print_json, print_listing, say
 from warroom.cli.state import local_context
 from warroom.errors import WarroomError
 from warroom.service import tokens
 
 token_group = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 db_group = typer.Typer(help="Database schema.", no_args_is_help=True)
+JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
 
 
 @token_group.command("create")
 def token_create(
     name: str = typer.Option(..., "--name", help="Who or what uses the token."),
     role: str = typer.Option("responder", "--role", help="viewer, responder or admin."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Create a token; it is printed once and stored only as a hash."""
     try:
         secret = local_context().transact(tokens.create_token, name, role)
     except WarroomError as exc:
         fail(exc.message)
-    typer.echo(secret)
+    if as_json:
+        print_json({"name": name.strip(), "role": role, "token": secret})
+    else:
+        typer.echo(secret)
 
 
 @token_group.command("list")
-def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def token_list(as_json: bool = JsonFlag) -> None:
     """List tokens (never their secrets)."""
     rows = local_context().read(tokens.list_tokens)
     print_listing(
@@ -40,20 +45,29 @@ def token_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 
 
 @token_group.command("revoke")
-def token_revoke(name: str = typer.Argument(..., help="The token's name.")) -> None:
+def token_revoke(
+    name: str = typer.Argument(..., help="The token's name."), as_json: bool = JsonFlag
+) -> None:
     """Revoke a token at once."""
     try:
         local_context().transact(tokens.revoke_token, name)
     except WarroomError as exc:
         fail(exc.message)
-    say(f"revoked {name}")
+    if as_json:
+        print_json({"name": name, "revoked": True})
+    else:
+        say(f"revoked {name}")
 
 
 @db_group.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(as_json: bool = JsonFlag) -> None:
     """Apply all database migrations."""
     ctx = local_context(migrate=True)
-    say(f"database at {ctx.db.engine.url.render_as_string(hide_password=True)} is up to date")
+    database = ctx.db.engine.url.render_as_string(hide_password=True)
+    if as_json:
+        print_json({"database": database, "up_to_date": True})
+    else:
+        say(f"database at {database} is up to date")
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,14 @@ class ApiClient:
         clean = {key: value for key, value in params.items() if value is not None}
         return self._send("GET", path, params=clean)
 
+    def page(self, path: str, **params: Any) -> tuple[Any, str | None]:
+        """A GET of one page of a list: its body and the URL of the next page, if any
+        (the answer's `Link: <...>; rel="next"`)."""
+        clean = {key: value for key, value in params.items() if value is not None}
+        response = self._request("GET", path, params=clean)
+        following = response.links.get("next", {}).get("url")
+        return response.json(), following
+
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         clean = {key: value for key, value in (body or {}).items() if value is not None}
         return self._send("POST", path, json=clean)

@@ -57,7 +57,7 @@ def worker() -> None:
 
 
 def pages(
-    reference: str,
+    reference: str = typer.Argument(..., help="Incident reference."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the messages queued for an incident, with delivery state and attempts."""

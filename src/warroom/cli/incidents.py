@@ -8,10 +8,10 @@ import typer
 from rich.markup import escape
 
 from warroom.cli.client import ApiClient
+from warroom.cli.incident_list import list_incidents
 from warroom.cli.output import (
     errors,
     print_json,
-    print_listing,
     print_table,
     say,
     short_time,
@@ -62,32 +62,6 @@ def declare(
     else:
         typer.echo(incident["reference"])
         errors.print(f"channel #{incident['channel']}", style="dim", highlight=False)
-
-
-def list_incidents(
-    all_: bool = typer.Option(False, "--all", help="Include resolved incidents."),
-    severity: int = typer.Option(None, "--severity", "-s", help="Only this severity."),
-    as_json: bool = JsonFlag,
-) -> None:
-    """List open incidents (or all of them)."""
-    rows = _client().get("/api/v1/incidents", status="all" if all_ else "open", severity=severity)
-    print_listing(
-        rows,
-        as_json,
-        "Incidents" if all_ else "Open incidents",
-        ["Reference", "Sev", "Status", "Title", "Declared (UTC)", "Acknowledged"],
-        [
-            [
-                i["reference"],
-                i["severity"],
-                i["status"],
-                i["title"],
-                short_time(i["declared_at"]),
-                short_time(i["acknowledged_at"]),
-            ]
-            for i in rows
-        ],
-    )
 
 
 def show(
@@ -282,9 +256,14 @@ def reopen(
 def message(
     reference: str = typer.Argument(..., help="Incident reference."),
     kind: str = typer.Argument("initial", help="initial, update or resolution."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Print one of the playbook's message templates filled in for an incident."""
-    typer.echo(_client().text(_path(reference, f"messages/{kind}")))
+    text = _client().text(_path(reference, f"messages/{kind}"))
+    if as_json:
+        print_json({"reference": reference, "kind": kind, "text": text})
+    else:
+        typer.echo(text)
 
 
 def register(app: typer.Typer) -> None:

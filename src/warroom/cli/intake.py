@@ -16,6 +16,7 @@ integration_group = typer.Typer(
     help="Integration keys for alert sources (Alertmanager, Grafana, PagerDuty, generic).",
     no_args_is_help=True,
 )
+JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
 intake_group = typer.Typer(
     help="Alert intake: what waits to be applied, what was refused and why.",
     no_args_is_help=True,
@@ -26,13 +27,17 @@ intake_group = typer.Typer(
 def integration_create(
     kind: str = typer.Option(..., "--type", help="alertmanager, grafana, pagerduty or generic."),
     name: str = typer.Option(..., "--name", help="Which sender uses the key."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Create an integration; its 32-character key is printed once and stored as a hash."""
     try:
         key = local_context().transact(integration_keys.create_integration, kind, name)
     except WarroomError as exc:
         fail(exc.message)
-    typer.echo(key)
+    if as_json:
+        print_json({"name": name.strip(), "type": kind, "key": key})
+    else:
+        typer.echo(key)
 
 
 @integration_group.command("list")
@@ -49,13 +54,18 @@ def integration_list(as_json: bool = typer.Option(False, "--json", help="Print J
 
 
 @integration_group.command("revoke")
-def integration_revoke(name: str = typer.Argument(..., help="The integration's name.")) -> None:
+def integration_revoke(
+    name: str = typer.Argument(..., help="The integration's name."), as_json: bool = JsonFlag
+) -> None:
     """Revoke an integration's key at once."""
     try:
         local_context().transact(integration_keys.revoke_integration, name)
     except WarroomError as exc:
         fail(exc.message)
-    console.print(f"revoked {name}", highlight=False)
+    if as_json:
+        print_json({"name": name, "revoked": True})
+    else:
+        console.print(f"revoked {name}", highlight=False)
 
 
 @intake_group.command("rejected")
@@ -112,6 +122,7 @@ def dead_letters_list(
 @intake_group.command("retry")
 def retry(
     letter_id: int = typer.Argument(..., help="The dead letter's id, from `intake dead-letters`."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Move a dead letter back to the inbox and apply it. If it fails again it is kept as a
     new dead letter, with the new reason."""
@@ -119,11 +130,20 @@ def retry(
         done = dead_letters.retry(local_context(), letter_id)
     except WarroomError as exc:
         fail(exc.message)
+    if as_json:
+        print_json({"id": letter_id, "outcome": _outcome(done), "again": done.again})
     if done.again is not None:
         again = done.again
         fail(f"dead letter {letter_id} failed again, kept as {again['id']}: {again['reason']}")
-    state = "applied" if done.applied else "back in the inbox, waiting to be applied"
-    console.print(f"dead letter {letter_id} {state}", highlight=False)
+    if not as_json:
+        state = "applied" if done.applied else "back in the inbox, waiting to be applied"
+        console.print(f"dead letter {letter_id} {state}", highlight=False)
+
+
+def _outcome(done: dead_letters.Retried) -> str:
+    if done.again is not None:
+        return "failed_again"
+    return "applied" if done.applied else "waiting"
 
 
 @intake_group.command("pending")

@@ -21,6 +21,7 @@ from warroom.cli.output import (
 )
 from warroom.cli.reviews import list_reports, show_report
 from warroom.cli.state import local_context, settings
+from warroom.service.incidents.importer import ImportResult, import_lines
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
 Out = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout.")
@@ -139,10 +140,9 @@ def _seconds(value: float | None) -> str:
 
 def import_incidents(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines file."),
+    as_json: bool = JsonFlag,
 ) -> None:
     """Record past incidents from a JSON Lines file (one incident with its events a line)."""
-    from warroom.service.incidents.importer import import_lines
-
     lines = file.read_text(encoding="utf-8").splitlines()
     countable = sum(1 for line in lines if line.strip() and not line.strip().startswith("#"))
     ctx = local_context()
@@ -151,14 +151,29 @@ def import_incidents(
     ) as progress:
         task = progress.add_task("import", total=countable)
         result = import_lines(ctx, lines, on_line=lambda: progress.advance(task))
-    for number, reason in result.refused:
-        errors.print(f"line {number}: refused: {reason}", highlight=False, markup=False)
-    console.print(
-        f"imported {len(result.imported)} incident(s), refused {len(result.refused)}",
-        highlight=False,
-    )
+    if as_json:
+        print_json(_import_summary(result, skipped=len(lines) - countable))
+    else:
+        for number, reason in result.refused:
+            errors.print(f"line {number}: refused: {reason}", highlight=False, markup=False)
+        console.print(
+            f"imported {len(result.imported)} incident(s), refused {len(result.refused)}",
+            highlight=False,
+        )
     if result.refused:
         raise typer.Exit(1)
+
+
+def _import_summary(result: ImportResult, *, skipped: int) -> dict[str, Any]:
+    """Counts first (lines imported, refused, and skipped as blank or comments), then the
+    references made and the reason for each refused line."""
+    return {
+        "imported": len(result.imported),
+        "refused": len(result.refused),
+        "skipped": skipped,
+        "references": result.imported,
+        "refusals": [{"line": number, "reason": reason} for number, reason in result.refused],
+    }
 
 
 def register(app: typer.Typer) -> None:

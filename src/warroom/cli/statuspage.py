@@ -59,10 +59,16 @@ def set_component(
 @component_app.command("clear")
 def clear_component(
     component: str = typer.Argument(..., metavar="ID", help="Component."),
+    as_json: bool = typer.Option(False, "--json", help="Print the component as JSON."),
 ) -> None:
     """Drop a manual override: the component follows its incidents again."""
-    _client().delete(f"/api/v1/components/{component}/override")
-    console.print(f"{component}: follows its incidents")
+    client = _client()
+    client.delete(f"/api/v1/components/{component}/override")
+    if not as_json:
+        console.print(f"{component}: follows its incidents")
+        return
+    shown = [c for c in client.get("/api/v1/components") if c["id"] == component]
+    print_json(shown[0] if shown else {"id": component, "override": None})
 
 
 @maintenance_app.command("create")

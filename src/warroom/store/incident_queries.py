@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from warroom.core.incident import EventKind
 from warroom.store.engine_models import EscalationStep
+from warroom.store.incident_list import IncidentFilter, incidents_after
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent
 
 
@@ -15,14 +16,7 @@ def latest_incidents(
     session: Session, *, status: str, severity: int | None, limit: int
 ) -> list[Incident]:
     """Incidents newest first: open ones (not resolved), resolved ones, or all."""
-    statement = select(Incident).order_by(Incident.declared_at.desc(), Incident.id.desc())
-    if status == "open":
-        statement = statement.where(Incident.status != "resolved")
-    elif status == "resolved":
-        statement = statement.where(Incident.status == "resolved")
-    if severity is not None:
-        statement = statement.where(Incident.severity == severity)
-    return list(session.execute(statement.limit(limit)).scalars())
+    return incidents_after(session, IncidentFilter(status=status, severity=severity), None, limit)
 
 
 def failed_attempt_count(session: Session, incident_id: int) -> int:
