@@ -146,9 +146,9 @@ def time_review(ctx: Context) -> dict[str, float]:
     for fmt in ("json", "html"):
         started = time.perf_counter()
         if fmt == "json":
-            report = ctx.transact(reports.monthly_report, BUSIEST)
+            report = ctx.read(reports.monthly_report, BUSIEST)
         else:
-            ctx.transact(reports.monthly_rendered, BUSIEST, "html")
+            ctx.read(reports.monthly_rendered, BUSIEST, "html")
         figures[fmt] = time.perf_counter() - started
     figures["incidents"] = report["incidents"]["total"]
     return figures

@@ -106,7 +106,7 @@ def test_an_invalid_pagerduty_event_gets_400_invalid_event_with_errors(
     assert answer.status_code == 400
     assert answer.json()["status"] == "invalid event"
     assert answer.json()["errors"]
-    kept = ctx.transact(rejections.list_rejected)[0]
+    kept = ctx.read(rejections.list_rejected)[0]
     assert keys["pagerduty"] not in kept["body"], "the routing key is not kept"
 
 
@@ -226,7 +226,7 @@ def test_bad_input_is_a_4xx_naming_the_field_and_kept(
     answer = app_client.post(AM, content=content, headers=headers)
     assert answer.status_code == status
     assert answer.json()["error"]["field"] == field
-    kept = ctx.transact(rejections.list_rejected)[0]
+    kept = ctx.read(rejections.list_rejected)[0]
     assert (kept["status_code"], kept["field"]) == (status, field)
     assert "authorization" not in kept["headers"]
 

@@ -89,7 +89,7 @@ def test_a_request_without_a_valid_key_is_counted_and_not_kept(
     padding = b" " * 60_000  # an anonymous sender cannot fill the rejected list
     answer = app_client.post(path, content=content + padding, headers=headers)
     assert answer.status_code == 401
-    assert ctx.transact(rejections.list_rejected) == []
+    assert ctx.read(rejections.list_rejected) == []
     metrics = app_client.get("/metrics").text
     assert f'warroom_intake_unauthorized_total{{endpoint="{path}"}} 1.0' in metrics
 
@@ -97,7 +97,7 @@ def test_a_request_without_a_valid_key_is_counted_and_not_kept(
 def test_a_bad_request_with_a_valid_key_is_still_kept_for_inspection(app_client, keys, ctx) -> None:
     answer = app_client.post(GENERIC, content=b"{not json", headers=bearer(keys["generic"]))
     assert answer.status_code == 400
-    assert [r["status_code"] for r in ctx.transact(rejections.list_rejected)] == [400]
+    assert [r["status_code"] for r in ctx.read(rejections.list_rejected)] == [400]
 
 
 def test_a_key_revoked_by_another_process_is_refused_on_the_very_next_request(
@@ -161,7 +161,7 @@ def test_a_payload_accepted_but_impossible_to_apply_is_kept_until_retried(
     for n in range(5):
         bad = app_client.post(GENERIC, content=b"{", headers=bearer(keys["generic"]))
         assert bad.status_code == 400, n
-    assert len(ctx.transact(rejections.list_rejected)) == 2
+    assert len(ctx.read(rejections.list_rejected)) == 2
     assert ctx.read(dead_letters.list_dead_letters) == [letter], "never pruned"
 
     failed_again = dead_letters.retry(ctx, letter["id"])

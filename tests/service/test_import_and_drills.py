@@ -62,7 +62,7 @@ def test_an_imported_incident_is_a_record_that_pages_and_reminds_no_one(
     with ctx.db.unit_of_work() as session:
         assert session.execute(select(OutboxMessage)).scalars().all() == []
         assert session.execute(select(Timer)).scalars().all() == []
-    report = ctx.transact(reports.monthly_report, "2024-01")
+    report = ctx.read(reports.monthly_report, "2024-01")
     assert report["time_to_detect"]["1"]["median"] == 300.0
     assert report["time_to_acknowledge"]["1"]["median"] == 300.0
 
@@ -133,8 +133,8 @@ def test_a_drill_is_scored_on_first_page_roles_and_first_update(
         ],
     }
     assert import_lines(ctx, [json.dumps(line)]).refused == []
-    (score,) = ctx.transact(drills.drill_scores)
+    (score,) = ctx.read(drills.drill_scores)
     assert score["time_to_first_page"] == 60.0
     assert score["roles_assigned"] == 1
     assert score["first_update_on_time"] is True
-    assert ctx.transact(reports.monthly_report, "2024-01")["incidents"]["total"] == 0
+    assert ctx.read(reports.monthly_report, "2024-01")["incidents"]["total"] == 0

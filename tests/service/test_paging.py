@@ -134,7 +134,7 @@ def test_a_drill_runs_the_real_planner_and_keeps_every_message_in_the_built_in_o
     expect_each(harness, {p: "retry" for p in SEV1_PAGES | SEV1_HEADS_UP})
     assert {m.state for m in harness.messages()} == {"recorded"}
     assert harness.transported == []  # a phone channel is configured, and nothing went out
-    [score] = harness.ctx.transact(drills.drill_scores)
+    [score] = harness.ctx.read(drills.drill_scores)
     assert (score["time_to_first_page"], score["roles_assigned"]) == (0.0, 3)
     harness.claimed.update(m.id for m in harness.unexpected())
 

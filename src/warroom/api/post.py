@@ -143,12 +143,12 @@ def monthly_report(
     format: str = "json",
 ) -> Response | dict[str, Any]:
     if format == "json":
-        return ctx.transact(reports.monthly_report, month)
-    text = ctx.transact(reports.monthly_rendered, month, format)
+        return ctx.read(reports.monthly_report, month)
+    text = ctx.read(reports.monthly_rendered, month, format)
     media = {"md": "text/markdown", "html": "text/html", "csv": "text/csv"}[format]
     return Response(text, media_type=f"{media}; charset=utf-8")
 
 
 @router.get("/reports/drills")
 def drill_report(ctx: ContextDep, _caller: Viewer) -> list[dict[str, Any]]:
-    return ctx.transact(drills.drill_scores)
+    return ctx.read(drills.drill_scores)

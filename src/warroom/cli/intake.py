@@ -43,7 +43,7 @@ def integration_create(
 @integration_group.command("list")
 def integration_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List integrations (never their keys)."""
-    rows = local_context().transact(integration_keys.list_integrations)
+    rows = local_context().read(integration_keys.list_integrations)
     print_listing(
         [row.__dict__ for row in rows],
         as_json,
@@ -74,7 +74,7 @@ def rejected(
     limit: int = typer.Option(100, "--limit", min=1, help="Newest N."),
 ) -> None:
     """Payloads refused with a 4xx, newest first, with the reason and the field at fault."""
-    rows = local_context().transact(rejections.list_rejected, limit)
+    rows = local_context().read(rejections.list_rejected, limit)
     print_listing(
         rows,
         as_json,
