@@ -92,4 +92,4 @@ def test_the_stream_says_changed_once_on_connecting(
         }""",
         f"/ui/incidents/{reference}/events",
     )
-    assert first == {"events": 1}
+    assert first == {"events": 5}, "the declaration and the four items it ticked"

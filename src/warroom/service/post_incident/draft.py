@@ -88,6 +88,8 @@ def executive_summary(m: Material) -> str:
 
 
 def timeline_of_events(m: Material) -> str:
+    """What happened, as the incident page reads it, less the checklist items warroom
+    ticked by itself: each repeats the event before it."""
     rows = [
         {
             "at": _when(event.at),
@@ -95,6 +97,7 @@ def timeline_of_events(m: Material) -> str:
             "what": sentence(m.playbook, event.kind, event.actor, event.data or {}),
         }
         for event in m.events
+        if not (event.kind == "checklist_ticked" and (event.data or {}).get("automatic"))
     ]
     return texts.TIMELINE_OF_EVENTS(rows=rows)
 
