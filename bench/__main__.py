@@ -13,6 +13,7 @@ BENCHMARKS: tuple[str, ...] = (
     "monthly",
     "door_memory",
     "incident_list",
+    "storm",
 )
 
 
