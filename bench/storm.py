@@ -311,23 +311,32 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
                 env=env, check=True, capture_output=True, text=True, timeout=60,
             ).stdout.strip()  # fmt: skip
             time.sleep(2 if workers else 0.5)  # the workers' start-up (imports) before the burst
-            declared, failed = declare(base, token)
+            burst_started = time.time()
+            declared, failed, latencies = declare(base, token)
             _wait_for_pages(declared, smtp_log, hook_log)
         finally:
             for process in started:
                 _stop(process)
+        burst = max(declared.values(), default=burst_started) - burst_started
+        print(
+            f"{name}: the burst took {burst:.2f}s; API declare latency {_figures(latencies)}",
+            flush=True,
+        )
         report(name, workers, declared, failed, next_after, records(smtp_log, hook_log))
 
 
-def declare(base: str, token: str) -> tuple[dict[str, float], int]:
-    """N Sev1 incidents at once; reference -> when the API answered the declaration."""
+def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
+    """N Sev1 incidents at once; reference -> when the API answered the declaration, the
+    failures, and each declaration's API latency."""
     declared: dict[str, float] = {}
+    latencies: list[float] = []
     limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
     with httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
     ) as client:
 
-        def one(n: int) -> tuple[str, float] | None:
+        def one(n: int) -> tuple[str, float, float] | None:
+            sent = time.perf_counter()
             try:
                 answer = client.post(
                     "/api/v1/incidents", json={"title": f"Storm outage {n}", "severity": 1}
@@ -336,13 +345,14 @@ def declare(base: str, token: str) -> tuple[dict[str, float], int]:
                 return None
             if answer.status_code >= 300:
                 return None
-            return str(answer.json()["reference"]), time.time()
+            return str(answer.json()["reference"]), time.time(), time.perf_counter() - sent
 
         with ThreadPoolExecutor(THREADS) as pool:
             for result in pool.map(one, range(N)):
                 if result:
                     declared[result[0]] = result[1]
-    return declared, N - len(declared)
+                    latencies.append(result[2])
+    return declared, N - len(declared), latencies
 
 
 def _wait_for_pages(declared: dict[str, float], smtp_log: Path, hook_log: Path) -> None:
