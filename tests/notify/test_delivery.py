@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -135,3 +136,24 @@ def test_playbook_check_reports_a_channel_apprise_rejects(
     path.write_text(dump_playbook(pb), "utf-8")
     result = CliRunner().invoke(app, ["playbook", "check", str(path)])
     assert result.exit_code == 1 and "channels.email" in result.output
+
+
+def test_a_claimed_batch_is_sent_side_by_side_not_one_after_another(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    together = threading.Barrier(2, timeout=10)
+    sent: list[str] = []
+
+    def needs_company(url: str, subject: str, body: str) -> None:
+        together.wait()  # broken (an error) unless a second send is in flight at once
+        sent.append(url)
+
+    harness.scheduler.transport = needs_company
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    )
+    harness.tick()
+    assert len(sent) == 2, "the two phone pages of a Sev2 went out together"
+    assert not together.broken
+    harness.claimed.update(m.id for m in harness.messages())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,7 @@ RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=6
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LEASE = timedelta(minutes=2)
 SAMPLE_ADDRESS = "warroom-check"
+SENDS_IN_FLIGHT = 8  # Apprise's transports block on the network: a claimed batch is sent this wide
 
 
 class DeliveryError(Exception):
@@ -95,14 +97,27 @@ def drain(
     """Deliver up to `batch` due messages; returns how many were handled. Sends happen
     outside any transaction."""
     claimed, recorded = _claim(ctx, outcome, batch)
-    for message in claimed:
-        error: str | None = None
-        try:
-            transport(message.url, message.subject, message.body)
-        except Exception as exc:  # a delivery error never stops the worker
-            error = str(exc) or exc.__class__.__name__
-        _settle(ctx, outcome, message, error)
+    senders = ctx.runtime.part(Senders).pool
+    sending = {senders.submit(_attempt, transport, message): message for message in claimed}
+    for sent in as_completed(sending):  # each settles as soon as its send is over
+        _settle(ctx, outcome, sending[sent], sent.result())
     return len(claimed) + recorded
+
+
+class Senders:
+    """The threads a process sends through, made once (the context's runtime)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(SENDS_IN_FLIGHT, thread_name_prefix="warroom-send")
+
+
+def _attempt(transport: Transport, message: Claimed) -> str | None:
+    """Send one message; why it failed, or None."""
+    try:
+        transport(message.url, message.subject, message.body)
+    except Exception as exc:  # a delivery error never stops the worker
+        return str(exc) or exc.__class__.__name__
+    return None
 
 
 def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], int]:
