@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.server import running_server
 from warroom.cli.main import app
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
-from warroom.service.tokens import create_token
-
-
-@pytest.fixture
-def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    token = ctx.transact(create_token, "on-call", "responder")
-    with running_server(ctx) as url:
-        monkeypatch.setenv("WARROOM_URL", url)
-        monkeypatch.setenv("WARROOM_TOKEN", token)
-        yield CliRunner()
 
 
 @pytest.fixture
@@ -55,7 +43,7 @@ def test_ticks_and_unticks_go_first_and_the_list_shows_them(cli: CliRunner, refe
     assert result.exit_code == 0, result.stderr
     listed = {item["id"]: item for item in json.loads(result.stdout)}
     assert listed["start-video"]["done"] and listed["join-channel"]["done"]
-    assert listed["start-video"]["done_by"] == "on-call"
+    assert listed["start-video"]["done_by"] == "cli"
     assert listed["create-incident"]["done"] is False
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -13,26 +12,15 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from tests.server import running_server
 from warroom.cli.client import ApiClient
 from warroom.cli.incident_list import fetch
 from warroom.cli.main import app
 from warroom.clock import ManualClock
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle
-from warroom.service.tokens import create_token
 from warroom.settings import Settings
 
 LONG_TITLE = "Checkout fails for every customer paying by card in the EU region " * 2
-
-
-@pytest.fixture
-def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    token = ctx.transact(create_token, "cli", "responder")
-    with running_server(ctx) as url:
-        monkeypatch.setenv("WARROOM_URL", url)
-        monkeypatch.setenv("WARROOM_TOKEN", token)
-        yield CliRunner()
 
 
 def _run(cli: CliRunner, *args: str) -> tuple[int, str, str]:

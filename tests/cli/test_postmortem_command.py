@@ -4,27 +4,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner, Result
 
-from tests.server import running_server
 from warroom.cli.main import app
 from warroom.clock import ManualClock
-from warroom.service.context import Context
-from warroom.service.tokens import create_token
-
-
-@pytest.fixture
-def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    token = ctx.transact(create_token, "cli", "responder")
-    with running_server(ctx) as url:
-        monkeypatch.setenv("WARROOM_URL", url)
-        monkeypatch.setenv("WARROOM_TOKEN", token)
-        yield CliRunner()
 
 
 def run(cli: CliRunner, *args: str) -> Result:

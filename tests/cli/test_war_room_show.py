@@ -5,30 +5,17 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 
-import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
 from tests.intake.conftest import fixture
-from tests.server import running_server
 from warroom.cli.main import app
 from warroom.cli.war_room import labels_summary, print_war_room
 from warroom.intake import alertmanager
 from warroom.intake import applier as intake
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
-from warroom.service.tokens import create_token
-
-
-@pytest.fixture
-def cli(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    token = ctx.transact(create_token, "cli", "responder")
-    with running_server(ctx) as url:
-        monkeypatch.setenv("WARROOM_URL", url)
-        monkeypatch.setenv("WARROOM_TOKEN", token)
-        yield CliRunner()
 
 
 def alerted(ctx: Context, payload: str) -> str:
