@@ -4,47 +4,29 @@ typed in keeps its text."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.e2e.test_responder_ui_browser import ARGS, CHROMIUM
-from tests.server import running_server
-from warroom.clock import SystemClock
+from tests.e2e.browser import NEEDS_CHROMIUM, browser_on, sign_in, ui_context
 from warroom.core.playbook import Playbook
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle, publishing
 from warroom.service.tokens import create_token
-from warroom.settings import Settings
-from warroom.store.migrate import upgrade
-from warroom.store.session import Database
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def signed_in(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, str, Context]]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'live.db'}", secret="e2e")
-    db = Database(settings.database_url)
-    upgrade(db.engine)
-    ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = ctx.transact(create_token, "on-call", "responder")
-    with running_server(ctx) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(f"{url}/ui/login")
-        page.fill("#token", token)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("No open incidents.")).to_be_visible()
-        yield page, url, ctx
-        browser.close()
-    db.dispose()
+    with ui_context(tmp_path, playbook) as ctx:
+        token = ctx.transact(create_token, "on-call", "responder")
+        with browser_on(ctx) as (page, url):
+            sign_in(page, url, token)
+            expect(page.get_by_text("No open incidents.")).to_be_visible()
+            yield page, url, ctx
 
 
 def test_an_update_posted_elsewhere_appears_on_the_open_page_without_a_reload(

@@ -4,50 +4,25 @@ out, after which the old cookie signs nobody in."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.server import running_server
-from warroom.clock import SystemClock
+from tests.e2e.browser import NEEDS_CHROMIUM, browser_on, ui_context
 from warroom.core.playbook import Playbook
-from warroom.service.context import Context
 from warroom.service.tokens import create_token
-from warroom.settings import Settings
-from warroom.store.migrate import upgrade
-from warroom.store.session import Database
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def page_and_token(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, str, str]]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'ui.db'}", secret="e2e")
-    db = Database(settings.database_url)
-    upgrade(db.engine)
-    ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = ctx.transact(create_token, "on-call", "responder")
-    with running_server(ctx) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        yield page, url, token
-        browser.close()
-    db.dispose()
+    with ui_context(tmp_path, playbook) as ctx:
+        token = ctx.transact(create_token, "on-call", "responder")
+        with browser_on(ctx) as (page, url):
+            yield page, url, token
 
 
 def test_a_responder_declares_and_acknowledges_a_sev1_in_the_browser(

@@ -3,37 +3,19 @@ people by name, and none of the keys the data is made of."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.server import running_server
-from warroom.clock import SystemClock
+from tests.e2e.browser import NEEDS_CHROMIUM, browser_on, sign_in, ui_context
 from warroom.core.playbook import Playbook
 from warroom.scheduler import Scheduler
-from warroom.service.context import Context
 from warroom.service.incidents import lifecycle
 from warroom.service.tokens import create_token
-from warroom.settings import Settings
-from warroom.store.migrate import upgrade
-from warroom.store.session import Database
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 def nothing_is_transported(url: str, subject: str, body: str) -> None:
@@ -44,25 +26,18 @@ def nothing_is_transported(url: str, subject: str, body: str) -> None:
 def paged_sev1(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, str]]:
     """A Sev1 whose declaration pages went out (recorded: no channel), acknowledged by the
     SRE Team Lead, and a browser signed in to the server that holds it."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'ui.db'}", secret="e2e")
-    db = Database(settings.database_url)
-    upgrade(db.engine)
-    ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = ctx.transact(create_token, "on-call", "responder")
-    declaration = lifecycle.Declaration(title="Checkout returns 500", severity=1, services=["api"])
-    ref = ctx.transact(lifecycle.declare, declaration, actor="on-call").reference
-    Scheduler(ctx, transport=nothing_is_transported).tick()
-    ctx.transact(lifecycle.acknowledge, ref, actor="sre-lead")
-    with running_server(ctx) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(f"{url}/ui/login")
-        page.fill("#token", token)
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"{url}/ui/incidents/{ref}")
-        yield page, ref
-        browser.close()
-    db.dispose()
+    with ui_context(tmp_path, playbook) as ctx:
+        token = ctx.transact(create_token, "on-call", "responder")
+        declaration = lifecycle.Declaration(
+            title="Checkout returns 500", severity=1, services=["api"]
+        )
+        ref = ctx.transact(lifecycle.declare, declaration, actor="on-call").reference
+        Scheduler(ctx, transport=nothing_is_transported).tick()
+        ctx.transact(lifecycle.acknowledge, ref, actor="sre-lead")
+        with browser_on(ctx) as (page, url):
+            sign_in(page, url, token)
+            page.goto(f"{url}/ui/incidents/{ref}")
+            yield page, ref
 
 
 def test_a_page_with_no_channel_reads_as_recorded_for_the_person_by_name(

@@ -5,63 +5,38 @@ alert with its instance and the link to the graph that fired."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import NEEDS_CHROMIUM, browser_on, sign_in, ui_context
 from tests.intake.conftest import fixture
-from tests.server import running_server
-from warroom.clock import SystemClock
 from warroom.core.playbook import Playbook
 from warroom.intake import alertmanager
 from warroom.intake import applier as intake
 from warroom.intake import keys as integration_keys
 from warroom.service.context import Context
 from warroom.service.tokens import create_token
-from warroom.settings import Settings
-from warroom.store.migrate import upgrade
-from warroom.store.session import Database
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "responder-ui.png"
 PAYLOAD = fixture("api-and-database-down.json")
 API_ALERT = PAYLOAD["alerts"][0]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
 def alerted_page(tmp_path: Path, playbook: Playbook) -> Iterator[tuple[Page, str]]:
     """A signed-in browser on the page of the incident the alert opened."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'ui.db'}", secret="e2e")
-    db = Database(settings.database_url)
-    upgrade(db.engine)
-    ctx = Context(db=db, playbook=playbook, clock=SystemClock(), settings=settings)
-    token = ctx.transact(create_token, "on-call", "viewer")
-    reference = alert(ctx)
-    with running_server(ctx) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(f"{url}/ui/login")
-        page.fill("#token", token)
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"{url}/ui/incidents/{reference}")
-        yield page, reference
-        browser.close()
-    db.dispose()
+    with ui_context(tmp_path, playbook) as ctx:
+        token = ctx.transact(create_token, "on-call", "viewer")
+        reference = alert(ctx)
+        with browser_on(ctx) as (page, url):
+            sign_in(page, url, token)
+            page.goto(f"{url}/ui/incidents/{reference}")
+            yield page, reference
 
 
 def alert(ctx: Context) -> str:
