@@ -13,7 +13,7 @@ emails through smtplib on one connection, K webhook POSTs through one httpx clie
 
 Run: `python -m bench storm` (env: BENCH_STORM_N=200 incidents, BENCH_STORM_WAIT_S=60 bounded
 wait for the sinks, BENCH_STORM_CEILING_K=1000 messages per sink for the ceiling,
-BENCH_STORM_THREADS=16 declaring threads, BENCH_PG_URL).
+BENCH_STORM_THREADS=16 declaring threads, BENCH_STORM_LAYOUTS=sqlite,postgresql, BENCH_PG_URL).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ N = int(os.environ.get("BENCH_STORM_N", "200"))
 WAIT_S = float(os.environ.get("BENCH_STORM_WAIT_S", "60"))
 CEILING_K = int(os.environ.get("BENCH_STORM_CEILING_K", "1000"))
 THREADS = int(os.environ.get("BENCH_STORM_THREADS", "16"))
+LAYOUTS = os.environ.get("BENCH_STORM_LAYOUTS", "sqlite,postgresql").split(",")
 PG_URL = os.environ.get(
     "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/warroom_storm"
 )
@@ -82,17 +83,23 @@ def main() -> None:
             f"(smtplib, one connection), webhook {hook_s:.0f} msg/s (httpx keep-alive)",
             flush=True,
         )
-        run("sqlite", f"sqlite:///{work / 'storm.db'}", 0, work / "sqlite")
-        if _answers(PG_URL):
-            _reset_pg(PG_URL)
-            run("postgresql", PG_URL, 2, work / "postgresql")
-        else:
-            print("postgresql: skipped (no server at BENCH_PG_URL)")
+        if "sqlite" in LAYOUTS:
+            run("sqlite", f"sqlite:///{work / 'storm.db'}", 0, work / "sqlite")
+        if "postgresql" in LAYOUTS:
+            run_postgresql(work)
     print(
         f"goals: IC first page p99 <= {GOAL_P99_S:.0f} s after due, next contact p99 <= "
         f"{GOAL_P99_S:.0f} s after due, >= {GOAL_RATE:.0f} msg/s per worker; "
         "no duplicate, none missing"
     )
+
+
+def run_postgresql(work: Path) -> None:
+    if not _answers(PG_URL):
+        print("postgresql: skipped (no server at BENCH_PG_URL)")
+        return
+    _reset_pg(PG_URL)
+    run("postgresql", PG_URL, 2, work / "postgresql")
 
 
 # -- the sinks, each in its own process -------------------------------------------------------

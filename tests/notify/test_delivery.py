@@ -157,3 +157,54 @@ def test_a_claimed_batch_is_sent_side_by_side_not_one_after_another(
     assert len(sent) == 2, "the two phone pages of a Sev2 went out together"
     assert not together.broken
     harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_sends_that_finish_together_are_settled_in_one_transaction(harness: Harness) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    together = threading.Barrier(2, timeout=10)
+
+    def in_step(url: str, subject: str, body: str) -> None:
+        together.wait()  # both sends are over at the same moment
+
+    harness.scheduler.transport = in_step
+    transactions: list[int] = []
+    real_unit = harness.ctx.db.unit_of_work
+
+    def counted() -> object:
+        transactions.append(1)
+        return real_unit()
+
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    )
+    harness.ctx.db.unit_of_work = counted  # type: ignore[method-assign]
+    try:
+        harness.scheduler.drain_outbox()
+    finally:
+        harness.ctx.db.unit_of_work = real_unit  # type: ignore[method-assign]
+    assert len(transactions) == 2, "one claim and one settle for both phone pages"
+    assert sorted(m.state for m in harness.messages()) == ["recorded", "sent", "sent"]
+    harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_a_sent_page_whose_timeline_entry_fails_is_still_marked_sent_never_resent(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    sent: list[str] = []
+    harness.scheduler.transport = lambda url, subject, body: sent.append(url)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the timeline is unwell")
+
+    harness.scheduler._outcome = broken  # type: ignore[assignment]
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    )
+    harness.tick()
+    harness.advance(timedelta(minutes=5))  # past the lease: nothing is sent a second time
+    assert len(sent) == len(set(sent)) >= 2
+    assert {m.state for m in harness.messages() if m.person in {"sre-lead", "backend-lead"}} == {
+        "sent"
+    }
+    harness.claimed.update(m.id for m in harness.messages())

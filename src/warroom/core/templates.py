@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -72,6 +73,7 @@ def render(path: str, source: str, fields: Mapping[str, object]) -> str:
     return _run(path, _compile(path, source), fields)
 
 
+@lru_cache(maxsize=256)  # a template compiles once, not at every page it renders
 def _compile(path: str, source: str) -> jinja2.Template:
     try:
         return SANDBOX.from_string(source)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.service.context import Context
+from warroom.store.engine_queries import lock_incidents
 from warroom.store.models import OutboxMessage
-from warroom.store.outbox_queries import any_message_due, claim_due_messages
+from warroom.store.outbox_queries import any_message_due, claim_due_messages, lock_messages
 
 log = logging.getLogger("warroom.delivery")
 
@@ -29,6 +30,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LEASE = timedelta(minutes=2)
 SAMPLE_ADDRESS = "warroom-check"
 SENDS_IN_FLIGHT = 8  # Apprise's transports block on the network: a claimed batch is sent this wide
+SETTLE_EVERY_S = 0.05  # finished sends are settled together, one transaction per this long
 
 
 class DeliveryError(Exception):
@@ -82,6 +84,7 @@ def channel_problems(playbook: Playbook) -> list[PlaybookProblem]:
 @dataclass(frozen=True)
 class Claimed:
     id: int
+    incident_id: int | None
     key: str
     url: str
     subject: str
@@ -99,8 +102,12 @@ def drain(
     claimed, recorded = _claim(ctx, outcome, batch)
     senders = ctx.runtime.part(Senders).pool
     sending = {senders.submit(_attempt, transport, message): message for message in claimed}
-    for sent in as_completed(sending):  # each settles as soon as its send is over
-        _settle(ctx, outcome, sending[sent], sent.result())
+    in_flight: set[Future[str | None]] = set(sending)
+    while in_flight:
+        # the sends over by now settle together: one writer turn for many, not one each
+        wait(in_flight, return_when=FIRST_COMPLETED)
+        over, in_flight = wait(in_flight, timeout=SETTLE_EVERY_S)
+        _settle(ctx, outcome, {sending[sent]: sent.result() for sent in over})
     return len(claimed) + recorded
 
 
@@ -133,34 +140,71 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now
-                outcome(session, ctx, row, now, None, True)
+                _record_outcome(session, ctx, outcome, row, now)
                 recorded += 1
             else:
                 row.next_attempt_at = now + LEASE
-                claimed.append(Claimed(row.id, row.key, url, row.subject, row.body))
+                claimed.append(
+                    Claimed(row.id, row.incident_id, row.key, url, row.subject, row.body)
+                )
     return claimed, recorded
 
 
-def _settle(ctx: Context, outcome: Outcome, message: Claimed, error: str | None) -> None:
+def _record_outcome(
+    session: Session, ctx: Context, outcome: Outcome, row: OutboxMessage, now: datetime
+) -> None:
+    """A recorded message's outcome in a savepoint: a failure there is logged and never
+    holds back the rest of the claimed batch."""
+    try:
+        with session.begin_nested():
+            outcome(session, ctx, row, now, None, True)
+    except Exception:
+        log.exception("recording a message failed message=%s", row.key)
+        row.state, row.sent_at = "recorded", now
+
+
+def _settle(ctx: Context, outcome: Outcome, results: dict[Claimed, str | None]) -> None:
+    """Settle finished sends in one transaction: the incidents first, then the messages,
+    each in id order (the lock order every worker keeps), each message in a savepoint."""
     now = ctx.clock.now()
+    errors = {message.id: error for message, error in results.items()}
     with ctx.db.unit_of_work() as session:
-        row = session.get(OutboxMessage, message.id, with_for_update=True)
-        if row is None or (row.state == "cancelled" and error is not None):
-            return
-        final = error is None or row.attempts >= MAX_ATTEMPTS
-        if error is None:
-            row.state, row.sent_at, row.last_error = "sent", now, None
+        lock_incidents(session, {m.incident_id for m in results if m.incident_id is not None})
+        for row in lock_messages(session, sorted(errors)):
+            try:
+                with session.begin_nested():
+                    _settle_one(session, ctx, outcome, row, errors[row.id], now)
+            except Exception:
+                # the send is over either way: record it, or it would be sent again
+                log.exception("settling a delivery failed message=%s", row.key)
+                if errors[row.id] is None:
+                    row.state, row.sent_at = "sent", now
+
+
+def _settle_one(
+    session: Session,
+    ctx: Context,
+    outcome: Outcome,
+    row: OutboxMessage,
+    error: str | None,
+    now: datetime,
+) -> None:
+    if row.state == "cancelled" and error is not None:
+        return
+    final = error is None or row.attempts >= MAX_ATTEMPTS
+    if error is None:
+        row.state, row.sent_at, row.last_error = "sent", now, None
+    else:
+        row.last_error = error
+        if final:
+            row.state = "failed"
         else:
-            row.last_error = error
-            if final:
-                row.state = "failed"
-            else:
-                row.next_attempt_at = now + RETRY_DELAYS[row.attempts - 1]
-            log.warning(
-                "delivery failed message=%s attempt=%d final=%s error=%s",
-                row.key, row.attempts, final, error,
-            )  # fmt: skip
-        outcome(session, ctx, row, now, error, final)
+            row.next_attempt_at = now + RETRY_DELAYS[row.attempts - 1]
+        log.warning(
+            "delivery failed message=%s attempt=%d final=%s error=%s",
+            row.key, row.attempts, final, error,
+        )  # fmt: skip
+    outcome(session, ctx, row, now, error, final)
 
 
 def _sample_address(playbook: Playbook, method: str) -> str:

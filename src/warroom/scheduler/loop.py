@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ log = logging.getLogger("warroom.scheduler")
 BATCH = 50  # rows per claim: small, so several loops share a burst and commits come often
 THREADS = 4  # timer loops and delivery loops each, on PostgreSQL
 MAX_BATCHES = 1000
+TIMER_TURN_S = 0.1  # a claimed batch stops here: the writer (and row locks) go round often
 IDLE_SLEEP_S = 0.2
 HANDLER_RETRY = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
@@ -117,15 +119,20 @@ class Scheduler:
             log.info("improvement loop scheduled keys=%s", ",".join(keys))
 
     def run_due_timers(self) -> int:
-        """Claim up to `batch` due timers and run each in its savepoint; returns the count."""
+        """Claim up to `batch` due timers and run each in its savepoint, for at most
+        TIMER_TURN_S: the ones left stay due for the next turn, so delivery and requests
+        wait for the writer no longer than that. Returns how many were claimed."""
         now = self.ctx.clock.now()
         if not any_timer_due(self.ctx.db, now):
             return 0
+        ends = time.monotonic() + TIMER_TURN_S
         with self.ctx.db.unit_of_work() as session:
             timers = claim_due_timers(session, now, self.batch)
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
                 self._run_one(session, timer, self.ctx.clock.now())
+                if time.monotonic() > ends:
+                    break
         return len(timers)
 
     def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:

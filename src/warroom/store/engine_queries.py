@@ -37,6 +37,19 @@ def lock_incident(session: Session, incident_id: int) -> Incident:
     return locked[incident_id]
 
 
+def lock_incidents(session: Session, incident_ids: Iterable[int]) -> None:
+    """Lock several incidents at once, in id order (the one lock order every worker keeps),
+    into the same per-transaction cache `lock_incident` reads."""
+    locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
+    missing = sorted(set(incident_ids) - set(locked))
+    if not missing:
+        return
+    statement = (
+        select(Incident).where(Incident.id.in_(missing)).order_by(Incident.id).with_for_update()
+    )
+    locked.update((row.id, row) for row in session.execute(statement).scalars())
+
+
 def steps_of(session: Session, incident_id: int) -> list[EscalationStep]:
     statement = select(EscalationStep).where(EscalationStep.incident_id == incident_id)
     return list(session.execute(statement.order_by(EscalationStep.id)).scalars())

@@ -29,5 +29,16 @@ def claim_due_messages(session: Session, now: datetime, limit: int) -> list[Outb
     return list(session.execute(statement).scalars())
 
 
+def lock_messages(session: Session, ids: list[int]) -> list[OutboxMessage]:
+    """The messages with these ids, locked, in id order."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.id)
+        .with_for_update()
+    )
+    return list(session.execute(statement).scalars())
+
+
 def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
