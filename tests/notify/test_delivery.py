@@ -208,3 +208,25 @@ def test_a_sent_page_whose_timeline_entry_fails_is_still_marked_sent_never_resen
         "sent"
     }
     harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_in_a_backlog_a_sev1_page_goes_before_a_sev3_page_that_fell_due_earlier(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    harness.scheduler.transport = lambda url, subject, body: harness.transported.append(
+        (url, subject, body)
+    )
+    harness.scheduler.batch = 1
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Reports slow", severity=3), actor="t"
+    )
+    harness.clock.advance(timedelta(seconds=30))
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=1), actor="t"
+    )
+    harness.scheduler.drain_outbox()
+    [(_, subject, _)] = harness.transported
+    assert "Sev1" in subject
+    harness.tick()
+    harness.claimed.update(m.id for m in harness.messages())

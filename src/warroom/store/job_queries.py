@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from warroom.store.models import Timer
+from warroom.store.models import NO_SEVERITY, Incident, Timer
 from warroom.store.session import Database
 
 
@@ -18,14 +18,16 @@ def any_timer_due(db: Database, now: datetime) -> bool:
 
 
 def claim_due_timers(session: Session, now: datetime, limit: int) -> list[Timer]:
-    """Up to `limit` due timers, the longest due first, locked; on PostgreSQL those another
-    worker has claimed are skipped (SKIP LOCKED)."""
+    """Up to `limit` due timers, locked: in a backlog the higher severities' first, then the
+    longest due; on PostgreSQL those another worker has claimed are skipped (SKIP LOCKED).
+    A timer of no incident (the review calendar's) comes after every incident's."""
     statement = (
         select(Timer)
+        .outerjoin(Incident, Incident.id == Timer.incident_id)
         .where(*_due(now))
-        .order_by(Timer.due_at)
+        .order_by(func.coalesce(Incident.severity, NO_SEVERITY), Timer.due_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Timer)
     )
     return list(session.execute(statement).scalars())
 

@@ -30,6 +30,9 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 SUBJECT_MAX = 500
 
 
+NO_SEVERITY = 99  # sorts after every severity: work that belongs to no incident
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in, timezone-aware UTC out, on SQLite and PostgreSQL alike."""
 
