@@ -9,6 +9,8 @@ and py-spy. Four wrk runs on loopback, each bounded in time:
   4. Alertmanager POST /api/v2/alerts, one new alert per request;
 then each warroom load once more under py-spy (the profile, and who holds the GIL), so
 that no measured run is slowed by sampling.
+BENCH_SERVE_WORKERS=N runs `warroom serve --workers N` (the per-thread CPU and py-spy figures
+then see the supervisor, which runs the scheduler, not the serving processes).
 BENCH_LAYOUT picks how warroom runs: `serve` (the default: `warroom serve`, its scheduler
 applying the intake inbox while the load runs), `worker` (`serve --no-scheduler` beside a
 `warroom worker`) or `after` (only accepting; a worker applies each run's inbox once the
@@ -49,6 +51,7 @@ LAYOUTS = {
     "after": "`warroom serve --no-scheduler`; a `warroom worker` applies after each run",
 }
 LAYOUT = os.environ.get("BENCH_LAYOUT", "serve")
+SERVE_WORKERS = int(os.environ.get("BENCH_SERVE_WORKERS", "1"))  # `serve --workers N`
 THREADS, CONNECTIONS = 2, 8
 BATCH = 100
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,6 +352,7 @@ def start_warroom(
         ).stdout.strip()  # fmt: skip
     port = free_port()
     scheduler = ["--no-scheduler"] if LAYOUT != "serve" else []
+    scheduler += ["--workers", str(SERVE_WORKERS)] if SERVE_WORKERS > 1 else []
     server = subprocess.Popen(
         [str(WARROOM), "serve", "--port", str(port), *scheduler], env=env, cwd=workdir,
         stdout=(workdir / "warroom.log").open("wb"), stderr=subprocess.STDOUT,
