@@ -23,7 +23,7 @@ from warroom.notify import delivery
 from warroom.scheduler.handlers import HANDLERS, Handler
 from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
-from warroom.service.paging.engine import delivery_outcome
+from warroom.service.paging.engine import delivery_outcome, prepare_timers
 from warroom.service.post_incident.improvement_loop import schedule_loop
 from warroom.store.engine_queries import LOCKED
 from warroom.store.job_queries import any_timer_due, claim_due_timers
@@ -128,6 +128,7 @@ class Scheduler:
         ends = time.monotonic() + TIMER_TURN_S
         with self.ctx.db.unit_of_work() as session:
             timers = claim_due_timers(session, now, self.batch)
+            prepare_timers(session, timers)
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
                 self._run_one(session, timer, self.ctx.clock.now())

@@ -16,6 +16,9 @@ from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
 
 LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
+PREFETCHED = "warroom.prefetched_history"  # session.info key: histories loaded for a batch
+
+History = tuple[list[EscalationStep], list[TimelineEvent]]
 
 
 def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
@@ -48,6 +51,33 @@ def lock_incidents(session: Session, incident_ids: Iterable[int]) -> None:
         select(Incident).where(Incident.id.in_(missing)).order_by(Incident.id).with_for_update()
     )
     locked.update((row.id, row) for row in session.execute(statement).scalars())
+
+
+def prefetch_histories(session: Session, incident_ids: Iterable[int], kinds: Iterable[str]) -> None:
+    """Load the performed steps and the events of `kinds` of many incidents in two queries,
+    for `history` to hand out once each (a batch of due timers plans them one by one)."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return
+    histories: dict[int, History] = {incident_id: ([], []) for incident_id in ids}
+    steps = select(EscalationStep).where(EscalationStep.incident_id.in_(ids))
+    for step in session.execute(steps.order_by(EscalationStep.id)).scalars():
+        histories[step.incident_id][0].append(step)
+    events = select(TimelineEvent).where(
+        TimelineEvent.incident_id.in_(ids), TimelineEvent.kind.in_([str(k) for k in kinds])
+    )
+    for event in session.execute(events.order_by(TimelineEvent.seq)).scalars():
+        histories[event.incident_id][1].append(event)
+    session.info[PREFETCHED] = histories
+
+
+def history(session: Session, incident_id: int, kinds: Iterable[str]) -> History:
+    """An incident's performed steps and events of `kinds`: prefetched ones the first time
+    they are asked for (the rows cannot have changed: the incident is locked), else read."""
+    prefetched: dict[int, History] = session.info.get(PREFETCHED, {})
+    if incident_id in prefetched:
+        return prefetched.pop(incident_id)
+    return steps_of(session, incident_id), events_of(session, incident_id, kinds)
 
 
 def steps_of(session: Session, incident_id: int) -> list[EscalationStep]:

@@ -57,6 +57,14 @@ REPLAN_EVENTS = frozenset(
         EventKind.REOPENED,
     }
 )
+PLANNED_EVENTS = (
+    EventKind.RESOLUTION_ATTEMPT,
+    EventKind.UPDATE_POSTED,
+    EventKind.SEVERITY_CHANGED,
+    EventKind.REOPENED,
+    EventKind.ROLE_ASSIGNED,
+    EventKind.SME_ENGAGED,
+)  # the timeline events the planner reads
 MAX_ROUNDS = 50  # re-plans per wake-up; a plan converges in a handful
 
 
@@ -72,19 +80,7 @@ def outbox_key(incident_id: int, step_key: str) -> str:
 
 def build_state(session: Session, incident: Incident) -> EscalationState:
     """The planner's view of an incident, from its row, its timeline and its performed steps."""
-    rows = engine_queries.steps_of(session, incident.id)
-    events = engine_queries.events_of(
-        session,
-        incident.id,
-        (
-            EventKind.RESOLUTION_ATTEMPT,
-            EventKind.UPDATE_POSTED,
-            EventKind.SEVERITY_CHANGED,
-            EventKind.REOPENED,
-            EventKind.ROLE_ASSIGNED,
-            EventKind.SME_ENGAGED,
-        ),
-    )
+    rows, events = engine_queries.history(session, incident.id, PLANNED_EVENTS)
     failed = tuple(
         e.at
         for e in events
@@ -244,6 +240,14 @@ def stop(session: Session, incident: Incident) -> None:
     engine_queries.cancel_pending_messages(
         session, incident.id, f"esc:{incident.id}:", "incident resolved before delivery"
     )
+
+
+def prepare_timers(session: Session, timers: list[Timer]) -> None:
+    """A claimed batch's escalation timers, prepared together: their incidents locked in one
+    query (in id order, as every worker locks them) and their histories read in two."""
+    ids = {t.incident_id for t in timers if t.kind == TIMER_KIND and t.incident_id is not None}
+    engine_queries.lock_incidents(session, ids)
+    engine_queries.prefetch_histories(session, ids, PLANNED_EVENTS)
 
 
 def run_timer(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
