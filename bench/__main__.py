@@ -14,6 +14,7 @@ BENCHMARKS: tuple[str, ...] = (
     "door_memory",
     "incident_list",
     "storm",
+    "email_transport",
 )
 
 

@@ -18,6 +18,7 @@ import apprise
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
+from warroom.notify.email import EmailFailed, is_email, send_email
 from warroom.service.context import Context
 from warroom.store.engine_queries import lock_incidents
 from warroom.store.models import OutboxMessage
@@ -42,7 +43,14 @@ Outcome = Callable[[Session, Context, OutboxMessage, datetime, str | None, bool]
 
 
 def apprise_send(url: str, subject: str, body: str) -> None:
-    """Send one message through Apprise; DeliveryError with Apprise's reason on failure."""
+    """Send one message through Apprise (email over kept connections, see `notify.email`);
+    DeliveryError with the reason on failure."""
+    if is_email(url):
+        try:
+            send_email(url, subject, body)
+        except EmailFailed as exc:
+            raise DeliveryError(str(exc)) from exc
+        return
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"Apprise rejects the URL {_redact(url)}")
