@@ -15,6 +15,7 @@ BENCHMARKS: tuple[str, ...] = (
     "incident_list",
     "storm",
     "email_transport",
+    "message_cost",
 )
 
 

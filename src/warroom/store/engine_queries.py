@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import ColumnElement, Row, Select, Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
 LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
 PREFETCHED = "warroom.prefetched_history"  # session.info key: histories loaded for a batch
 
-History = tuple[list[EscalationStep], list[TimelineEvent]]
+History = tuple[list[Row[Any]], list[Row[Any]]]  # performed steps, planned-on events
 
 
 def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
@@ -54,42 +54,45 @@ def lock_incidents(session: Session, incident_ids: Iterable[int]) -> None:
 
 
 def prefetch_histories(session: Session, incident_ids: Iterable[int], kinds: Iterable[str]) -> None:
-    """Load the performed steps and the events of `kinds` of many incidents in two queries,
+    """Read the performed steps and the events of `kinds` of many incidents in two queries,
     for `history` to hand out once each (a batch of due timers plans them one by one)."""
     ids = sorted(set(incident_ids))
     if not ids:
         return
     histories: dict[int, History] = {incident_id: ([], []) for incident_id in ids}
-    steps = select(EscalationStep).where(EscalationStep.incident_id.in_(ids))
-    for step in session.execute(steps.order_by(EscalationStep.id)).scalars():
+    for step in session.execute(_steps(EscalationStep.incident_id.in_(ids))):
         histories[step.incident_id][0].append(step)
-    events = select(TimelineEvent).where(
-        TimelineEvent.incident_id.in_(ids), TimelineEvent.kind.in_([str(k) for k in kinds])
-    )
-    for event in session.execute(events.order_by(TimelineEvent.seq)).scalars():
+    for event in session.execute(_events(TimelineEvent.incident_id.in_(ids), kinds)):
         histories[event.incident_id][1].append(event)
     session.info[PREFETCHED] = histories
 
 
 def history(session: Session, incident_id: int, kinds: Iterable[str]) -> History:
-    """An incident's performed steps and events of `kinds`: prefetched ones the first time
-    they are asked for (the rows cannot have changed: the incident is locked), else read."""
+    """An incident's performed steps and events of `kinds` (rows of the columns the planner
+    reads, not objects: a history is read at every wake-up and grows with the incident):
+    prefetched ones the first time they are asked for, else read now."""
     prefetched: dict[int, History] = session.info.get(PREFETCHED, {})
     if incident_id in prefetched:
         return prefetched.pop(incident_id)
-    return steps_of(session, incident_id), events_of(session, incident_id, kinds)
+    steps = list(session.execute(_steps(EscalationStep.incident_id == incident_id)))
+    events = list(session.execute(_events(TimelineEvent.incident_id == incident_id, kinds)))
+    return steps, events
 
 
-def steps_of(session: Session, incident_id: int) -> list[EscalationStep]:
-    statement = select(EscalationStep).where(EscalationStep.incident_id == incident_id)
-    return list(session.execute(statement.order_by(EscalationStep.id)).scalars())
+def _steps(which: ColumnElement[bool]) -> Select[Any]:
+    step = EscalationStep
+    columns: tuple[Any, ...] = (
+        step.incident_id, step.key, step.action, step.kind, step.person, step.role, step.level,
+        step.contact_index, step.performed_at, step.acknowledged_at, step.failed_at,
+    )  # fmt: skip
+    return select(*columns).where(which).order_by(step.id)
 
 
-def events_of(session: Session, incident_id: int, kinds: Iterable[str]) -> list[TimelineEvent]:
-    statement = select(TimelineEvent).where(
-        TimelineEvent.incident_id == incident_id, TimelineEvent.kind.in_([str(k) for k in kinds])
-    )
-    return list(session.execute(statement.order_by(TimelineEvent.seq)).scalars())
+def _events(which: ColumnElement[bool], kinds: Iterable[str]) -> Select[Any]:
+    event = TimelineEvent
+    kinds_read = event.kind.in_([str(k) for k in kinds])
+    columns = (event.incident_id, event.kind, event.at, event.data)
+    return select(*columns).where(which, kinds_read).order_by(event.seq)
 
 
 def revive_timer(session: Session, key: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from warroom.core.escalation import plan
@@ -36,7 +37,6 @@ from warroom.service.context import Context
 from warroom.service.paging.texts import compose, compose_briefing
 from warroom.service.timeline import append_event
 from warroom.store import engine_queries
-from warroom.store.engine_models import EscalationStep
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
 from warroom.store.queries import timeline
 from warroom.store.session import log_after_commit
@@ -325,7 +325,7 @@ def _step_out(step: Step, now: datetime) -> dict[str, Any]:
     }
 
 
-def _sent_message(row: EscalationStep) -> SentMessage:
+def _sent_message(row: Row[Any]) -> SentMessage:
     return SentMessage(
         key=row.key,
         kind=row.kind or row.action,
