@@ -287,6 +287,10 @@ class Playbook(Strict):
     def severity(self, level: int) -> Severity:
         return self.severities[level]
 
+    def primaries(self) -> dict[str, str]:
+        """Each role's primary: a person, or a `schedule:<id>`."""
+        return {role_id: role.primary for role_id, role in self.roles.items()}
+
     def person_name(self, person_id: str) -> str:
         person = self.people.get(person_id)
         return person.name if person else person_id

@@ -9,13 +9,13 @@ first. A wall time the spring change skips hands off when the clocks jump.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from warroom.core.playbook_base import WEEKDAYS
-from warroom.core.schedule_model import Layer, Schedule
+from warroom.core.schedule_model import Layer, Schedule, schedule_id
 
 SEARCH_LIMIT = timedelta(days=366)  # how far `on_call` looks for the ends of a shift
 _FIRST_WINDOW = timedelta(weeks=2)
@@ -59,6 +59,35 @@ def person_at(schedule: Schedule, overrides: Sequence[Override], at: datetime) -
         if person is not None:
             return person
     return None
+
+
+def who_holds(
+    schedules: Mapping[str, Schedule],
+    overrides: Mapping[str, Sequence[Override]],
+    holder: str,
+    at: datetime,
+) -> str | None:
+    """The person a role holder or level member names at `at`: itself, or whoever is on
+    call then on the schedule it names as `schedule:<id>` (None: nobody is)."""
+    wanted = schedule_id(holder)
+    if wanted is None:
+        return holder
+    schedule = schedules.get(wanted)
+    return None if schedule is None else person_at(schedule, overrides.get(wanted, ()), at)
+
+
+def holders_at(
+    schedules: Mapping[str, Schedule],
+    overrides: Mapping[str, Sequence[Override]],
+    holders: Mapping[str, str],
+    at: datetime,
+) -> dict[str, str]:
+    """Role holders as people at `at`: a role whose holder names a schedule goes to whoever
+    is on call then (and stays with the schedule while nobody is)."""
+    return {
+        role: who_holds(schedules, overrides, holder, at) or holder
+        for role, holder in holders.items()
+    }
 
 
 def shifts(
