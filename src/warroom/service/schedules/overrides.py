@@ -4,9 +4,9 @@ when; deleting one keeps its row, marked with who deleted it and when."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from warroom.core.schedule_model import Schedule
@@ -19,8 +19,7 @@ from warroom.store.schedule_models import ScheduleOverride
 LONGEST_OVERRIDE = timedelta(days=366)
 
 
-@dataclass(frozen=True)
-class OverrideOut:
+class OverrideOut(BaseModel):
     id: int
     schedule: str
     person: str
@@ -34,8 +33,9 @@ class OverrideOut:
     @classmethod
     def of(cls, row: ScheduleOverride) -> OverrideOut:
         return cls(
-            row.id, row.schedule, row.person, row.start_at, row.end_at,
-            row.created_by, row.created_at, row.deleted_by, row.deleted_at,
+            id=row.id, schedule=row.schedule, person=row.person, start=row.start_at,
+            end=row.end_at, created_by=row.created_by, created_at=row.created_at,
+            deleted_by=row.deleted_by, deleted_at=row.deleted_at,
         )  # fmt: skip
 
 

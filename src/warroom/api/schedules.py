@@ -1,0 +1,78 @@
+"""On-call schedule routes (SPEC §8): the schedules, who is on call, shifts, overrides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from warroom.api.deps import ContextDep, Responder, Viewer
+from warroom.service.schedules import overrides, reading
+from warroom.service.schedules.overrides import OverrideOut
+from warroom.service.schedules.reading import OnCallOut, ScheduleOut, ShiftOut
+
+router = APIRouter(prefix="/api/v1/schedules", tags=["schedules"])
+Moment = Annotated[AwareDatetime | None, Query(description="UTC time (ISO 8601); default now")]
+PersonId = Annotated[str, Field(max_length=100, description="A person id of the playbook")]
+
+
+class OverrideBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: PersonId
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+@router.get("")
+def list_schedules(ctx: ContextDep, _caller: Viewer) -> list[ScheduleOut]:
+    """Every schedule of the playbook, with who is on call now."""
+    return ctx.read(reading.list_schedules)
+
+
+@router.get("/{schedule_id}/oncall")
+def on_call(schedule_id: str, ctx: ContextDep, _caller: Viewer, at: Moment = None) -> OnCallOut:
+    """Who is on call at `at` (overrides applied), since when and until when."""
+    return ctx.read(reading.on_call_at, schedule_id, at)
+
+
+@router.get("/{schedule_id}/shifts")
+def shifts(
+    schedule_id: str,
+    ctx: ContextDep,
+    _caller: Viewer,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> list[ShiftOut]:
+    """The shifts from `from` (default now) to `to` (default two weeks on), overrides
+    applied; a gap is a shift whose person is null."""
+    return ctx.read(reading.shifts_between, schedule_id, start, end)
+
+
+@router.get("/{schedule_id}/overrides")
+def list_overrides(
+    schedule_id: str,
+    ctx: ContextDep,
+    _caller: Viewer,
+    past: Annotated[bool, Query(description="Include those already over")] = False,
+) -> list[OverrideOut]:
+    """The schedule's overrides that are not deleted, in the order they were made."""
+    return ctx.read(overrides.list_overrides, schedule_id, include_past=past)
+
+
+@router.post("/{schedule_id}/overrides", status_code=201)
+def add_override(
+    schedule_id: str, body: OverrideBody, ctx: ContextDep, caller: Responder
+) -> OverrideOut:
+    """`person` covers the schedule from `start` until `end`."""
+    return ctx.transact(
+        overrides.add_override, schedule_id, body.person, body.start, body.end, actor=caller.name
+    )
+
+
+@router.delete("/{schedule_id}/overrides/{override_id}")
+def delete_override(
+    schedule_id: str, override_id: int, ctx: ContextDep, caller: Responder
+) -> OverrideOut:
+    """The override no longer applies; it is kept, with who deleted it and when."""
+    return ctx.transact(overrides.delete_override, schedule_id, override_id, actor=caller.name)
