@@ -84,3 +84,16 @@ def test_a_bad_override_exits_1_naming_the_field(cli: CliRunner) -> None:
     )
     assert result.exit_code == 1
     assert "unknown person 'nobody'" in result.stderr and "person" in result.stderr
+
+
+def test_schedule_calendar_prints_a_secret_url_once_and_lists_it_without(cli: CliRunner) -> None:
+    url = _run(cli, "schedule", "calendar", "sre-oncall", "--person", "sre-lead").strip()
+    assert url.startswith("http") and url.endswith(".ics") and "/calendar/wrcal_" in url
+    [row] = [
+        line.split("\t")
+        for line in _run(cli, "schedule", "calendar", "sre-oncall", "--list").splitlines()
+    ]
+    assert row[:3] == ["1", "sre-lead", "cli"] and url.split("/")[-1] not in "\t".join(row)
+    _run(cli, "schedule", "calendar", "sre-oncall", "--revoke", "1")
+    [listed] = json.loads(_run(cli, "schedule", "calendar", "sre-oncall", "--list", "--json"))
+    assert listed["revoked_at"] is not None

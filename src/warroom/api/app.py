@@ -60,6 +60,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
         app.include_router(router)
     app.include_router(checklist_routes.router)
     app.include_router(schedules.router)
+    app.include_router(schedules.feeds)
     ui.install(app)
     app.include_router(live.router)
     return app

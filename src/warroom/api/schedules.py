@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service.schedules import overrides, reading
+from warroom.service.schedules import calendar, overrides, reading
+from warroom.service.schedules.calendar import FeedOut
 from warroom.service.schedules.overrides import OverrideOut
 from warroom.service.schedules.reading import OnCallOut, ScheduleOut, ShiftOut
 
 router = APIRouter(prefix="/api/v1/schedules", tags=["schedules"])
+feeds = APIRouter(tags=["schedules"])  # the calendar feeds, behind their secret URLs
 Moment = Annotated[AwareDatetime | None, Query(description="UTC time (ISO 8601); default now")]
 PersonId = Annotated[str, Field(max_length=100, description="A person id of the playbook")]
 
@@ -76,3 +78,36 @@ def delete_override(
 ) -> OverrideOut:
     """The override no longer applies; it is kept, with who deleted it and when."""
     return ctx.transact(overrides.delete_override, schedule_id, override_id, actor=caller.name)
+
+
+class FeedBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: PersonId | None = Field(None, description="Only this person's shifts")
+
+
+@router.post("/{schedule_id}/calendar", status_code=201)
+def create_feed(
+    schedule_id: str, ctx: ContextDep, caller: Responder, body: FeedBody | None = None
+) -> FeedOut:
+    """A secret calendar URL of the schedule's shifts (or one person's), shown this once."""
+    person = body.person if body else None
+    return ctx.transact(calendar.create_feed, schedule_id, person, actor=caller.name)
+
+
+@router.get("/{schedule_id}/calendar")
+def list_feeds(schedule_id: str, ctx: ContextDep, _caller: Viewer) -> list[FeedOut]:
+    """The schedule's calendar feeds (never their secrets)."""
+    return ctx.read(calendar.list_feeds, schedule_id)
+
+
+@router.delete("/{schedule_id}/calendar/{feed_id}")
+def revoke_feed(schedule_id: str, feed_id: int, ctx: ContextDep, _caller: Responder) -> FeedOut:
+    """The feed's URL stops working at once."""
+    return ctx.transact(calendar.revoke_feed, schedule_id, feed_id)
+
+
+@feeds.get("/calendar/{secret}.ics", response_class=Response)
+def calendar_feed(secret: str, ctx: ContextDep) -> Response:
+    """RFC 5545 iCalendar of the next 12 weeks' shifts; the secret URL is the credential."""
+    body = ctx.read(calendar.feed_ics, secret)
+    return Response(body, media_type="text/calendar; charset=utf-8")

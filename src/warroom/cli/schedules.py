@@ -200,6 +200,51 @@ def schedule_delete_override(
         say(f"override {override_id} of {schedule_id} deleted")
 
 
+@schedule_group.command("calendar")
+def schedule_calendar(
+    schedule_id: str = typer.Argument(..., metavar="ID", help="The schedule."),
+    person: str = typer.Option(None, "--person", help="Only this person's shifts."),
+    listing: bool = typer.Option(False, "--list", help="List the feeds instead."),
+    revoke: int = typer.Option(None, "--revoke", metavar="FEED", help="Revoke this feed."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Make a secret iCalendar URL of the next 12 weeks' shifts (printed once), for a
+    calendar application to subscribe to; or --list the feeds, or --revoke one."""
+    client = ApiClient(settings())
+    path = f"{SCHEDULES}/{schedule_id}/calendar"
+    if revoke is not None:
+        gone = client.delete(f"{path}/{revoke}")
+        if as_json:
+            print_json(gone)
+        else:
+            say(f"calendar feed {revoke} revoked")
+        return
+    if listing:
+        found = client.get(path)
+        print_listing(
+            found,
+            as_json,
+            f"Calendar feeds of {schedule_id}",
+            ["ID", "Person", "Made by", "Made", "Revoked"],
+            [
+                [
+                    f["id"],
+                    f["person"] or "everyone",
+                    f["created_by"],
+                    short_time(f["created_at"]),
+                    short_time(f["revoked_at"]),
+                ]
+                for f in found
+            ],
+        )
+        return
+    made = client.post(path, {"person": person})
+    if as_json:
+        print_json(made)
+    else:
+        typer.echo(made["url"])
+
+
 def register(app: typer.Typer) -> None:
     app.command()(oncall)
     app.add_typer(schedule_group, name="schedule")
