@@ -6,7 +6,9 @@ from typing import Any
 
 import yaml
 
+from tests.schedule_playbook import new_york
 from warroom.core.playbook_file import builtin_playbook_text, check_playbook_text
+from warroom.core.schedule_rules import schedule_gaps
 
 SRE_ONCALL: dict[str, Any] = {
     "timezone": "America/New_York",
@@ -92,3 +94,30 @@ def test_the_built_in_playbook_keeps_the_seeds_fixed_people() -> None:
     raw = yaml.safe_load(builtin_playbook_text())
     assert "schedules" not in raw
     assert raw["roles"]["incident_commander"]["primary"] == "sre-lead"
+
+
+def test_check_reports_a_schedule_with_nobody_on_call_in_the_next_four_weeks_with_the_span() -> (
+    None
+):
+    raw = yaml.safe_load(builtin_playbook_text())
+    weekends = {"rotation": {"length": "1w", "start": "2024-01-01T00:00", "people": ["dba"]},
+                "restrict": {"weekdays": ["sat", "sun"]}}  # fmt: skip
+    raw["schedules"] = {"weekends": {"timezone": "America/New_York", "layers": [weekends]}}
+    playbook, problems = check_playbook_text(yaml.safe_dump(raw))
+    assert playbook is not None and problems == []
+    found = [str(p) for p in schedule_gaps(playbook, new_york("2024-03-04T00:00"))]
+    assert found[:2] == [
+        "schedules.weekends: nobody is on call from Mon 2024-03-04 00:00 until "
+        "Sat 2024-03-09 00:00 (America/New_York)",
+        "schedules.weekends: nobody is on call from Mon 2024-03-11 00:00 until "
+        "Sat 2024-03-16 00:00 (America/New_York)",
+    ]
+    assert len(found) == 5  # the last cut where the four weeks end: Mon 2024-04-01 01:00 EDT
+
+
+def test_a_schedule_always_covered_has_no_gaps() -> None:
+    raw = yaml.safe_load(builtin_playbook_text())
+    raw["schedules"] = {"sre-oncall": SRE_ONCALL}
+    playbook, _ = check_playbook_text(yaml.safe_dump(raw))
+    assert playbook is not None
+    assert schedule_gaps(playbook, new_york("2024-03-04T00:00")) == []
