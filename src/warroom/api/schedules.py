@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
-from warroom.service.schedules import calendar, overrides, reading
+from warroom.service.schedules import calendar, changes, overrides, reading
 from warroom.service.schedules.calendar import FeedOut
 from warroom.service.schedules.overrides import OverrideOut
 from warroom.service.schedules.reading import OnCallOut, ScheduleOut, ShiftOut
@@ -68,7 +68,7 @@ def add_override(
 ) -> OverrideOut:
     """`person` covers the schedule from `start` until `end`."""
     return ctx.transact(
-        overrides.add_override, schedule_id, body.person, body.start, body.end, actor=caller.name
+        changes.cover, schedule_id, body.person, body.start, body.end, actor=caller.name
     )
 
 
@@ -77,7 +77,7 @@ def delete_override(
     schedule_id: str, override_id: int, ctx: ContextDep, caller: Responder
 ) -> OverrideOut:
     """The override no longer applies; it is kept, with who deleted it and when."""
-    return ctx.transact(overrides.delete_override, schedule_id, override_id, actor=caller.name)
+    return ctx.transact(changes.uncover, schedule_id, override_id, actor=caller.name)
 
 
 class FeedBody(BaseModel):
