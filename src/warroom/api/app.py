@@ -20,6 +20,7 @@ from warroom.intake.desk import IntakeDesk
 from warroom.intake.routes import IntakeEndpoint, intake_kind
 from warroom.service.context import Context
 from warroom.web import live, ui
+from warroom.web import schedules as schedule_pages
 
 
 class WarroomApp(FastAPI):
@@ -62,6 +63,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     app.include_router(schedules.router)
     app.include_router(schedules.feeds)
     ui.install(app)
+    app.include_router(schedule_pages.router)
     app.include_router(live.router)
     return app
 
