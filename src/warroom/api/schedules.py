@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.deps import ContextDep, Responder, Viewer
@@ -16,6 +16,7 @@ from warroom.service.schedules.reading import OnCallOut, ScheduleOut, ShiftOut
 router = APIRouter(prefix="/api/v1/schedules", tags=["schedules"])
 feeds = APIRouter(tags=["schedules"])  # the calendar feeds, behind their secret URLs
 Moment = Annotated[AwareDatetime | None, Query(description="UTC time (ISO 8601); default now")]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The row's id")]
 PersonId = Annotated[str, Field(max_length=100, description="A person id of the playbook")]
 
 
@@ -74,7 +75,7 @@ def add_override(
 
 @router.delete("/{schedule_id}/overrides/{override_id}")
 def delete_override(
-    schedule_id: str, override_id: int, ctx: ContextDep, caller: Responder
+    schedule_id: str, override_id: RowId, ctx: ContextDep, caller: Responder
 ) -> OverrideOut:
     """The override no longer applies; it is kept, with who deleted it and when."""
     return ctx.transact(changes.uncover, schedule_id, override_id, actor=caller.name)
@@ -101,7 +102,7 @@ def list_feeds(schedule_id: str, ctx: ContextDep, _caller: Viewer) -> list[FeedO
 
 
 @router.delete("/{schedule_id}/calendar/{feed_id}")
-def revoke_feed(schedule_id: str, feed_id: int, ctx: ContextDep, _caller: Responder) -> FeedOut:
+def revoke_feed(schedule_id: str, feed_id: RowId, ctx: ContextDep, _caller: Responder) -> FeedOut:
     """The feed's URL stops working at once."""
     return ctx.transact(calendar.revoke_feed, schedule_id, feed_id)
 

@@ -4,10 +4,11 @@ timeline, and an override form, posted with the page's CSRF token (post/redirect
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warroom.api.deps import ContextDep
@@ -52,7 +53,12 @@ def add_override(schedule_id: str, ctx: ContextDep, post: UiPost) -> Response:
 
 
 @router.post("/ui/schedules/{schedule_id}/overrides/{override_id}/delete")
-def delete_override(schedule_id: str, override_id: int, ctx: ContextDep, post: UiPost) -> Response:
+def delete_override(
+    schedule_id: str,
+    override_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    ctx: ContextDep,
+    post: UiPost,
+) -> Response:
     caller = post.session.caller
     try:
         caller.require("responder")
