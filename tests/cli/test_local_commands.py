@@ -78,3 +78,17 @@ def test_check_names_an_auto_published_severity_the_playbook_does_not_have(
     result = runner.invoke(app, ["playbook", "check", str(path)])
     assert result.exit_code == 1
     assert "communication.status_page.auto_publish[1]: unknown severity 7" in result.stderr
+
+
+def test_check_reports_the_gaps_of_a_schedule_in_the_next_four_weeks(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    raw = yaml.safe_load(runner.invoke(app, ["playbook", "export"]).stdout)
+    weekends = {"rotation": {"length": "1w", "start": "2024-01-01T00:00", "people": ["dba"]},
+                "restrict": {"weekdays": ["sat", "sun"]}}  # fmt: skip
+    raw["schedules"] = {"weekends": {"layers": [weekends]}}
+    path = tmp_path / "gaps.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    result = runner.invoke(app, ["playbook", "check", str(path)])
+    assert result.exit_code == 1
+    assert "schedules.weekends: nobody is on call from" in result.stderr

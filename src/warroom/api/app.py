@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.api import ack, health, incidents, post, reports, statuspage
+from warroom.api import ack, health, incidents, post, reports, schedules, statuspage
 from warroom.api import checklist as checklist_routes
 from warroom.api.deps import bearer_gate
 from warroom.api.errors import install_error_handlers
@@ -20,6 +20,7 @@ from warroom.intake.desk import IntakeDesk
 from warroom.intake.routes import IntakeEndpoint, intake_kind
 from warroom.service.context import Context
 from warroom.web import live, ui
+from warroom.web import schedules as schedule_pages
 
 
 class WarroomApp(FastAPI):
@@ -59,7 +60,10 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     for router in (*routers, reports.router, ack.router):
         app.include_router(router)
     app.include_router(checklist_routes.router)
+    app.include_router(schedules.router)
+    app.include_router(schedules.feeds)
     ui.install(app)
+    app.include_router(schedule_pages.router)
     app.include_router(live.router)
     return app
 

@@ -17,6 +17,7 @@ from warroom.core.playbook_file import (
     load_playbook,
 )
 from warroom.core.playbook_rules import review_warning
+from warroom.core.schedule_rules import schedule_gaps
 from warroom.notify.delivery import channel_problems
 
 group = typer.Typer(help="Check, show and export the playbook.", no_args_is_help=True)
@@ -29,9 +30,13 @@ JsonFlag = typer.Option(False, "--json", help="Print JSON for scripts.")
 def check(
     file: Path = typer.Argument(..., help="Playbook YAML to validate."), as_json: bool = JsonFlag
 ) -> None:
-    """Validate a playbook; print every problem with its YAML path (exit 1 if any)."""
+    """Validate a playbook; print every problem with its YAML path (exit 1 if any),
+    a schedule with nobody on call at some moment of the next four weeks included."""
+    now = SystemClock().now()
     playbook, problems = _checked(file)
-    warning = None if playbook is None else review_warning(playbook, SystemClock().now().date())
+    if playbook is not None:
+        problems = [*problems, *schedule_gaps(playbook, now)]
+    warning = None if playbook is None else review_warning(playbook, now.date())
     warnings = [warning] if warning else []
     ok = playbook is not None and not problems
     if as_json:

@@ -22,6 +22,7 @@ from warroom.core.escalation_state import (
     performed,
 )
 from warroom.core.playbook import Playbook
+from warroom.core.schedules import holders_at
 
 ATTEMPT_SPACING = timedelta(minutes=5)  # failed attempts at +5m, +10m, +15m ...
 DRILL_START = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)  # a Monday inside business hours
@@ -114,7 +115,7 @@ class _Run:
             resolved_at=None,
             last_update_at=None,
             failed_attempt_times=(),
-            roles={role_id: role.primary for role_id, role in playbook.roles.items()},
+            roles=holders_at(playbook.schedules, {}, playbook.primaries(), start),
             done=frozenset(),
             messages=(),
         )

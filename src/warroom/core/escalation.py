@@ -86,10 +86,13 @@ class _Planner(MessagePlanner):
         paged = {m.role for m in self.state.messages if m.kind == "page"}
         reason = f"declared Sev{self.state.severity}"
         for role in self.severity.page_on_declare:
-            if role not in paged:
-                yield from self._message(
-                    "page", "page", self._holder(role), self.declared, reason, role=role
-                )
+            if role in paged:
+                continue
+            holder = self._holder(role)
+            if self._on_call(holder, self.declared) is None:
+                yield from self._backup_page(role, self.declared, f"nobody on call: {holder}")
+            else:
+                yield from self._message("page", "page", holder, self.declared, reason, role=role)
         for level in self.severity.notify_on_declare:
             for person in self.playbook.levels[level]:
                 yield from self._message(
@@ -187,7 +190,7 @@ class _Planner(MessagePlanner):
     def _backup_page(self, role: str, due: datetime, reason: str) -> Iterator[Step]:
         """A role's backup, paged once per incident (one key, whichever cause is first)."""
         backup = self._backup_of(role)
-        if backup is None or backup == self.state.roles.get(role):
+        if backup is None or self._on_call(backup, due) == self.state.roles.get(role):
             return
         yield from self._message(
             "page", "page", backup, due, f"{reason}: paging the backup", role=role
@@ -277,8 +280,11 @@ class _Planner(MessagePlanner):
 
     def _exhausted_levels(self) -> Iterator[Cause]:
         """A level whose people all ran out of contacts unanswered reaches the one above."""
+        notified = first_notified(self.state.messages)
         for index, level in enumerate(self.row[:-1]):
-            people = list(self._members(level)) if level in self.playbook.levels else []
+            if level not in self.playbook.levels or level not in notified:
+                continue
+            people = self._people(self._members(level), notified[level])
             ends = [self.chains.get(("notify", level, person)) for person in people]
             chains = [end for end in ends if end is not None]
             if not people or len(chains) < len(people):
@@ -309,6 +315,11 @@ class _Planner(MessagePlanner):
             vendor = self.playbook.vendors.get(person)
             if vendor is None or vendor.serves(self.state.services):
                 yield person
+
+    def _people(self, holders: Iterator[str], at: datetime) -> list[str]:
+        """The people these holders name at `at` (a schedule's on-call person), each once."""
+        people = (self._on_call(holder, at) for holder in holders)
+        return list(dict.fromkeys(p for p in people if p is not None))
 
     def _unless_engaged(self, step: Step) -> Step:
         """A level member who holds a role and has acknowledged is reached with no message."""

@@ -19,6 +19,7 @@ from warroom.core.escalation_state import (
     last_change,
 )
 from warroom.core.playbook import Playbook, Severity
+from warroom.core.schedules import who_holds
 
 
 class MessagePlanner:
@@ -52,12 +53,17 @@ class MessagePlanner:
         index: int = 0,
         follows: str | None = None,
     ) -> Iterator[Step]:
-        """One message to a person's `index`-th contact, held for business hours if need be."""
+        """One message to a person's `index`-th contact, held for business hours if need be;
+        to a schedule's, whoever is on call when it is sent."""
+        if self.severity.business_hours_only:
+            due = next_business_moment(due, self.playbook.business_hours)
+        holder = person
+        person = self._on_call(holder, due) or ""
+        if holder != person:
+            reason = f"{reason} (on call: {holder})"
         contacts = self.playbook.people[person].contacts if person in self.playbook.people else []
         if index >= len(contacts):
             return
-        if self.severity.business_hours_only:
-            due = next_business_moment(due, self.playbook.business_hours)
         contact = contacts[index]
         yield Step(
             key=f"{kind}:{role or level}:{person}:{index}",
@@ -72,6 +78,9 @@ class MessagePlanner:
             contact_index=index,
             message_key=follows,
         )
+
+    def _on_call(self, holder: str, at: datetime) -> str | None:
+        return who_holds(self.playbook.schedules, self.state.overrides, holder, at)
 
     def _holder(self, role: str) -> str:
         return self.state.roles.get(role) or self.playbook.roles[role].primary
@@ -109,5 +118,5 @@ class MessagePlanner:
             for level in briefing.to:
                 for person in self.playbook.levels.get(level, []):
                     for step in self._message("briefing", "briefing", person, due, reason):
-                        key = f"briefing:{anchor.isoformat()}:{count}:{person}"
+                        key = f"briefing:{anchor.isoformat()}:{count}:{step.person}"
                         yield replace(step, level=level, key=key)

@@ -6,9 +6,11 @@ advance state through here."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
+
+from warroom.core.schedules import Override
 
 Action = Literal[
     "page", "heads_up", "notify", "retry", "sla_breached", "reminder", "briefing", "released"
@@ -75,6 +77,8 @@ class EscalationState:
     services: tuple[str, ...] = ()
     role_changes: tuple[RoleChange, ...] = ()
     engagements: tuple[Engagement, ...] = ()
+    # each schedule's overrides, for the holders that name `schedule:<id>`
+    overrides: Mapping[str, tuple[Override, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -11,40 +11,18 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
-from warroom.core.durations import format_duration, parse_duration
+from warroom.core.playbook_base import STRICT, ClockTime, Duration, Weekday
+from warroom.core.playbook_base import WEEKDAYS as WEEKDAYS
+from warroom.core.schedule_model import Schedule
 
 BUILTIN_PLAYBOOK = "alchemorsel-v3.yaml"
-
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, str):
-        return parse_duration(value)
-    raise ValueError("a duration is a string like 90s, 15m, 1h or 2d")
-
-
-ClockTime = Annotated[time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
-Duration = Annotated[
-    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
-]
 ContactMethod = Literal["phone", "sms", "slack", "email", "teams", "webhook"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class MatrixStep(Strict):
@@ -293,6 +271,7 @@ class Playbook(Strict):
     post_incident: PostIncident
     checklists: list[Checklist] = []
     intake: Intake = Intake()
+    schedules: dict[str, Schedule] = {}
 
     @field_validator("severities")
     @classmethod
@@ -307,6 +286,10 @@ class Playbook(Strict):
 
     def severity(self, level: int) -> Severity:
         return self.severities[level]
+
+    def primaries(self) -> dict[str, str]:
+        """Each role's primary: a person, or a `schedule:<id>`."""
+        return {role_id: role.primary for role_id, role in self.roles.items()}
 
     def person_name(self, person_id: str) -> str:
         person = self.people.get(person_id)

@@ -8,6 +8,7 @@ from string import Formatter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.core.playbook import Playbook, PlaybookProblem
+from warroom.core.schedule_rules import schedule_problems, unknown_schedule
 from warroom.core.templates import PLAYBOOK_TEMPLATES, template_path, template_problem
 from warroom.core.timeline_text import SENTENCES
 
@@ -23,6 +24,7 @@ def cross_reference_problems(playbook: Playbook) -> list[PlaybookProblem]:
         _intake_problems,
         _timezone_problems,
         _checklist_problems,
+        schedule_problems,
     )
     return [PlaybookProblem(path=p, message=m) for check in checks for p, m in check(playbook)]
 
@@ -31,6 +33,8 @@ def _reachable_person(playbook: Playbook, person_id: str | None) -> str | None:
     """Why `person_id` cannot be paged, or None when it can."""
     if person_id is None:
         return None
+    if (problem := unknown_schedule(playbook, person_id)) is not None:
+        return problem or None
     person = playbook.people.get(person_id)
     if person is None:
         return f"names unknown person {person_id!r}"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from warroom.service.context import Context
 from warroom.service.paging import engine as paging
 from warroom.service.post_incident import action_items, improvement_loop, postmortem
+from warroom.service.schedules import handoffs
 from warroom.store.models import Timer
 
 Handler = Callable[[Session, Context, Timer, datetime], None]
@@ -22,4 +23,5 @@ HANDLERS: dict[str, Handler] = {
     improvement_loop.MONTHLY_REVIEW_TIMER: improvement_loop.on_monthly_review,
     improvement_loop.QUARTERLY_EXERCISE_TIMER: improvement_loop.on_quarterly_exercise,
     improvement_loop.PLAYBOOK_REVIEW_TIMER: improvement_loop.on_playbook_review,
+    handoffs.HANDOFF_TIMER: handoffs.on_handoff_notice,
 }

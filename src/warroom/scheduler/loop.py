@@ -25,6 +25,7 @@ from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
 from warroom.service.paging.engine import delivery_outcome, prepare_timers
 from warroom.service.post_incident.improvement_loop import schedule_loop
+from warroom.service.schedules.handoffs import schedule_handoffs
 from warroom.store.engine_queries import LOCKED
 from warroom.store.job_queries import any_timer_due, claim_due_timers
 from warroom.store.models import Timer
@@ -107,11 +108,11 @@ class Scheduler:
         log.info("scheduler stopped")
 
     def schedule_calendar(self) -> None:
-        """At start: the improvement loop's next timers where missing (unique keys, so
-        every scheduler that starts may do it). A failure is logged, never fatal: the
-        timers already scheduled schedule their successors anyway."""
+        """At start: the improvement loop's and the handoff notices' next timers where
+        missing (unique keys, so every scheduler that starts may do it). A failure is
+        logged, never fatal: the timers already scheduled schedule their successors anyway."""
         try:
-            keys = self.ctx.transact(schedule_loop)
+            keys = self.ctx.transact(schedule_loop) + self.ctx.transact(schedule_handoffs)
         except Exception:
             log.exception("scheduling the improvement loop failed")
             return

@@ -97,6 +97,11 @@ def _page(
     return templates.TemplateResponse(request, name, values, status_code=status)
 
 
+def render(request: Request, name: str, session: SignedIn, **values: Any) -> HTMLResponse:
+    """A signed-in page of another UI module, in the same frame as these."""
+    return _page(request, name, session=session, **values)
+
+
 def _back(path: str, *, flash: str | None = None, problem: str | None = None) -> Response:
     note = f"?flash={quote(flash)}" if flash else f"?problem={quote(problem or '')}"
     return RedirectResponse(path + note, status_code=303)

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from warroom.core import incident as rules
 from warroom.core.incident import EventKind
+from warroom.core.schedules import holders_at
 from warroom.errors import Conflict, InvalidInput
 from warroom.logs import fields
 from warroom.service.context import Context
 from warroom.service.reactions import after_change
+from warroom.service.schedules.overrides import overrides_by_schedule
 from warroom.service.schemas import IncidentOut
 from warroom.service.timeline import append_event
 from warroom.store.models import Incident, TimelineEvent
@@ -89,7 +91,7 @@ def declare(ctx: Context, session: Session, declaration: Declaration, *, actor: 
         status="investigating",
         source=source,
         services=list(dict.fromkeys(services)),
-        roles={role_id: role.primary for role_id, role in ctx.playbook.roles.items()},
+        roles=_holders_at(ctx, session, declared_at),
         impact={},
         drill=drill,
         retrospective=at is not None,
@@ -122,6 +124,14 @@ def declare(ctx: Context, session: Session, declaration: Declaration, *, actor: 
     if severity in ctx.playbook.communication.status_page.auto_publish and not drill:
         _auto_publish(ctx, session, incident, actor, now)
     return snapshot(ctx, incident)
+
+
+def _holders_at(ctx: Context, session: Session, at: datetime) -> dict[str, str]:
+    """The role holders at declaration: a role whose primary is a schedule goes to whoever
+    is on call then, and keeps them while the incident lasts (a handoff does not move it)."""
+    schedules = ctx.playbook.schedules
+    overrides = overrides_by_schedule(session, schedules, at)
+    return holders_at(schedules, overrides, ctx.playbook.primaries(), at)
 
 
 def _auto_publish(

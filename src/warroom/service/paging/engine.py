@@ -35,6 +35,7 @@ from warroom.service import jobs
 from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.paging.texts import compose, compose_briefing
+from warroom.service.schedules.overrides import overrides_by_schedule
 from warroom.service.timeline import append_event
 from warroom.store import engine_queries
 from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
@@ -78,8 +79,9 @@ def outbox_key(incident_id: int, step_key: str) -> str:
     return f"esc:{incident_id}:{step_key}"
 
 
-def build_state(session: Session, incident: Incident) -> EscalationState:
-    """The planner's view of an incident, from its row, its timeline and its performed steps."""
+def build_state(session: Session, ctx: Context, incident: Incident) -> EscalationState:
+    """The planner's view of an incident, from its row, its timeline and its performed
+    steps, with the overrides of the playbook's schedules."""
     rows, events = engine_queries.history(session, incident.id, PLANNED_EVENTS)
     failed = tuple(
         e.at
@@ -113,6 +115,7 @@ def build_state(session: Session, incident: Incident) -> EscalationState:
         engagements=tuple(
             Engagement(e.data["sme"], e.at) for e in events if e.kind == EventKind.SME_ENGAGED
         ),
+        overrides=overrides_by_schedule(session, ctx.playbook.schedules, incident.declared_at),
     )
 
 
@@ -124,7 +127,7 @@ def advance(session: Session, ctx: Context, incident: Incident, now: datetime) -
     if not engaged(incident):
         return 0
     performed = 0
-    state = build_state(session, incident)
+    state = build_state(session, ctx, incident)
     for _ in range(MAX_ROUNDS):
         current = plan(state, ctx.playbook, now)
         due = [step for step in current.due if step.due_at <= now]
@@ -134,7 +137,7 @@ def advance(session: Session, ctx: Context, incident: Incident, now: datetime) -
             after = perform(session, ctx, incident, state, group, now)
             performed += after is not None
             # re-plan from memory; if another worker got there first, from the database
-            state = after or build_state(session, incident)
+            state = after or build_state(session, ctx, incident)
     if current.next_wake is not None:
         wake(session, incident.id, max(current.next_wake, now), now)
     return performed
@@ -264,7 +267,7 @@ def next_steps(
     """What the engine will do next and when (the API's countdowns), from the same planner."""
     if not engaged(incident):
         return []
-    current = plan(build_state(session, incident), ctx.playbook, now)
+    current = plan(build_state(session, ctx, incident), ctx.playbook, now)
     return [_step_out(step, now) for step in (*current.due, *current.upcoming)]
 
 

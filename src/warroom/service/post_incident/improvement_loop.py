@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from warroom.core import review_calendar as calendar
 from warroom.core.playbook import Playbook
+from warroom.core.schedules import who_holds
 from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.post_incident import loop_texts as texts
 from warroom.service.post_incident.reminders import remind
 from warroom.service.reports import kept
+from warroom.service.schedules.overrides import overrides_by_schedule
 from warroom.store.models import Timer
 
 log = logging.getLogger("warroom.improvement")
@@ -55,7 +57,8 @@ def schedule_loop(ctx: Context, session: Session) -> list[str]:
 
 def reviewer(playbook: Playbook) -> str | None:
     """Who the loop reminds: the primary of the role that owns post-mortems (the incident
-    commander in the built-in playbook), else of the playbook's first role."""
+    commander in the built-in playbook), else of the playbook's first role; a schedule's
+    primary is whoever is on call when the reminder is sent."""
     owner_role = playbook.post_incident.postmortem_owner_role
     role = playbook.roles.get(owner_role or "") or next(iter(playbook.roles.values()), None)
     return role.primary if role else None
@@ -124,7 +127,10 @@ def on_playbook_review(session: Session, ctx: Context, timer: Timer, now: dateti
 def _remind_reviewer(
     session: Session, ctx: Context, key: str, subject: str, body: str, now: datetime
 ) -> None:
-    person = reviewer(ctx.playbook)
+    holder = reviewer(ctx.playbook)
+    schedules = ctx.playbook.schedules
+    overrides = overrides_by_schedule(session, schedules, now)
+    person = None if holder is None else who_holds(schedules, overrides, holder, now)
     if person is None:
         log.warning("no role in the playbook to remind key=%s", key)
         return

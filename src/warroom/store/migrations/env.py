@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import text
 
 import warroom.store.post_models  # post-incident tables into the metadata
-import warroom.store.report_models  # noqa: F401  (and the kept reports: one F401 for both)
+import warroom.store.report_models  # (and the kept reports)
+import warroom.store.schedule_models  # noqa: F401  (and the schedules: one F401 for all three)
 from warroom.store.models import Base
 
 MIGRATION_LOCK_ID = 7_261_100  # PostgreSQL advisory lock: concurrent starts migrate once

@@ -1,0 +1,1 @@
+"""On-call schedules: their overrides, who is on call, calendar feeds and handoff notices."""
