@@ -156,3 +156,51 @@ def test_after_the_storm_is_resolved_the_next_storm_opens_a_new_one(app_client, 
     newest = next(s for s in storms if s.reference != first.reference)
     assert newest.status == "investigating"
     assert newest.title == "Alert storm: 1 group from prom", "13 joins; 11's repeat adds nothing"
+
+
+def test_splitting_a_group_gives_it_its_own_paged_incident_and_both_timelines_say_so(
+    app_client, api, key, ctx, harness: Harness
+) -> None:
+    send(app_client, key, *(group(n) for n in range(1, 13)))
+    before = messages_by_incident(harness)
+    storm = storm_of(ctx)
+    twelve = group(12)["groupKey"]
+    answer = api.post(f"/api/v1/incidents/{storm.reference}/split", json={"group_key": twelve})
+    assert answer.status_code == 201, answer.text
+    split = answer.json()
+    own = split["incident"]["reference"]
+    assert (split["alerts"], split["incident"]["title"]) == (1, "HostDown12: host-12 unreachable")
+    assert split["storm"]["title"] == "Alert storm: 1 group from prom"
+    after = messages_by_incident(harness)
+    assert after[own] > 0 and after[storm.reference] == before[storm.reference]
+    storm_detail = ctx.read(reading.get_incident, storm.reference)
+    assert [g.group_key for g in storm_detail.alert_groups] == [group(11)["groupKey"]]
+    assert [a.title for a in ctx.read(reading.get_incident, own).alerts] == [
+        "HostDown12: host-12 unreachable"
+    ]
+    said = [e.text for e in ctx.read(reading.get_timeline, storm.reference)]
+    assert f"Split alert group {twelve} (1 alert) out of the storm into {own}" in said
+    said = [e.text for e in ctx.read(reading.get_timeline, own)]
+    assert (
+        f"Alert group {twelve} (1 alert) moved here from the alert storm {storm.reference}" in said
+    )
+    send(app_client, key, group(12, status="resolved"))
+    intake_queue.apply_all(ctx)
+    assert ctx.read(reading.get_incident, own).alerts_total == 1
+    assert ctx.read(reading.get_incident, own).alerts[0].status == "resolved"
+
+
+def test_splitting_an_unknown_group_or_a_plain_incident_is_refused_naming_the_field(
+    app_client, api, key, ctx
+) -> None:
+    send(app_client, key, *(group(n) for n in range(1, 12)))
+    intake_queue.apply_all(ctx)
+    storm = storm_of(ctx)
+    unknown = api.post(f"/api/v1/incidents/{storm.reference}/split", json={"group_key": "nope"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "group_key"
+    plain = next(i for i in ctx.read(reading.list_incidents, status="all") if i != storm)
+    body = {"group_key": group(1)["groupKey"]}
+    refused = api.post(f"/api/v1/incidents/{plain.reference}/split", json=body)
+    assert refused.status_code == 409 and refused.json()["error"]["field"] == "reference"
+    missing = api.post(f"/api/v1/incidents/{storm.reference}/split", json={})
+    assert missing.status_code == 422 and "group_key" in missing.text

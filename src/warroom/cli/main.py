@@ -6,6 +6,7 @@ import typer
 
 from warroom.cli import admin, drill, engine, incidents, intake, playbook, post, server, statuspage
 from warroom.cli import checklist as checklist_command
+from warroom.cli import storm as storm_command
 from warroom.cli.state import begin_run
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ def _global(
 for module in (incidents, drill, playbook, admin, server, intake, statuspage, post, engine):
     module.register(app)
 checklist_command.register(app)
+storm_command.register(app)
 
 
 def main() -> None:
