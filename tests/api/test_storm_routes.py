@@ -204,3 +204,18 @@ def test_splitting_an_unknown_group_or_a_plain_incident_is_refused_naming_the_fi
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "reference"
     missing = api.post(f"/api/v1/incidents/{storm.reference}/split", json={})
     assert missing.status_code == 422 and "group_key" in missing.text
+
+
+def test_the_storm_incident_page_lists_its_groups_with_their_keys(
+    app_client, tokens, key, ctx
+) -> None:
+    from tests.ui_client import sign_in
+
+    send(app_client, key, *(group(n) for n in range(1, 13)))
+    intake_queue.apply_all(ctx)
+    storm = storm_of(ctx)
+    sign_in(app_client, tokens["viewer"])
+    page = app_client.get(f"/ui/incidents/{storm.reference}").text
+    assert "Alert groups of the storm" in page and page.count('class="alert-group"') == 2
+    assert "HostDown12: host-12 unreachable" in page
+    assert "{}:{alertname=&#34;HostDown12&#34;}" in page, "the key, escaped, to copy"
