@@ -14,6 +14,7 @@ BENCHMARKS: tuple[str, ...] = (
     "door_memory",
     "incident_list",
     "storm",
+    "storm_folding",
 )
 
 
@@ -21,7 +22,7 @@ def main(argv: list[str]) -> int:
     chosen = argv or list(BENCHMARKS)
     for name in chosen:
         print(f"== bench.{name}", flush=True)
-        importlib.import_module(f"bench.{name}").main()
+        importlib.import_module(f"bench.{name.replace('-', '_')}").main()
     return 0
 
 
