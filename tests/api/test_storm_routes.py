@@ -219,3 +219,25 @@ def test_the_storm_incident_page_lists_its_groups_with_their_keys(
     assert "Alert groups of the storm" in page and page.count('class="alert-group"') == 2
     assert "HostDown12: host-12 unreachable" in page
     assert "{}:{alertname=&#34;HostDown12&#34;}" in page, "the key, escaped, to copy"
+
+
+def test_with_auto_resolve_the_storm_resolves_only_when_its_last_group_resolves(key, ctx) -> None:
+    from warroom.api.app import create_app
+
+    intake = ctx.playbook.intake.model_copy(update={"auto_resolve": True})
+    auto = Context(
+        db=ctx.db,
+        playbook=ctx.playbook.model_copy(update={"intake": intake}),
+        clock=ctx.clock,
+        settings=ctx.settings,
+    )
+    with TestClient(create_app(auto)) as client:
+        send(client, key, *(group(n) for n in range(1, 13)))
+        intake_queue.apply_all(auto)
+        storm = storm_of(auto).reference
+        send(client, key, group(11, status="resolved"))
+        intake_queue.apply_all(auto)
+        assert auto.read(reading.get_incident, storm).status != "resolved", "12 still fires"
+        send(client, key, group(12, status="resolved"))
+        intake_queue.apply_all(auto)
+        assert auto.read(reading.get_incident, storm).status == "resolved"
