@@ -16,6 +16,7 @@ BENCHMARKS: tuple[str, ...] = (
     "storm",
     "email_transport",
     "message_cost",
+    "storm_folding",
 )
 
 
@@ -23,7 +24,7 @@ def main(argv: list[str]) -> int:
     chosen = argv or list(BENCHMARKS)
     for name in chosen:
         print(f"== bench.{name}", flush=True)
-        importlib.import_module(f"bench.{name}").main()
+        importlib.import_module(f"bench.{name.replace('-', '_')}").main()
     return 0
 
 

@@ -218,3 +218,23 @@ def test_alertmanagers_pagerduty_notifier_pointed_at_warroom_opens_and_resolves(
     stack.post_alerts([alert("CheckoutErrors", i, ended=True, **labels) for i in "ab"])
     wait_for(lambda: stack.ctx.read(reading.get_incident, opened.reference).status == "resolved")
     assert len(stack.ctx.read(reading.list_incidents, status="all")) == 1
+
+
+def test_a_storm_of_alertmanager_groups_folds_into_one_storm_incident(stack: Stack) -> None:
+    """Fifteen groups (one alertname each) at once: ten open incidents, the other five join
+    one alert-storm incident; a critical group after them raises it to Sev1."""
+    stack.post_alerts([alert(f"LinkDown{n}", f"edge-{n}", severity="warning") for n in range(15)])
+
+    def storm_holding(groups: int) -> Any:
+        found = stack.ctx.read(reading.list_incidents, status="all")
+        storms = [i for i in found if i.title.startswith("Alert storm")]
+        title = f"Alert storm: {groups} groups from alertmanager"
+        return storms[0] if len(found) == 11 and storms and storms[0].title == title else None
+
+    storm = wait_for(lambda: storm_holding(5))
+    assert storm.severity == 3
+    stack.post_alerts([alert("LinkDownCore", "core-1", severity="critical")])
+    wait_for(lambda: storm_holding(6))
+    detail = stack.ctx.read(reading.get_incident, storm.reference)
+    assert detail.storm and len(detail.alert_groups) == 6
+    assert detail.severity == 1, "its critical group raised it, no new incident"

@@ -7,6 +7,7 @@ import typer
 from warroom.cli import admin, drill, engine, incidents, intake, playbook, post, server, statuspage
 from warroom.cli import checklist as checklist_command
 from warroom.cli import schedules as schedule_commands
+from warroom.cli import storm as storm_command
 from warroom.cli.state import begin_run
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ for module in (incidents, drill, playbook, admin, server, intake, statuspage, po
     module.register(app)
 checklist_command.register(app)
 schedule_commands.register(app)
+storm_command.register(app)
 
 
 def main() -> None:

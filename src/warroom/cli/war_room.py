@@ -25,6 +25,18 @@ def print_war_room(incident: Mapping[str, Any], out: Console = console) -> None:
     _print_pairs(out, "Roles", [(h["role_name"], f"{h['name']} ({h['person']})") for h in holders])
     _print_runbooks(out, incident.get("runbooks") or [])
     _print_alerts(out, incident.get("alerts") or [], int(incident.get("alerts_total") or 0))
+    if incident.get("storm"):
+        _print_groups(out, incident.get("alert_groups") or [])
+
+
+def _print_groups(out: Console, groups: Sequence[Mapping[str, Any]]) -> None:
+    """A storm's alert groups, each with the key `warroom split` takes."""
+    _heading(out, f"Alert groups of the storm ({len(groups)})")
+    rows = [
+        [g["group_key"], g["title"], f"{g['firing']}/{g['alerts']}", short_time(g["last_seen"])]
+        for g in groups
+    ]
+    print_table("", ["Group key", "Title", "Firing", "Last seen"], rows, out=out)
 
 
 def _links(links: Mapping[str, str | None]) -> list[tuple[str, str]]:

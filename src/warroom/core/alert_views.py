@@ -127,3 +127,16 @@ def _alertmanager_silence(record: AlertRecord) -> str | None:
 def _quoted(value: str) -> str:
     """A label value inside a matcher's double quotes (Go's escapes)."""
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+@dataclass(frozen=True)
+class AlertGroupView:
+    """One alert group held by an incident (a storm holds many): its key and title, how
+    many alerts (fingerprints) it has there and how many of them fire now."""
+
+    group_key: str
+    title: str
+    alerts: int
+    firing: int
+    first_seen: datetime
+    last_seen: datetime

@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     SLA_BREACHED = "sla_breached"
     ALERT_ATTACHED = "alert_attached"
+    ALERTS_MOVED = "alerts_moved"
     RESOLVED = "resolved"
     REOPENED = "reopened"
     PUBLISHED = "published"

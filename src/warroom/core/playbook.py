@@ -234,6 +234,21 @@ class IntakeRule(Strict):
     drop: bool = False
 
 
+class Storm(Strict):
+    """Past `new_incidents` new alert incidents of one integration within `within`, the
+    alerts that would open more join one open alert-storm incident of that integration."""
+
+    new_incidents: int = Field(default=10, ge=1)
+    within: Duration = timedelta(minutes=5)
+
+    @field_validator("within")
+    @classmethod
+    def _within_is_positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("within must be a positive duration, like 5m")
+        return value
+
+
 class Intake(Strict):
     severity_label: str = "severity"
     severity_map: dict[str, int] = {
@@ -250,6 +265,7 @@ class Intake(Strict):
     auto_resolve: bool = False
     reopen_window: Duration = timedelta(hours=1)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    storm: Storm = Storm()
 
 
 class Playbook(Strict):

@@ -76,6 +76,15 @@ SENTENCES: dict[str, BuiltIn] = {
             "{{ e.count }} alert{{ 's' if e.count != 1 else '' }} attached"
             " ({{ e.firing }} firing, {{ e.resolved }} resolved)"
             "{% if e.alerts %}: {{ e.alerts | map(attribute='title') | join('; ') }}{% endif %}"
+            "{% if e.storm_groups %}; its group joined the alert storm"
+            " ({{ e.storm_groups }} groups){% endif %}"
+        ),
+        "alerts_moved": (
+            "{% if e.direction == 'out' %}Split alert group {{ e.group_key }}"
+            " ({{ e.alerts }} alert{{ 's' if e.alerts != 1 else '' }}) out of the storm"
+            " into {{ e['to'] }}{% else %}Alert group {{ e.group_key }}"
+            " ({{ e.alerts }} alert{{ 's' if e.alerts != 1 else '' }}) moved here"
+            " from the alert storm {{ e['from'] }}{% endif %}"
         ),
         "resolved": (
             "Resolved: {{ e.resolution }}"

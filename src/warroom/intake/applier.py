@@ -23,6 +23,7 @@ from warroom.intake.routing import (
     plan,
     summarise,
 )
+from warroom.intake.storm import retitle, storm_to_join
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.store import alert_rows
@@ -30,8 +31,10 @@ from warroom.store.intake_models import AlertGroup
 from warroom.store.intake_queries import known_alert_count, locked_group
 from warroom.store.models import Incident
 from warroom.store.queries import incident_by_reference
+from warroom.store.storm_queries import firing_alert_count, storm_of
 
 ALERT_KEY_DIGITS = 16  # hex digits of an alert's identity kept (migration 0010)
+FOLDED = "storm"  # the outcome of a group that joined an alert storm instead of declaring
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,34 @@ def apply(
         and _only_repeats(session, incident, planned)
     ):
         return Outcome(GroupMove.IGNORE, None, 0, dropped)
+    if move is GroupMove.REOPEN and incident is not None and storm_of(session, incident.id):
+        move = GroupMove.DECLARE  # a resolved storm is over: its groups open afresh
     actor = f"{note.source}:{integration.name}"
-    incident = _open(ctx, session, move, incident, note, planned, actor)
+    incident, storm = _open(ctx, session, move, incident, note, planned, integration, actor)
+    group = _point(session, integration, group, group_hash, note, incident, move, now)
+    joined = {"storm_groups": retitle(session, incident, integration.name)} if storm else {}
+    acknowledging = note.action == "acknowledge"
+    added = (
+        0
+        if acknowledging
+        else _attach(ctx, session, incident, group, planned, note, actor, now, joined)
+    )
+    _follow(ctx, session, incident, note, actor)
+    return Outcome(FOLDED if storm else move, incident.reference, added, dropped)
+
+
+def _point(
+    session: Session,
+    integration: IntegrationInfo,
+    group: AlertGroup | None,
+    group_hash: str,
+    note: Notification,
+    incident: Incident,
+    move: GroupMove,
+    now: datetime,
+) -> AlertGroup:
+    """The group's row pointed at its incident; a group that opens one (or joins a storm
+    instead) is counted for `intake.storm` from now."""
     if group is None:
         group = AlertGroup(
             integration_id=integration.id,
@@ -80,15 +109,12 @@ def apply(
             updated_at=now,
         )
         session.add(group)
-        session.flush()
     elif group.incident_id != incident.id:
         group.incident_id, group.updated_at = incident.id, now
-    acknowledging = note.action == "acknowledge"
-    added = (
-        0 if acknowledging else _attach(ctx, session, incident, group, planned, note, actor, now)
-    )
-    _follow(ctx, session, incident, note, actor)
-    return Outcome(move, incident.reference, added, dropped)
+    if move is GroupMove.DECLARE:
+        group.opened_at, group.title = now, incident_title(note)
+    session.flush()
+    return group
 
 
 def _group(
@@ -128,9 +154,15 @@ def _open(
     incident: Incident | None,
     note: Notification,
     planned: Plan,
+    integration: IntegrationInfo,
     actor: str,
-) -> Incident:
+) -> tuple[Incident, bool]:
+    """The incident the notification goes to, and whether it is the storm it joins."""
     if move is GroupMove.DECLARE:
+        title = incident_title(note)
+        storm = storm_to_join(ctx, session, integration, planned, title, actor)
+        if storm is not None:
+            return storm, True
         declared = incidents.declare(
             ctx,
             session,
@@ -143,7 +175,7 @@ def _open(
             ),
             actor=actor,
         )
-        return incident_by_reference(session, declared.reference)
+        return incident_by_reference(session, declared.reference), False
     assert incident is not None
     if move is GroupMove.REOPEN:
         incidents.reopen(
@@ -153,7 +185,7 @@ def _open(
             reason=f"alert group fired again: {incident_title(note)}",
             actor=actor,
         )
-    return incident
+    return incident, False
 
 
 def _attach(
@@ -165,6 +197,7 @@ def _attach(
     note: Notification,
     actor: str,
     now: datetime,
+    joined: dict[str, int],
 ) -> int:
     """Insert the alerts not seen before (same fingerprint, status and start: the unique
     alert_key, so a repeat or a concurrent duplicate inserts nothing) in one statement, and
@@ -193,7 +226,7 @@ def _attach(
     new = [a for key, a in by_key.items() if key in inserted]
     if not new:
         return 0
-    data = {"source": note.source, "group_key": note.group_key, **summarise(new)}
+    data = {"source": note.source, "group_key": note.group_key, **summarise(new), **joined}
     incidents.record(ctx, session, incident, EventKind.ALERT_ATTACHED, now, actor, data, now=now)
     return len(new)
 
@@ -207,7 +240,9 @@ def _follow(
         return
     if note.action == "acknowledge":
         incidents.acknowledge(ctx, session, incident.reference, actor=actor)
-    elif note.all_resolved and ctx.playbook.intake.auto_resolve:
+    elif (
+        note.all_resolved and ctx.playbook.intake.auto_resolve and _all_resolved(session, incident)
+    ):
         incidents.resolve(
             ctx,
             session,
@@ -215,3 +250,8 @@ def _follow(
             resolution=f"every alert of the group resolved ({note.source})",
             actor=actor,
         )
+
+
+def _all_resolved(session: Session, incident: Incident) -> bool:
+    """One group resolving resolves its own incident; a storm's, only its last one."""
+    return storm_of(session, incident.id) is None or firing_alert_count(session, incident.id) == 0

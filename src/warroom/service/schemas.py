@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from warroom.core.alert_views import AlertView
+from warroom.core.alert_views import AlertGroupView, AlertView
 from warroom.core.incident import TEXT_MAX, TITLE_MAX
 from warroom.core.playbook import Playbook
 from warroom.core.timeline_text import sentence
@@ -107,6 +107,8 @@ class IncidentDetail(IncidentOut):
     runbooks: list[dict[str, Any]] = []
     alerts: list[AlertView] = []
     alerts_total: int = 0
+    storm: bool = False  # an alert-storm incident, holding the groups of many (SPEC §5)
+    alert_groups: list[AlertGroupView] = []
     pages: list[dict[str, Any]] = []
     escalations: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []

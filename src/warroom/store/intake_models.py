@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.store.models import Base, JsonType, UTCDateTime
@@ -43,10 +43,15 @@ class InboxPayload(Base):
 
 class AlertGroup(Base):
     """(integration, group key) -> the group's incident; unique, so one incident per group.
-    A group whose incident is long resolved is pointed at the next incident it opens."""
+    A group whose incident is long resolved is pointed at the next incident it opens.
+    `opened_at` is when it last opened one (or, past `intake.storm`, joined a storm
+    instead), under `title`; null on groups opened before migration 0021."""
 
     __tablename__ = "alert_groups"
-    __table_args__ = (UniqueConstraint("integration_id", "group_hash", name="uq_alert_groups_key"),)
+    __table_args__ = (
+        UniqueConstraint("integration_id", "group_hash", name="uq_alert_groups_key"),
+        Index("ix_alert_groups_integration_opened", "integration_id", "opened_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
@@ -54,6 +59,19 @@ class AlertGroup(Base):
     group_key: Mapped[str] = mapped_column(Text)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    title: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertStorm(Base):
+    """An incident that holds the alert groups of one integration's storm (SPEC §5)."""
+
+    __tablename__ = "alert_storms"
+    __table_args__ = (Index("ix_alert_storms_integration", "integration_id"),)
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AlertRow(Base):

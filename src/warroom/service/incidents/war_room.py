@@ -12,6 +12,7 @@ from warroom.core import alert_views, war_room
 from warroom.service.context import Context
 from warroom.store.alert_queries import latest_alerts
 from warroom.store.models import Incident
+from warroom.store.storm_queries import group_views, storm_of
 
 ALERTS_SHOWN = 200  # newest first: a storm's incident holds far more, `alerts_total` counts all
 
@@ -29,4 +30,6 @@ def war_room_fields(ctx: Context, session: Session, incident: Incident) -> dict[
         "runbooks": war_room.runbooks(playbook, incident.services),
         "alerts": [alert_views.view(record) for record in alerts],
         "alerts_total": alerts_total,
+        "storm": storm_of(session, incident.id) is not None,
+        "alert_groups": group_views(session, incident.id),
     }
