@@ -72,6 +72,8 @@ def channel_problems(playbook: Playbook) -> list[PlaybookProblem]:
         (f"communication.announce_to.{index}", url, url)
         for index, url in enumerate(playbook.communication.announce_to)
     ]
+    if playbook.chat.teams_backup:
+        urls.append(("chat.teams_backup", playbook.chat.teams_backup, playbook.chat.teams_backup))
     return [
         PlaybookProblem(path=path, message=f"Apprise rejects the URL {written!r}")
         for path, written, url in urls
