@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.api import ack, health, incidents, post, reports, statuspage
+from warroom.api import chat as chat_routes
 from warroom.api import checklist as checklist_routes
 from warroom.api.deps import bearer_gate
 from warroom.api.errors import install_error_handlers
@@ -59,6 +60,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     for router in (*routers, reports.router, ack.router):
         app.include_router(router)
     app.include_router(checklist_routes.router)
+    app.include_router(chat_routes.router)
     ui.install(app)
     app.include_router(live.router)
     return app
