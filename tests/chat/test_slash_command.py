@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
@@ -17,6 +18,7 @@ from tests.chat.conftest import SIGNING_SECRET
 from tests.chat.slack_standin import SlackStandIn
 from warroom.api.app import create_app
 from warroom.clock import ManualClock
+from warroom.core.playbook import Contact
 from warroom.scheduler import Scheduler
 from warroom.service.context import Context
 from warroom.service.incidents.lifecycle import Declaration, declare
@@ -155,26 +157,37 @@ def test_a_bad_signature_or_a_stale_timestamp_is_401(
     assert [r.status_code for r in (forged, stale, unsigned, garbled)] == [401, 401, 401, 401]
 
 
-def test_the_acknowledge_button_acknowledges_the_incident(
+def test_a_page_to_a_slack_contact_is_a_direct_message_whose_button_acknowledges(
     chat_ctx: Context, slack: SlackStandIn, slack_client: TestClient, clock: ManualClock
 ) -> None:
-    reference, _ = war_room(chat_ctx, slack)
+    lead = chat_ctx.playbook.people["sre-lead"]
+    by_slack = lead.model_copy(update={"contacts": [Contact(method="slack", address="@sre-lead")]})
+    people = {**chat_ctx.playbook.people, "sre-lead": by_slack}
+    ctx = replace(chat_ctx, playbook=chat_ctx.playbook.model_copy(update={"people": people}))
+    made = ctx.transact(declare, Declaration(title="Checkout failing", severity=1), actor="alice")
+    Scheduler(ctx, transport=lambda *a: None).tick()
+
+    assert {"users": slack.users["sre-lead"]} in slack.called("conversations.open")
+    dm = slack.channels[f"D{slack.users['sre-lead']}"].messages[0]
+    button = dm["blocks"][1]["elements"][0]
+    assert button["action_id"] == "acknowledge" and button["text"]["text"] == "Acknowledge"
+
     payload = {
         "type": "block_actions",
-        "user": {"id": "U000001", "username": "sre-lead"},
-        "actions": [{"action_id": "acknowledge", "value": reference}],
+        "user": {"id": slack.users["sre-lead"], "username": "sre-lead"},
+        "actions": [{"action_id": "acknowledge", "value": button["value"]}],
     }
     body = urlencode({"payload": json.dumps(payload)})
     path = "/api/v1/chat/slack/interactions"
-    answer = slack_client.post(
-        path, content=body, headers=signed(body, int(clock.now().timestamp()))
-    )
-    assert answer.status_code == 200 and answer.json()["text"] == f"Done: ack on {reference}"
-    assert chat_ctx.read(get_incident, reference).acknowledged_at is not None
-    stale = slack_client.post(
-        path, content=body, headers=signed(body, int(clock.now().timestamp()) - 600)
-    )
+    with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
+        now = int(clock.now().timestamp())
+        answer = client.post(path, content=body, headers=signed(body, now))
+        stale = client.post(path, content=body, headers=signed(body, now - 600))
+    assert answer.status_code == 200 and answer.json()["text"] == f"Done: ack on {made.reference}"
+    assert ctx.read(get_incident, made.reference).acknowledged_at is not None
     assert stale.status_code == 401
+    sent = [e for e in ctx.read(get_timeline, made.reference) if e.kind == "page_sent"]
+    assert any(e.data["method"] == "slack" and e.data["delivery"] == "sent" for e in sent)
 
 
 def test_with_chat_off_the_slack_routes_are_not_there(ctx: Context, clock: ManualClock) -> None:

@@ -84,7 +84,10 @@ def test_the_war_room_is_opened_once_however_often_the_scheduler_runs(
         scheduler.tick()
     assert len(slack.called("conversations.create")) == 1
     assert len(slack.called("pins.add")) == 1
-    assert len(slack.called("chat.postMessage")) == 2  # the 🚨 message and the announcement
+    posts = [c for c in slack.called("chat.postMessage") if not c["channel"].startswith("D")]
+    assert len(posts) == 2  # the 🚨 message and the announcement; pages by DM aside
+    direct = [c for c in slack.called("chat.postMessage") if c["channel"].startswith("D")]
+    assert len(direct) == 1  # the communications lead, whose first contact is Slack
 
 
 def test_with_chat_off_nothing_is_queued_and_the_channel_item_ticks_at_declaration(

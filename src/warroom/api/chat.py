@@ -20,7 +20,7 @@ from warroom.errors import WarroomError, error_body
 from warroom.service.chat.callers import chat_caller
 from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
-from warroom.service.incidents.lifecycle import acknowledge
+from warroom.service.incidents.links import acknowledge_link
 
 PREFIX = "/api/v1/chat/slack/"
 router = APIRouter(prefix="/api/v1/chat/slack", tags=["chat"])
@@ -69,7 +69,8 @@ def _command_reply(ctx: Context, form: dict[str, str]) -> str:
 
 
 def _button_reply(ctx: Context, payload: dict[str, Any]) -> str:
-    """The Acknowledge button of a page: acknowledges the incident named in its value."""
+    """The Acknowledge button of a page sent by DM: its value is the page's signed ack
+    token, so it acknowledges what the page's link would (SPEC §3a)."""
     user = payload.get("user") or {}
     actions = payload.get("actions") or [{}]
     action = actions[0] if isinstance(actions, list) and actions else {}
@@ -80,12 +81,11 @@ def _button_reply(ctx: Context, payload: dict[str, Any]) -> str:
         return REPLIES["unknown_user"](who=f"<@{user_id}>")
     if not isinstance(action, dict) or action.get("action_id") != "acknowledge":
         return REPLIES["refused"](reason="this button does nothing")
-    reference = str(action.get("value", ""))
     try:
-        ctx.transact(acknowledge, reference, actor=caller.person, person=caller.person)
+        view = ctx.transact(acknowledge_link, str(action.get("value", "")))
     except WarroomError as refused:
         return REPLIES["refused"](reason=refused.message)
-    return REPLIES["done"](name="ack", reference=reference)
+    return REPLIES["done"](name="ack", reference=view.reference)
 
 
 async def _verified_form(

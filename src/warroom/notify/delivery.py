@@ -18,6 +18,8 @@ import apprise
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
+from warroom.notify.slack import DIRECT, direct_message_url, direct_messages
+from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
 from warroom.store.models import OutboxMessage
 from warroom.store.outbox_queries import any_message_due, claim_due_messages
@@ -99,6 +101,8 @@ def drain(
     """Deliver up to `batch` due messages; returns how many were handled. Sends happen
     outside any transaction."""
     claimed, recorded = _claim(ctx, outcome, batch)
+    if claimed and any(message.url.startswith(DIRECT) for message in claimed):
+        transport = direct_messages(transport, chat_on(ctx))
     senders = ctx.runtime.part(Senders).pool
     sending = {senders.submit(_attempt, transport, message): message for message in claimed}
     for sent in as_completed(sending):  # each settles as soon as its send is over
@@ -128,10 +132,13 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
         return [], 0
     claimed: list[Claimed] = []
     recorded = 0
+    by_slack = chat_on(ctx) is not None and "slack" not in ctx.playbook.channels
     with ctx.db.unit_of_work() as session:
         rows = claim_due_messages(session, now, batch)
         for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
             url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
+            if by_slack and row.method == "slack" and not row.outbox_only:
+                url = direct_message_url(row.address)  # chat on: a page by Slack DM
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now

@@ -4,15 +4,24 @@ retry can help. The client's own retries are off: the chat outbox retries, durab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from warroom.core.chat import ANNOUNCEMENT, SlackAccess, channel_names, slack_contact
+from warroom.core.chat import (
+    ANNOUNCEMENT,
+    PAGE_BUTTON,
+    SlackAccess,
+    channel_names,
+    slack_contact,
+)
 from warroom.core.playbook import Playbook
 from warroom.service.chat.outcome import Claimed
+
+Transport = Callable[[str, str, str], None]
 
 TIMEOUT_S = 10
 RETRYABLE = frozenset(
@@ -100,7 +109,7 @@ class SlackWarRoom:
     def _invite(self, claimed: Claimed) -> dict[str, Any]:
         addresses = [slack_contact(self.playbook, p) for p in claimed.payload.get("people", [])]
         wanted = [a for a in addresses if a]
-        ids = self._user_ids(wanted)
+        ids = user_ids(self.client, wanted)
         unknown = [a for a in wanted if a not in ids]
         if not ids:
             return {"invited": [], "unknown": unknown}
@@ -136,22 +145,23 @@ class SlackWarRoom:
         said = call(self.client.chat_postMessage, channel=channel, text=text)
         return {"ts": said.get("ts"), "channel": said.get("channel")}
 
-    def _user_ids(self, addresses: list[str]) -> dict[str, str]:
-        """Each address's Slack user id: `U...` as it is, an `@handle` through users.list."""
-        found = {a: a for a in addresses if not a.startswith("@")}
-        handles = {a.lstrip("@").lower(): a for a in addresses if a.startswith("@")}
-        cursor = None
-        while handles:
-            page = call(self.client.users_list, cursor=cursor, limit=200)
-            for member in page.get("members", []):
-                profile = member.get("profile") or {}
-                for name in (member.get("name"), profile.get("display_name")):
-                    if name and name.lower() in handles:
-                        found[handles.pop(name.lower())] = member["id"]
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
-        return found
+
+def user_ids(client: WebClient, addresses: list[str]) -> dict[str, str]:
+    """Each address's Slack user id: `U...` as it is, an `@handle` through users.list."""
+    found = {a: a for a in addresses if not a.startswith("@")}
+    handles = {a.lstrip("@").lower(): a for a in addresses if a.startswith("@")}
+    cursor = None
+    while handles:
+        page = call(client.users_list, cursor=cursor, limit=200)
+        for member in page.get("members", []):
+            profile = member.get("profile") or {}
+            for name in (member.get("name"), profile.get("display_name")):
+                if name and name.lower() in handles:
+                    found[handles.pop(name.lower())] = member["id"]
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return found
 
 
 def _float(value: str) -> float:
@@ -159,3 +169,49 @@ def _float(value: str) -> float:
         return float(value)
     except ValueError:
         return 1.0
+
+
+DIRECT = "slack-dm:"  # the outbox's address for a page sent by Slack direct message
+ACK_LINK = re.compile(r"/ack/([A-Za-z0-9._~-]+)")
+
+
+def direct_message_url(address: str) -> str:
+    return DIRECT + address
+
+
+def direct_messages(transport: Transport, access: SlackAccess | None) -> Transport:
+    """The outbox's transport, with `slack-dm:` addresses sent by Slack (chat on)."""
+    if access is None:
+        return transport
+    client = web_client(access)
+
+    def send(url: str, subject: str, body: str) -> None:
+        if not url.startswith(DIRECT):
+            transport(url, subject, body)
+            return
+        send_direct(client, url.removeprefix(DIRECT), subject, body)  # SlackFailed: retried
+
+    return send
+
+
+def send_direct(client: WebClient, address: str, subject: str, body: str) -> None:
+    """A page as a direct message; its Acknowledge button carries the page's signed ack
+    token, so pressing it does what the link does (SPEC §3a: a page's acknowledges the
+    incident, a heads-up's only that message)."""
+    user = address
+    if address.startswith("@"):
+        user = user_ids(client, [address]).get(address, "")
+        if not user:
+            raise SlackFailed(f"no Slack user {address}", retryable=False)
+    opened = call(client.conversations_open, users=user)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{subject}*\n{body}"}}
+    ]
+    token = ACK_LINK.search(body)
+    if token:
+        button = {
+            "type": "button", "action_id": "acknowledge", "value": token.group(1),
+            "style": "primary", "text": {"type": "plain_text", "text": PAGE_BUTTON()},
+        }  # fmt: skip
+        blocks.append({"type": "actions", "elements": [button]})
+    call(client.chat_postMessage, channel=opened["channel"]["id"], text=subject, blocks=blocks)
