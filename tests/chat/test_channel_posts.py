@@ -13,7 +13,13 @@ from tests.e2e.loopback import free_port, webhook_server
 from warroom.clock import ManualClock
 from warroom.scheduler import Scheduler
 from warroom.service.context import Context
-from warroom.service.incidents.lifecycle import Declaration, change_status, declare, resolve
+from warroom.service.incidents.lifecycle import (
+    Declaration,
+    change_status,
+    declare,
+    reopen,
+    resolve,
+)
 from warroom.service.incidents.publishing import post_update
 from warroom.service.incidents.reading import get_timeline
 
@@ -124,3 +130,32 @@ def test_a_closed_port_for_slack_is_slack_down_too(chat_ctx: Context, clock: Man
     events = ctx.read(get_timeline, reference)
     failed = [e for e in events if e.kind == "chat_failed"]
     assert failed[0].data["action"] == "create" and failed[0].data["attempts"] == 4
+
+
+def test_sla_breaches_and_escalations_from_the_paging_engine_are_posted_too(
+    chat_ctx: Context, slack: SlackStandIn, clock: ManualClock
+) -> None:
+    reference = declared(chat_ctx)
+    scheduler = quiet_scheduler(chat_ctx)
+    for _ in range(8):  # nobody answers for an hour and a half, in ticks as a worker runs
+        scheduler.tick()
+        clock.advance(timedelta(minutes=12))
+    scheduler.tick()
+    texts = [m["text"] for m in slack.by_name(f"incident-{reference}").messages]
+    assert any(t.startswith("Response SLA breached") for t in texts)
+    assert any(t.startswith("Escalated to") for t in texts)
+
+
+def test_reopening_calls_off_the_archive(
+    chat_ctx: Context, slack: SlackStandIn, clock: ManualClock
+) -> None:
+    reference = declared(chat_ctx)
+    scheduler = quiet_scheduler(chat_ctx)
+    chat_ctx.transact(resolve, reference, resolution="Rolled back", actor="alice")
+    scheduler.tick()
+    chat_ctx.transact(reopen, reference, reason="Errors are back", actor="alice")
+    clock.advance(timedelta(days=8))
+    scheduler.tick()
+    channel = slack.by_name(f"incident-{reference}")
+    assert not channel.archived
+    assert "Reopened: Errors are back (alice)" in [m["text"] for m in channel.messages]
