@@ -8,6 +8,7 @@ import yaml
 from warroom.core.chat import slack_access
 from warroom.core.playbook import Playbook
 from warroom.core.playbook_file import builtin_playbook_text, check_playbook_text
+from warroom.notify.delivery import channel_problems
 
 
 def with_chat_section(chat: dict[str, object]) -> str:
@@ -54,3 +55,11 @@ def test_chat_is_off_without_a_token_and_on_with_one(playbook: Playbook) -> None
     access = slack_access(playbook, {"WARROOM_SLACK_TOKEN": "xoxb-1"})
     assert access is not None and access.api_url == "https://slack.com/api/"
     assert access.announce_channel == "#incidents" and access.signing_secret is None
+
+
+def test_a_teams_backup_apprise_refuses_is_reported_at_its_path(playbook: Playbook) -> None:
+    chat = playbook.chat.model_copy(update={"teams_backup": "nonsense://nowhere"})
+    problems = channel_problems(playbook.model_copy(update={"chat": chat}))
+    assert [p.path for p in problems] == ["chat.teams_backup"]
+    fine = playbook.chat.model_copy(update={"teams_backup": "json://127.0.0.1:9/teams"})
+    assert channel_problems(playbook.model_copy(update={"chat": fine})) == []
