@@ -22,12 +22,13 @@ def drain_chat(ctx: Context, batch: int = 100, teams: Transport = apprise_send) 
     access = chat_on(ctx)
     if access is None:
         return 0
-    room = SlackWarRoom(web_client(access), ctx.playbook)
+    room: SlackWarRoom | None = None  # made once there is work: the loop polls often
     handled = 0
     for _ in range(ROUNDS):
         now = ctx.clock.now()
         if not any_post_due(ctx.db, now):
             break
+        room = room or SlackWarRoom(web_client(access), ctx.playbook)
         with ctx.db.unit_of_work() as session:
             claimed = claim(ctx, session, now, batch)
         for item in claimed:
