@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///./warroom.db"
@@ -19,6 +20,9 @@ class Settings:
     token: str | None = None
     public_url: str = DEFAULT_URL
     secret: str = ""
+    # the environment as it was at start: the playbook names the variables holding secrets
+    # (the Slack bot token and signing secret), so they are looked up here, not in os.environ
+    environment: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -31,6 +35,7 @@ class Settings:
             token=env.get("WARROOM_TOKEN") or None,
             public_url=env.get("WARROOM_PUBLIC_URL", url).rstrip("/"),
             secret=env.get("WARROOM_SECRET", ""),
+            environment=dict(env),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

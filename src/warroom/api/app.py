@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.api import ack, health, incidents, post, reports, schedules, statuspage
+from warroom.api import chat as chat_routes
 from warroom.api import checklist as checklist_routes
 from warroom.api import storm as storm_routes
 from warroom.api.deps import bearer_gate
@@ -64,6 +65,7 @@ def create_app(ctx: Context, *, body_timeout: float = BODY_TIMEOUT) -> WarroomAp
     app.include_router(schedules.router)
     app.include_router(schedules.feeds)
     app.include_router(storm_routes.router)
+    app.include_router(chat_routes.router)
     ui.install(app)
     app.include_router(schedule_pages.router)
     app.include_router(live.router)

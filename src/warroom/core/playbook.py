@@ -268,6 +268,26 @@ class Intake(Strict):
     storm: Storm = Storm()
 
 
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+CHANNEL = r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$"  # a Slack channel's name or id
+
+
+class SlackChat(Strict):
+    """The Slack workspace of the war rooms; the token and signing secret stay in the
+    environment, under the names given here."""
+
+    api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://\S+$")
+    token_env: str = Field(default="WARROOM_SLACK_TOKEN", pattern=ENV_NAME)
+    signing_secret_env: str = Field(default="WARROOM_SLACK_SIGNING_SECRET", pattern=ENV_NAME)
+    announce_channel: str | None = Field(default=None, pattern=CHANNEL)
+    archive_after: Duration | None = timedelta(days=7)  # after resolution; none: kept open
+
+
+class Chat(Strict):
+    slack: SlackChat | None = None
+    teams_backup: str | None = Field(default=None, min_length=1)  # Apprise URL, when Slack fails
+
+
 class Playbook(Strict):
     name: str
     timezone: str = "UTC"
@@ -288,6 +308,7 @@ class Playbook(Strict):
     checklists: list[Checklist] = []
     intake: Intake = Intake()
     schedules: dict[str, Schedule] = {}
+    chat: Chat = Chat()
 
     @field_validator("severities")
     @classmethod

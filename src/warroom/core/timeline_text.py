@@ -116,6 +116,15 @@ SENTENCES: dict[str, BuiltIn] = {
         "action_item_updated": "Action item #{{ e.id }} changed: {{ changes(e) }}",
         "action_item_done": "Action item #{{ e.id }} done",
         "action_item_overdue": "Action item #{{ e.id }} overdue: reminded {{ person(e.owner) }}",
+        "chat_channel_created": (
+            "Slack channel #{{ e.name }} created"
+            "{% if e.taken %} ({{ e.taken | join(', ') }} already taken){% endif %}"
+        ),
+        "chat_posted": (
+            "Posted the {{ chat_post(e.action) }} to {{ e.channel }}"
+            "{% if e.via == 'teams' %} (Slack failed: {{ e.slack_error }}){% endif %}"
+        ),
+        "chat_failed": "Slack could not {{ chat_action(e.action) }}: {{ e.error }}",
         "checklist_ticked": (
             "{{ 'Ticked' if e.done else 'Unticked' }} “{{ e.text }}”"
             "{% if e.automatic %} (warroom did it){% endif %}"
@@ -126,6 +135,22 @@ FALLBACK = builtin(
     "timeline.other", "{{ kind | replace('_', ' ') | capitalize }}: {{ changes(e) }}"
 )
 MESSAGE_VERBS = {"page": "Paged", "heads_up": "Told", "notify": "Notified"}
+CHAT_POSTS = {
+    "initial": "🚨 initial message",
+    "announce": "announcement",
+    "post": "timeline change",
+}
+CHAT_ACTIONS = {
+    "create": "create the channel",
+    "topic": "set the channel's topic",
+    "invite": "invite the role holders",
+    "initial": "post the initial message",
+    "pin": "pin the initial message",
+    "bookmark": "add a bookmark",
+    "announce": "post the announcement",
+    "post": "post to the channel",
+    "archive": "archive the channel",
+}
 
 
 def sentence(playbook: Playbook, kind: str, actor: str, data: Mapping[str, Any]) -> str:
@@ -171,6 +196,8 @@ def _fields(playbook: Playbook) -> dict[str, Callable[..., str]]:
         "message_verb": lambda kind: MESSAGE_VERBS.get(kind, "Sent a message to"),
         "changes": _changes,
         "stamp": _stamp,
+        "chat_post": lambda action: CHAT_POSTS.get(action, "message"),
+        "chat_action": lambda action: CHAT_ACTIONS.get(action, str(action)),
     }
 
 

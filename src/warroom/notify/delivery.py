@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.notify.email import EmailFailed, is_email, send_email
+from warroom.notify.slack import DIRECT, direct_message_url, direct_messages
+from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
 from warroom.store.engine_queries import lock_incidents
 from warroom.store.models import OutboxMessage
@@ -82,6 +84,8 @@ def channel_problems(playbook: Playbook) -> list[PlaybookProblem]:
         (f"communication.announce_to.{index}", url, url)
         for index, url in enumerate(playbook.communication.announce_to)
     ]
+    if playbook.chat.teams_backup:
+        urls.append(("chat.teams_backup", playbook.chat.teams_backup, playbook.chat.teams_backup))
     return [
         PlaybookProblem(path=path, message=f"Apprise rejects the URL {written!r}")
         for path, written, url in urls
@@ -108,6 +112,8 @@ def drain(
     """Deliver up to `batch` due messages; returns how many were handled. Sends happen
     outside any transaction."""
     claimed, recorded = _claim(ctx, outcome, batch)
+    if claimed and any(message.url.startswith(DIRECT) for message in claimed):
+        transport = direct_messages(transport, chat_on(ctx))
     senders = ctx.runtime.part(Senders).pool
     sending = {senders.submit(_attempt, transport, message): message for message in claimed}
     in_flight: set[Future[str | None]] = set(sending)
@@ -141,10 +147,13 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
         return [], 0
     claimed: list[Claimed] = []
     recorded = 0
+    by_slack = chat_on(ctx) is not None and "slack" not in ctx.playbook.channels
     with ctx.db.unit_of_work() as session:
         rows = claim_due_messages(session, now, batch)
         for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
             url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
+            if by_slack and row.method == "slack" and not row.outbox_only:
+                url = direct_message_url(row.address)  # chat on: a page by Slack DM
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from warroom.intake import inbox as intake_queue
 from warroom.intake.lane import IntakeLane
 from warroom.notify import delivery
+from warroom.notify.chat_delivery import drain_chat
 from warroom.scheduler.handlers import HANDLERS, Handler
 from warroom.scheduler.threads import HELPER_IDLE_S, crowd, thread
 from warroom.service.context import Context
@@ -70,14 +71,18 @@ class Scheduler:
             applied = self.intake.apply().payloads
             ran = self.run_due_timers()
             sent = self.drain_outbox()
-            done += applied + ran + sent
-            quiet = not applied and ran < self.batch and sent < self.batch
+            chatted = self.drain_chat()
+            done += applied + ran + sent + chatted
+            quiet = not applied and ran < self.batch and sent < self.batch and not chatted
             if quiet or (stop and stop.is_set()):
                 break
         return done
 
     def drain_outbox(self) -> int:
         return delivery.drain(self.ctx, self._outcome, self.transport, self.batch)
+
+    def drain_chat(self) -> int:
+        return drain_chat(self.ctx, self.batch, self.transport)
 
     def run(self, stop: threading.Event, idle_sleep: float = IDLE_SLEEP_S) -> None:
         """Loop until `stop` is set: timer loops and delivery loops in their own threads,
@@ -93,6 +98,7 @@ class Scheduler:
         running = [
             *crowd(self.run_due_timers, "timers", threads, self.batch, stop, idle_sleep, helper),
             *crowd(self.drain_outbox, "delivery", threads, self.batch, stop, idle_sleep, helper),
+            thread(self.drain_chat, "chat", stop, idle_sleep, stop),
             thread(
                 self.intake.gather_and_apply,
                 "intake",

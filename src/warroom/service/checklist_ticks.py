@@ -9,7 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.core.checklists import find_item, ticked_by
+from warroom.core.chat import slack_access
+from warroom.core.checklists import all_items, find_item, ticked_by
+from warroom.core.incident import EventKind
 from warroom.core.playbook import ChecklistItem
 from warroom.logs import fields
 from warroom.service.context import Context
@@ -21,6 +23,7 @@ log = logging.getLogger("warroom.checklist")
 
 CHECKLIST_TICKED = "checklist_ticked"
 WARROOM = "warroom"
+CHANNEL_CREATED = "chat_channel_created"
 
 
 def mark(
@@ -59,8 +62,18 @@ def tick_what_warroom_did(
     session: Session, ctx: Context, incident: Incident, event: TimelineEvent, now: datetime
 ) -> None:
     """Reaction: the items whose `ticks_on` names this event tick themselves, at the event's
-    time. An item a responder has unticked is theirs: warroom leaves it as they left it."""
-    for item_id in ticked_by(ctx.playbook, event.kind, event.data, incident.checklist):
+    time. An item a responder has unticked is theirs: warroom leaves it as they left it.
+    With chat off the channel is only named, at declaration: that is when it is there."""
+    kinds = [event.kind]
+    if (
+        event.kind == EventKind.DECLARED
+        and slack_access(ctx.playbook, ctx.settings.environment) is None
+    ):
+        kinds.append(CHANNEL_CREATED)
+    ticked = {
+        i for kind in kinds for i in ticked_by(ctx.playbook, kind, event.data, incident.checklist)
+    }
+    for item_id in [item.id for _, item in all_items(ctx.playbook) if item.id in ticked]:
         found = find_item(ctx.playbook, item_id)
         if found is None or item_id in incident.checklist:
             continue

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from warroom.service.chat import room as chat_room
 from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.paging import engine as paging
@@ -28,6 +29,7 @@ REACTIONS: tuple[Reaction, ...] = (
     statuspage.announce,
     open_postmortem,
     paging.react,
+    chat_room.react,  # after paging: the chat outbox follows the change it reports
 )
 
 

@@ -14,6 +14,7 @@ from warroom.service.context import Context
 from warroom.service.incidents.lifecycle import Act, act_on
 from warroom.service.schemas import IncidentOut
 from warroom.store.models import Incident
+from warroom.store.queries import incident_by_reference
 
 
 def post_update(
@@ -88,3 +89,19 @@ def _publish(act: Act, public_title: str, at: datetime | None) -> datetime:
     act.incident.public_title = public_title
     act.record(EventKind.PUBLISHED, moment, {"public_title": public_title})
     return moment
+
+
+def post_public_update(
+    ctx: Context, session: Session, reference: str, *, message: str, actor: str
+) -> IncidentOut:
+    """A public update typed in chat: the first one publishes the incident under its
+    severity's generic public title (the playbook's `public_titles`), the title a public
+    update would otherwise have to carry."""
+    incident = incident_by_reference(session, reference)
+    title = None
+    if incident.published_at is None:
+        title = ctx.playbook.communication.status_page.public_titles.get(incident.severity)
+    return post_update(
+        ctx, session, reference, message=message, audience="public", actor=actor,
+        public_title=title,
+    )  # fmt: skip

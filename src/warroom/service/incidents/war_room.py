@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from warroom.core import alert_views, war_room
 from warroom.service.context import Context
 from warroom.store.alert_queries import latest_alerts
+from warroom.store.chat_queries import room_of
 from warroom.store.models import Incident
 from warroom.store.storm_queries import group_views, storm_of
 
@@ -21,10 +22,12 @@ def war_room_fields(ctx: Context, session: Session, incident: Incident) -> dict[
     """The incident detail's war-room fields (`IncidentDetail`)."""
     playbook = ctx.playbook
     alerts, alerts_total = latest_alerts(session, incident.id, ALERTS_SHOWN)
+    links = war_room.links(playbook, incident.reference, incident.channel, ctx.settings.public_url)
+    room = room_of(session, incident.id)
+    if room is not None:  # chat on, and Slack made the channel: its id (SPEC §9)
+        links["chat"] = room.channel_id
     return {
-        "links": war_room.links(
-            playbook, incident.reference, incident.channel, ctx.settings.public_url
-        ),
+        "links": links,
         "resources": war_room.resources(playbook),
         "role_holders": war_room.role_holders(playbook, incident.roles),
         "runbooks": war_room.runbooks(playbook, incident.services),

@@ -32,6 +32,7 @@ from warroom.core.escalation_state import (
 from warroom.core.incident import EventKind
 from warroom.logs import fields
 from warroom.service import jobs
+from warroom.service.chat.queue import post_event
 from warroom.service.checklist_ticks import tick_what_warroom_did
 from warroom.service.context import Context
 from warroom.service.paging.texts import compose, compose_briefing
@@ -167,7 +168,7 @@ def perform(
     if not engine_queries.insert_steps(session, rows):
         return None
     for step in group:
-        _record_step(session, incident, state, step, now)
+        _record_step(session, ctx, incident, state, step, now)
     if carrier.action in MESSAGE_ACTIONS and carrier.method and carrier.address:
         if carrier.action == "briefing":
             events = timeline(session, incident.id)
@@ -194,22 +195,29 @@ def perform(
 
 
 def _record_step(
-    session: Session, incident: Incident, state: EscalationState, step: Step, now: datetime
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    state: EscalationState,
+    step: Step,
+    now: datetime,
 ) -> None:
-    """A performed step's timeline events and log line."""
+    """A performed step's timeline events (posted to the war room too) and log line."""
     if step.action == "sla_breached":
-        append_event(
+        breached = append_event(
             session, incident, EventKind.SLA_BREACHED, now, ENGINE_ACTOR,
             {"sla": step.sla, "reason": step.reason, "due_at": step.due_at.isoformat()},
         )  # fmt: skip
+        post_event(session, ctx, incident, breached, now)
     first_for_level = step.action == "notify" and not any(
         m.kind == "notify" and m.level == step.level for m in state.messages
     )
     if first_for_level:
-        append_event(
+        escalated = append_event(
             session, incident, EventKind.ESCALATED, now, ENGINE_ACTOR,
             {"level": step.level, "trigger": step.reason, "due_at": step.due_at.isoformat()},
         )  # fmt: skip
+        post_event(session, ctx, incident, escalated, now)
     line = fields(
         event="escalation_step", reference=incident.reference, step=step.key,
         action=step.action, person=step.person, level=step.level,

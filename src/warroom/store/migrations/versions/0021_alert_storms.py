@@ -3,7 +3,7 @@ each alert group last opened (or joined a storm instead of opening) an incident,
 count of new incidents within `intake.storm.within` comes from the database
 
 Revision ID: 0021_alert_storms
-Revises: 0018_incident_list_index
+Revises: 0020_chat
 
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from warroom.store.models import UTCDateTime
 
 revision = "0021_alert_storms"
-down_revision = "0018_incident_list_index"
+down_revision = "0020_chat"
 branch_labels = None
 depends_on = None
 
