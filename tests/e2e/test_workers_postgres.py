@@ -129,7 +129,7 @@ def assert_nothing_due_is_left(ctx: Context) -> None:
     now = datetime.now(UTC) - timedelta(seconds=2)
     with ctx.db.unit_of_work() as session:
         for incident in session.execute(select(Incident)).scalars():
-            current = plan(build_state(session, incident), ctx.playbook, now)
+            current = plan(build_state(session, ctx, incident), ctx.playbook, now)
             assert current.due == (), (incident.reference, current.due)
 
 
