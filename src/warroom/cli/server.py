@@ -4,6 +4,7 @@ processes on one port with the scheduler still running once (`--workers N`)."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import typer
 import uvicorn
@@ -15,6 +16,14 @@ from warroom.service.context import Context
 
 SHUTDOWN_GRACE_SECONDS = 10
 SCHEDULER_STOP_SECONDS = 30  # a batch in flight finishes first
+# log_config=None: uvicorn's lines go through our handler (key=value, ack tokens masked);
+# the graceful-shutdown bound keeps open incident pages' streams from holding a stop
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "info",
+    "access_log": False,
+    "log_config": None,
+    "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
+}
 
 
 def serve(
@@ -46,17 +55,7 @@ def serve(
     app = create_app(ctx)
     app.state.run_scheduler = not no_scheduler
     settle_heap()
-    # log_config=None: uvicorn's lines go through our handler (key=value, ack tokens masked);
-    # the graceful-shutdown bound keeps open incident pages' streams from holding a stop
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-    )
+    uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
 
 
 def _serve_in_processes(
@@ -79,10 +78,7 @@ def _serve_in_processes(
             host=host,
             port=port,
             workers=workers,
-            log_level="info",
-            access_log=False,
-            log_config=None,
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            **UVICORN_OPTIONS,
         )
     finally:
         stop.set()
