@@ -19,6 +19,7 @@ import apprise
 
 from bench.storm import free_port
 from warroom.notify.delivery import SENDS_IN_FLIGHT, apprise_send
+from warroom.notify.email import KeptConnections
 
 K = int(os.environ.get("BENCH_EMAIL_K", "400"))
 SUBJECT = "[warroom] Sev1 2026-12-07-001: Checkout down"
@@ -35,7 +36,8 @@ def main() -> None:
     try:
         url = f"mailto://127.0.0.1:{port}?from=warroom@example.org&to=oncall@example.org"
         apprise_s = _timed(lambda n: _apprise_alone(url))
-        pooled_s = _timed(lambda n: apprise_send(url, SUBJECT, BODY))
+        kept = KeptConnections()
+        pooled_s = _timed(lambda n: apprise_send(url, SUBJECT, BODY, kept))
         got = count.value
     finally:
         stop.set()

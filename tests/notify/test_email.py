@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 
 from tests.e2e.loopback import free_port
 from warroom.notify.delivery import DeliveryError, apprise_send
+from warroom.notify.email import KeptConnections
 
 
 @contextmanager
@@ -57,9 +58,10 @@ def url(port: int, to: str = "oncall@example.org") -> str:
 
 
 def test_pages_by_email_from_one_sender_share_one_connection() -> None:
+    kept = KeptConnections()
     with mail_server() as (port, received, greetings):
         for n in range(3):
-            apprise_send(url(port), f"Sev1 page {n}", "Checkout down. Acknowledge: /ack/x")
+            apprise_send(url(port), f"Sev1 page {n}", "Checkout down. Acknowledge: /ack/x", kept)
     assert len(received) == 3
     assert len(greetings) == 1, "one connection for the three emails"
     first = received[0].content.decode()
@@ -69,19 +71,21 @@ def test_pages_by_email_from_one_sender_share_one_connection() -> None:
 
 
 def test_a_connection_the_server_dropped_is_opened_again_and_nothing_is_lost() -> None:
+    kept = KeptConnections()
     with mail_server(drop_after_each=True) as (port, received, greetings):
         for n in range(3):
-            apprise_send(url(port), f"page {n}", "body")
+            apprise_send(url(port), f"page {n}", "body", kept)
     assert [e.content.decode().count(f"page {n}") for n, e in enumerate(received)] == [1, 1, 1]
     assert len(greetings) == 3
 
 
 def test_each_sending_thread_keeps_its_own_connection() -> None:
+    kept = KeptConnections()
     with mail_server() as (port, received, greetings):
 
         def send_two(n: int) -> None:
             for m in range(2):
-                apprise_send(url(port), f"page {n}.{m}", "body")
+                apprise_send(url(port), f"page {n}.{m}", "body", kept)
 
         senders = [threading.Thread(target=send_two, args=(n,)) for n in range(3)]
         for sender in senders:
@@ -95,3 +99,11 @@ def test_each_sending_thread_keeps_its_own_connection() -> None:
 def test_an_unreachable_mail_server_is_a_delivery_error_naming_it() -> None:
     with pytest.raises(DeliveryError, match=r"cannot reach the mail server 127\.0\.0\.1"):
         apprise_send(url(free_port()), "page", "body")
+
+
+def test_an_email_sent_without_kept_connections_opens_and_closes_its_own() -> None:
+    with mail_server() as (port, received, greetings):
+        for n in range(2):
+            apprise_send(url(port), f"announcement {n}", "body")
+    assert len(received) == 2
+    assert len(greetings) == 2

@@ -18,7 +18,7 @@ import apprise
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
-from warroom.notify.email import EmailFailed, is_email, send_email
+from warroom.notify.email import EmailFailed, KeptConnections, is_email, send_email
 from warroom.notify.slack import DIRECT, direct_message_url, direct_messages
 from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
@@ -44,12 +44,12 @@ Transport = Callable[[str, str, str], None]
 Outcome = Callable[[Session, Context, OutboxMessage, datetime, str | None, bool], None]
 
 
-def apprise_send(url: str, subject: str, body: str) -> None:
-    """Send one message through Apprise (email over kept connections, see `notify.email`);
-    DeliveryError with the reason on failure."""
+def apprise_send(url: str, subject: str, body: str, kept: KeptConnections | None = None) -> None:
+    """Send one message through Apprise (email over `kept` connections, see `notify.email`;
+    without them, a connection for this email alone); DeliveryError with the reason."""
     if is_email(url):
         try:
-            send_email(url, subject, body)
+            send_email(url, subject, body, kept)
         except EmailFailed as exc:
             raise DeliveryError(str(exc)) from exc
         return
@@ -112,10 +112,12 @@ def drain(
     """Deliver up to `batch` due messages; returns how many were handled. Sends happen
     outside any transaction."""
     claimed, recorded = _claim(ctx, outcome, batch)
+    senders = ctx.runtime.part(Senders)
+    if transport is apprise_send:  # the real transport: through the process's kept connections
+        transport = senders.send
     if claimed and any(message.url.startswith(DIRECT) for message in claimed):
         transport = direct_messages(transport, chat_on(ctx))
-    senders = ctx.runtime.part(Senders).pool
-    sending = {senders.submit(_attempt, transport, message): message for message in claimed}
+    sending = {senders.pool.submit(_attempt, transport, message): message for message in claimed}
     in_flight: set[Future[str | None]] = set(sending)
     while in_flight:
         # the sends over by now settle together: one writer turn for many, not one each
@@ -126,10 +128,15 @@ def drain(
 
 
 class Senders:
-    """The threads a process sends through, made once (the context's runtime)."""
+    """The threads a process sends through and their kept email connections, made once
+    (the context's runtime)."""
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(SENDS_IN_FLIGHT, thread_name_prefix="warroom-send")
+        self.mail = KeptConnections()
+
+    def send(self, url: str, subject: str, body: str) -> None:
+        apprise_send(url, subject, body, self.mail)
 
 
 def _attempt(transport: Transport, message: Claimed) -> str | None:

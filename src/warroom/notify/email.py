@@ -32,8 +32,16 @@ def is_email(url: str) -> bool:
     return url.partition("://")[0].lower() in EMAIL_SCHEMES
 
 
-def send_email(url: str, subject: str, body: str) -> None:
-    """Send one plain-text email as the URL says, over this thread's kept connection."""
+def send_email(url: str, subject: str, body: str, kept: KeptConnections | None = None) -> None:
+    """Send one plain-text email as the URL says, over this thread's connection in `kept`
+    (without it, a connection opened and closed for this email alone)."""
+    if kept is None:
+        alone = KeptConnections()
+        try:
+            send_email(url, subject, body, alone)
+        finally:
+            alone.close()
+        return
     plugin = _plugin(url)
     recipients = [address for _, address in plugin.targets]
     if not recipients:
@@ -41,13 +49,15 @@ def send_email(url: str, subject: str, body: str) -> None:
     message = _message(plugin, subject, body, recipients)
     everyone = [*recipients, *plugin.cc, *plugin.bcc]
     try:
-        _deliver(plugin, message, everyone)
+        _deliver(kept, plugin, message, everyone)
     except _Dropped:  # the kept connection had been closed by the server: once more
-        _deliver(plugin, message, everyone)
+        _deliver(kept, plugin, message, everyone)
 
 
-def _deliver(plugin: Any, message: EmailMessage, everyone: list[str]) -> None:
-    with _KEPT.connection(plugin) as client:
+def _deliver(
+    kept: KeptConnections, plugin: Any, message: EmailMessage, everyone: list[str]
+) -> None:
+    with kept.connection(plugin) as client:
         refused = client.send_message(message, from_addr=plugin.from_addr[1], to_addrs=everyone)
     if refused:
         raise EmailFailed(f"the server refused {', '.join(sorted(refused))}")
@@ -104,6 +114,11 @@ class KeptConnections:
             raise EmailFailed(str(exc) or exc.__class__.__name__) from exc
         kept[key] = client
 
+    def close(self) -> None:
+        """Close this thread's connections."""
+        for client in self._local.__dict__.pop("kept", {}).values():
+            _close(client)
+
 
 def _dropped(exc: Exception) -> bool:
     """Whether a failure on a kept connection says only that the server had closed it."""
@@ -147,6 +162,3 @@ def _tls(verify: bool) -> ssl.SSLContext:
 def _close(client: smtplib.SMTP) -> None:
     with suppress(OSError):
         client.close()
-
-
-_KEPT = KeptConnections()
