@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from warroom.cli.engine import checked_context, settle_heap
-from warroom.cli.state import override
+from warroom.cli.state import local_context, override
 from warroom.logs import configure as configure_logging
 from warroom.service.context import Context
 
@@ -50,6 +50,8 @@ def serve(
     if workers > 1:
         _serve_in_processes(ctx, host, port, workers, scheduler=not no_scheduler)
         return
+    # the app and the scheduler are imported where they run: every other command's start-up
+    # would otherwise load FastAPI and every route
     from warroom.api.app import create_app
 
     app = create_app(ctx)
@@ -90,7 +92,6 @@ def serving_app() -> object:
     """One serving process of `serve --workers N`: the app on the environment's settings,
     with no scheduler of its own (the parent runs it; it has migrated the database)."""
     from warroom.api.app import create_app
-    from warroom.cli.state import local_context
 
     configure_logging()
     app = create_app(local_context(migrate=False))

@@ -17,8 +17,10 @@ from warroom.store.chat_queries import any_post_due
 ROUNDS = 50  # claims per drain: an incident's queue is worked through one row a round
 
 
-def drain_chat(ctx: Context, batch: int = 100, teams: Transport = apprise_send) -> int:
-    """Work the chat outbox until nothing is first in line and due; returns rows handled."""
+def drain_chat(ctx: Context, batch: int = 100, teams: Transport | None = None) -> int:
+    """Work the chat outbox until nothing is first in line and due; returns rows handled.
+    `teams` sends the backup posts (by default Apprise)."""
+    teams = teams or apprise_send
     access = chat_on(ctx)
     if access is None:
         return 0

@@ -106,15 +106,15 @@ class Claimed:
 def drain(
     ctx: Context,
     outcome: Outcome,
-    transport: Transport = apprise_send,
+    transport: Transport | None = None,
     batch: int = 100,
 ) -> int:
-    """Deliver up to `batch` due messages; returns how many were handled. Sends happen
-    outside any transaction."""
+    """Deliver up to `batch` due messages through `transport` (by default Apprise over the
+    process's kept connections); returns how many were handled. Sends happen outside any
+    transaction."""
     claimed, recorded = _claim(ctx, outcome, batch)
     senders = ctx.runtime.part(Senders)
-    if transport is apprise_send:  # the real transport: through the process's kept connections
-        transport = senders.send
+    transport = transport or senders.send
     if claimed and any(message.url.startswith(DIRECT) for message in claimed):
         transport = direct_messages(transport, chat_on(ctx))
     sending = {senders.pool.submit(_attempt, transport, message): message for message in claimed}

@@ -48,7 +48,7 @@ class Scheduler:
         ctx: Context,
         *,
         handlers: dict[str, Handler] | None = None,
-        transport: delivery.Transport = delivery.apprise_send,
+        transport: delivery.Transport | None = None,  # None: Apprise, as delivery does
         batch: int = BATCH,
         threads: int = THREADS,
         intake: IntakeLane | None = None,
