@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.harness import Harness
@@ -15,11 +16,14 @@ from warroom.core.playbook import Playbook
 from warroom.core.playbook_file import dump_playbook
 from warroom.notify.delivery import (
     MAX_ATTEMPTS,
+    SENDS_IN_FLIGHT,
+    SENDS_PER_CHANNEL,
     DeliveryError,
     apprise_send,
     channel_problems,
     channel_url,
 )
+from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.incidents import reading
@@ -229,4 +233,44 @@ def test_in_a_backlog_a_sev1_page_goes_before_a_sev3_page_that_fell_due_earlier(
     [(_, subject, _)] = harness.transported
     assert "Sev1" in subject
     harness.tick()
+    harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_a_channel_whose_server_hangs_holds_a_few_send_threads_and_the_others_go_out(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE, email="json://127.0.0.1:9/mail/{address}")
+    email_may_finish, phones_sent = threading.Event(), threading.Event()
+    emails_at_once: list[int] = []
+    in_flight = [0]
+    lock = threading.Lock()
+
+    def email_hangs(url: str, subject: str, body: str) -> None:
+        if "/page/" in url:
+            phones_sent.set()
+            return
+        with lock:
+            in_flight[0] += 1
+            emails_at_once.append(in_flight[0])
+        email_may_finish.wait(timeout=10)
+        with lock:
+            in_flight[0] -= 1
+
+    def queue(ctx: Context, session: Session) -> None:
+        for number in range(12):  # claimed first: ten emails, then two phone pages
+            method = "email" if number < 10 else "phone"
+            jobs.enqueue(
+                session, key=f"m{number}", kind="page", method=method, address=f"a{number}",
+                subject="s", body="b", now=harness.clock.now() - timedelta(seconds=12 - number),
+            )  # fmt: skip
+
+    harness.ctx.transact(queue)
+    harness.scheduler.transport = email_hangs
+    release = threading.Thread(target=lambda: phones_sent.wait(10) and email_may_finish.set())
+    release.start()
+    harness.scheduler.drain_outbox()
+    release.join(timeout=10)
+    assert phones_sent.is_set(), "the phone pages went out while every email hung"
+    assert max(emails_at_once) == SENDS_PER_CHANNEL < SENDS_IN_FLIGHT
+    assert {m.state for m in harness.messages()} == {"sent"}
     harness.claimed.update(m.id for m in harness.messages())

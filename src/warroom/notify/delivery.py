@@ -9,6 +9,7 @@ after the lease, and no other worker sends it meanwhile.
 from __future__ import annotations
 
 import logging
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LEASE = timedelta(minutes=2)
 SAMPLE_ADDRESS = "warroom-check"
 SENDS_IN_FLIGHT = 8  # Apprise's transports block on the network: a claimed batch is sent this wide
+SENDS_PER_CHANNEL = 6  # of those, one channel's at most: a slow server never holds every thread
 SETTLE_EVERY_S = 0.05  # finished sends are settled together, one transaction per this long
 
 
@@ -98,6 +100,7 @@ class Claimed:
     id: int
     incident_id: int | None
     key: str
+    channel: str
     url: str
     subject: str
     body: str
@@ -117,14 +120,45 @@ def drain(
     transport = transport or senders.send
     if claimed and any(message.url.startswith(DIRECT) for message in claimed):
         transport = direct_messages(transport, chat_on(ctx))
-    sending = {senders.pool.submit(_attempt, transport, message): message for message in claimed}
-    in_flight: set[Future[str | None]] = set(sending)
-    while in_flight:
+    sends = ChannelSends(senders.pool, transport, claimed)
+    while sends.running:
         # the sends over by now settle together: one writer turn for many, not one each
-        wait(in_flight, return_when=FIRST_COMPLETED)
-        over, in_flight = wait(in_flight, timeout=SETTLE_EVERY_S)
-        _settle(ctx, outcome, {sending[sent]: sent.result() for sent in over})
+        wait(sends.running, return_when=FIRST_COMPLETED)
+        over, _ = wait(sends.running, timeout=SETTLE_EVERY_S)
+        _settle(ctx, outcome, sends.finished(over))
     return len(claimed) + recorded
+
+
+class ChannelSends:
+    """A claimed batch's sends in claim order (the highest severity first), with at most
+    SENDS_PER_CHANNEL of one channel in flight: a channel whose server is slow keeps a few
+    threads waiting, and the batch's other channels go out beside it."""
+
+    def __init__(self, pool: ThreadPoolExecutor, transport: Transport, messages: list[Claimed]):
+        self.pool, self.transport = pool, transport
+        self.waiting: dict[str, deque[Claimed]] = {}
+        for message in messages:
+            self.waiting.setdefault(message.channel, deque()).append(message)
+        self.running: dict[Future[str | None], Claimed] = {}
+        self.in_flight: Counter[str] = Counter()
+        self._start()
+
+    def finished(self, over: set[Future[str | None]]) -> dict[Claimed, str | None]:
+        """The sends that are over, with their errors; their channels' next sends start."""
+        results = {}
+        for send in over:
+            message = self.running.pop(send)
+            self.in_flight[message.channel] -= 1
+            results[message] = send.result()
+        self._start()
+        return results
+
+    def _start(self) -> None:
+        for channel, waiting in self.waiting.items():
+            while waiting and self.in_flight[channel] < SENDS_PER_CHANNEL:
+                message = waiting.popleft()
+                self.running[self.pool.submit(_attempt, self.transport, message)] = message
+                self.in_flight[channel] += 1
 
 
 class Senders:
@@ -157,6 +191,7 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
     by_slack = chat_on(ctx) is not None and "slack" not in ctx.playbook.channels
     with ctx.db.unit_of_work() as session:
         rows = claim_due_messages(session, now, batch)
+        in_claim_order = {row.id: place for place, row in enumerate(rows)}
         for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
             url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
             if by_slack and row.method == "slack" and not row.outbox_only:
@@ -169,8 +204,11 @@ def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], i
             else:
                 row.next_attempt_at = now + LEASE
                 claimed.append(
-                    Claimed(row.id, row.incident_id, row.key, url, row.subject, row.body)
+                    Claimed(
+                        row.id, row.incident_id, row.key, row.method, url, row.subject, row.body
+                    )
                 )
+    claimed.sort(key=lambda message: in_claim_order[message.id])  # sent by priority
     return claimed, recorded
 
 
