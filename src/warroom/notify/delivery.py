@@ -19,7 +19,7 @@ import apprise
 from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
-from warroom.notify.email import EmailFailed, KeptConnections, is_email, send_email
+from warroom.notify.email import EmailFailed, KeptConnections, over_kept_connections, send_email
 from warroom.notify.slack import DIRECT, direct_message_url, direct_messages
 from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
@@ -47,9 +47,10 @@ Outcome = Callable[[Session, Context, OutboxMessage, datetime, str | None, bool]
 
 
 def apprise_send(url: str, subject: str, body: str, kept: KeptConnections | None = None) -> None:
-    """Send one message through Apprise (email over `kept` connections, see `notify.email`;
-    without them, a connection for this email alone); DeliveryError with the reason."""
-    if is_email(url):
+    """Send one message through Apprise (plain email over `kept` connections, see
+    `notify.email`; without them, a connection for this email alone); DeliveryError with
+    the reason."""
+    if over_kept_connections(url):
         try:
             send_email(url, subject, body, kept)
         except EmailFailed as exc:

@@ -22,14 +22,23 @@ import apprise
 
 EMAIL_SCHEMES = ("mailto", "mailtos")
 CONNECT_TIMEOUT_S = 15.0
+PLAIN = "no"  # Apprise's pgp mode for mail neither signed nor encrypted
 
 
 class EmailFailed(Exception):
     """The server refused the email or could not be reached; the text says why."""
 
 
-def is_email(url: str) -> bool:
-    return url.partition("://")[0].lower() in EMAIL_SCHEMES
+def over_kept_connections(url: str) -> bool:
+    """Whether an email URL is sent here: plain mail is; mail Apprise must sign or encrypt
+    (`pgp=`, `wkd=`), and a URL Apprise cannot read, are left to Apprise itself."""
+    if url.partition("://")[0].lower() not in EMAIL_SCHEMES:
+        return False
+    try:
+        plugin = _plugin(url)
+    except EmailFailed:
+        return False
+    return str(plugin.pgp_mode) == PLAIN
 
 
 def send_email(url: str, subject: str, body: str, kept: KeptConnections | None = None) -> None:
