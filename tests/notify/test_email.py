@@ -111,7 +111,7 @@ def test_an_email_sent_without_kept_connections_opens_and_closes_its_own() -> No
 
 def test_an_email_apprise_must_encrypt_is_left_to_apprise_never_sent_in_the_clear() -> None:
     kept = KeptConnections()
-    with mail_server() as (port, received, greetings):
-        with pytest.raises(DeliveryError):  # no PGP key here: Apprise refuses to send it
-            apprise_send(f"{url(port)}&pgp=encrypt", "Sev1 page", "the secret runbook", kept)
+    with mail_server() as (port, received, _), pytest.raises(DeliveryError):
+        # no PGP key here: Apprise refuses to send it
+        apprise_send(f"{url(port)}&pgp=encrypt", "Sev1 page", "the secret runbook", kept)
     assert not [e for e in received if b"the secret runbook" in e.content]
