@@ -184,33 +184,47 @@ def _attempt(transport: Transport, message: Claimed) -> str | None:
 
 
 def _claim(ctx: Context, outcome: Outcome, batch: int) -> tuple[list[Claimed], int]:
-    now = ctx.clock.now()
-    if not any_message_due(ctx.db, now):
+    """Lease the due messages that have a channel, record the rest (all written together;
+    if a recorded one's outcome fails, the claim runs once more with each in a savepoint)."""
+    if not any_message_due(ctx.db, ctx.clock.now()):
         return [], 0
+    try:
+        return _claim_batch(ctx, outcome, batch, careful=False)
+    except Exception:
+        return _claim_batch(ctx, outcome, batch, careful=True)
+
+
+def _claim_batch(
+    ctx: Context, outcome: Outcome, batch: int, careful: bool
+) -> tuple[list[Claimed], int]:
+    now = ctx.clock.now()
     claimed: list[Claimed] = []
-    recorded = 0
+    recorded: list[OutboxMessage] = []
     by_slack = chat_on(ctx) is not None and "slack" not in ctx.playbook.channels
     with ctx.db.unit_of_work() as session:
         rows = claim_due_messages(session, now, batch)
-        in_claim_order = {row.id: place for place, row in enumerate(rows)}
-        for row in sorted(rows, key=lambda r: (r.incident_id or 0, r.id)):
+        for row in rows:
             url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
             if by_slack and row.method == "slack" and not row.outbox_only:
                 url = direct_message_url(row.address)  # chat on: a page by Slack DM
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now
-                _record_outcome(session, ctx, outcome, row, now)
-                recorded += 1
+                recorded.append(row)
             else:
                 row.next_attempt_at = now + LEASE
                 claimed.append(
                     Claimed(
                         row.id, row.incident_id, row.key, row.method, url, row.subject, row.body
                     )
-                )
-    claimed.sort(key=lambda message: in_claim_order[message.id])  # sent by priority
-    return claimed, recorded
+                )  # in claim order: sent by priority
+        lock_incidents(session, {r.incident_id for r in recorded if r.incident_id is not None})
+        for row in sorted(recorded, key=lambda r: (r.incident_id or 0, r.id)):
+            if careful:
+                _record_outcome(session, ctx, outcome, row, now)
+            else:
+                outcome(session, ctx, row, now, None, True)
+    return claimed, len(recorded)
 
 
 def _record_outcome(
@@ -228,12 +242,27 @@ def _record_outcome(
 
 def _settle(ctx: Context, outcome: Outcome, results: dict[Claimed, str | None]) -> None:
     """Settle finished sends in one transaction: the incidents first, then the messages,
-    each in id order (the lock order every worker keeps), each message in a savepoint."""
+    each in id order (the lock order every worker keeps). All at once, written together;
+    if any of them fails, once more with each message in a savepoint of its own."""
+    if not results:
+        return
+    try:
+        _settle_together(ctx, outcome, results, careful=False)
+    except Exception:
+        _settle_together(ctx, outcome, results, careful=True)
+
+
+def _settle_together(
+    ctx: Context, outcome: Outcome, results: dict[Claimed, str | None], careful: bool
+) -> None:
     now = ctx.clock.now()
     errors = {message.id: error for message, error in results.items()}
     with ctx.db.unit_of_work() as session:
         lock_incidents(session, {m.incident_id for m in results if m.incident_id is not None})
         for row in lock_messages(session, sorted(errors)):
+            if not careful:
+                _settle_one(session, ctx, outcome, row, errors[row.id], now)
+                continue
             try:
                 with session.begin_nested():
                     _settle_one(session, ctx, outcome, row, errors[row.id], now)

@@ -126,33 +126,46 @@ class Scheduler:
             log.info("improvement loop scheduled keys=%s", ",".join(keys))
 
     def run_due_timers(self) -> int:
-        """Claim up to `batch` due timers and run each in its savepoint, for at most
-        TIMER_TURN_S: the ones left stay due for the next turn, so delivery and requests
-        wait for the writer no longer than that. Returns how many were claimed."""
-        now = self.ctx.clock.now()
-        if not any_timer_due(self.ctx.db, now):
+        """Claim up to `batch` due timers and run them for at most TIMER_TURN_S: the ones
+        left stay due for the next turn, so delivery and requests wait for the writer no
+        longer than that. All in one go, written together; if any handler fails, the turn
+        runs once more with each timer in a savepoint of its own, and the failing one is
+        postponed. Returns how many were claimed."""
+        if not any_timer_due(self.ctx.db, self.ctx.clock.now()):
             return 0
+        try:
+            return self._timer_turn(careful=False)
+        except Exception:
+            return self._timer_turn(careful=True)
+
+    def _timer_turn(self, careful: bool) -> int:
         ends = time.monotonic() + TIMER_TURN_S
         with self.ctx.db.unit_of_work() as session:
-            timers = claim_due_timers(session, now, self.batch)
+            timers = claim_due_timers(session, self.ctx.clock.now(), self.batch)
             prepare_timers(session, timers)
             # one lock order across workers (incident, then time): no deadlocks
             for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
-                self._run_one(session, timer, self.ctx.clock.now())
+                now = self.ctx.clock.now()
+                if careful:
+                    self._run_one(session, timer, now)
+                else:
+                    self._handle(session, timer, now)
                 if time.monotonic() > ends:
                     break
         return len(timers)
 
-    def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
+    def _handle(self, session: Session, timer: Timer, now: datetime) -> None:
         handler = self.handlers.get(timer.kind)
         if handler is None:
-            log.error("no handler for timer kind=%s key=%s", timer.kind, timer.key)
-            self._postpone(timer, now, "no handler")
-            return
+            raise LookupError(f"no handler for timer kind {timer.kind}")
+        handler(session, self.ctx, timer, now)
+        timer.state, timer.done_at = "done", now
+
+    def _run_one(self, session: Session, timer: Timer, now: datetime) -> None:
+        """One timer in its savepoint: a failing handler postpones it, logged, alone."""
         try:
             with session.begin_nested():
-                handler(session, self.ctx, timer, now)
-                timer.state, timer.done_at = "done", now
+                self._handle(session, timer, now)
         except Exception as exc:
             session.info.pop(LOCKED, None)  # locks taken in the savepoint went with it
             log.exception(
