@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -211,6 +212,30 @@ def test_a_sent_page_whose_timeline_entry_fails_is_still_marked_sent_never_resen
     assert {m.state for m in harness.messages() if m.person in {"sre-lead", "backend-lead"}} == {
         "sent"
     }
+    harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_one_page_whose_timeline_entry_fails_leaves_the_rest_of_its_batch_on_the_timeline(
+    harness: Harness,
+) -> None:
+    with_channels(harness.ctx, phone=PHONE)
+    harness.scheduler.transport = lambda url, subject, body: None
+    real = harness.scheduler._outcome
+
+    def unwell_for_the_backend_lead(*args: Any) -> None:
+        if args[2].person == "backend-lead":
+            raise RuntimeError("the timeline is unwell")
+        real(*args)
+
+    harness.scheduler._outcome = unwell_for_the_backend_lead  # type: ignore[assignment]
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    ).reference
+    harness.tick()
+    logged = {e.data.get("person") for e in harness.ctx.read(reading.get_timeline, ref)
+              if e.kind == "page_sent"}  # fmt: skip
+    assert logged == {"sre-lead", "product-manager"}  # one sent, one recorded
+    assert {m.state for m in harness.messages()} == {"sent", "recorded"}
     harness.claimed.update(m.id for m in harness.messages())
 
 
