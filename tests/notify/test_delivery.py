@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -28,6 +29,7 @@ from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.incidents import reading
+from warroom.store.models import OutboxMessage, Timer
 
 PHONE = "json://127.0.0.1:9/page/{address}"
 
@@ -257,6 +259,30 @@ def test_in_a_backlog_a_sev1_page_goes_before_a_sev3_page_that_fell_due_earlier(
     harness.scheduler.drain_outbox()
     [(_, subject, _)] = harness.transported
     assert "Sev1" in subject
+    harness.tick()
+    harness.claimed.update(m.id for m in harness.messages())
+
+
+def test_raising_an_incident_to_sev1_moves_its_queued_pages_and_timers_up_the_queue(
+    harness: Harness,
+) -> None:
+    ref = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Reports slow", severity=3), actor="t"
+    ).reference
+
+    def claimed_by(ctx: Context, session: Session) -> set[int]:
+        pending = [
+            *session.scalars(select(OutboxMessage).where(OutboxMessage.state == "pending")),
+            *session.scalars(select(Timer).where(Timer.state == "pending")),
+        ]
+        assert pending
+        return {row.severity for row in pending}
+
+    assert harness.ctx.transact(claimed_by) == {3}
+    harness.ctx.transact(
+        incidents.change_severity, ref, severity=1, reason="checkout too", actor="t"
+    )
+    assert harness.ctx.transact(claimed_by) == {1}
     harness.tick()
     harness.claimed.update(m.id for m in harness.messages())
 

@@ -3,9 +3,10 @@ done, the outbox is drained, and the intake lane applies accepted alert payloads
 iteration is `Scheduler.tick()`; `run()` loops it, each kind of work in threads of its own.
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
-share the work and none runs a timer twice; SQLite has a single writer at a time. Each
-handler runs in a savepoint: an exception is logged with the incident's reference, that
-timer is retried later, and the rest of the batch goes on.
+share the work and none runs a timer twice; SQLite has a single writer at a time. A batch
+of timers runs in one transaction; if a handler raises, the batch runs again with each
+handler in a savepoint: the exception is logged with the incident's reference, that timer
+is retried later, and the rest of the batch goes on.
 """
 
 from __future__ import annotations

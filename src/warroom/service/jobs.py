@@ -39,6 +39,7 @@ def schedule(
             "incident_id": incident_id,
             "payload": payload or {},
             "state": "pending",
+            "severity": job_queries.severity_for(session, incident_id),
             "created_at": now,
         },
     )
@@ -81,6 +82,7 @@ def enqueue(
             "person": person,
             "outbox_only": outbox_only,
             "state": "pending",
+            "severity": job_queries.severity_for(session, incident_id),
             "attempts": 0,
             "created_at": now,
             "next_attempt_at": now,

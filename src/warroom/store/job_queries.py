@@ -1,14 +1,15 @@
-"""Queries for durable scheduled work: the `timers` table."""
+"""Queries for durable scheduled work: the `timers` table, and the severity pending work
+(timers and outbox messages) is claimed by."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from warroom.store.models import NO_SEVERITY, Incident, Timer
+from warroom.store.models import NO_SEVERITY, Incident, OutboxMessage, Timer
 from warroom.store.session import Database
 
 
@@ -23,13 +24,29 @@ def claim_due_timers(session: Session, now: datetime, limit: int) -> list[Timer]
     A timer of no incident (the review calendar's) comes after every incident's."""
     statement = (
         select(Timer)
-        .outerjoin(Incident, Incident.id == Timer.incident_id)
         .where(*_due(now))
-        .order_by(func.coalesce(Incident.severity, NO_SEVERITY), Timer.due_at)
+        .order_by(Timer.severity, Timer.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=Timer)
     )
     return list(session.execute(statement).scalars())
+
+
+def severity_for(session: Session, incident_id: int | None) -> int:
+    """The severity new work of this incident is claimed by (its incident is most often in
+    the session already)."""
+    incident = None if incident_id is None else session.get(Incident, incident_id)
+    return NO_SEVERITY if incident is None else incident.severity
+
+
+def follow_severity(session: Session, incident_id: int, severity: int) -> None:
+    """An incident's pending timers and messages are claimed by its new severity."""
+    for model in (Timer, OutboxMessage):
+        session.execute(
+            update(model)
+            .where(model.incident_id == incident_id, model.state == "pending")
+            .values(severity=severity)
+        )
 
 
 def cancel_pending_timers(

@@ -31,6 +31,7 @@ SUBJECT_MAX = 500
 
 
 NO_SEVERITY = 99  # sorts after every severity: work that belongs to no incident
+# (pending timers and outbox rows keep their incident's severity: claimed by it, see 0022)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -150,7 +151,10 @@ class Timer(Base):
     """
 
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_timers_state_due", "state", "due_at"),
+        Index("ix_timers_claim", "state", "severity", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -159,6 +163,7 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="pending")
+    severity: Mapped[int] = mapped_column(Integer, default=NO_SEVERITY, server_default="99")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -173,7 +178,10 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_claim", "state", "severity", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
@@ -185,6 +193,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending")
+    severity: Mapped[int] = mapped_column(Integer, default=NO_SEVERITY, server_default="99")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

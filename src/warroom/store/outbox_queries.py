@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from warroom.store.models import NO_SEVERITY, Incident, OutboxMessage
+from warroom.store.models import OutboxMessage
 from warroom.store.session import Database
 
 
@@ -22,9 +22,8 @@ def claim_due_messages(session: Session, now: datetime, limit: int) -> list[Outb
     LOCKED). A message of no incident (a report's) comes after every incident's."""
     statement = (
         select(OutboxMessage)
-        .outerjoin(Incident, Incident.id == OutboxMessage.incident_id)
         .where(*_due(now))
-        .order_by(func.coalesce(Incident.severity, NO_SEVERITY), OutboxMessage.next_attempt_at)
+        .order_by(OutboxMessage.severity, OutboxMessage.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )

@@ -22,6 +22,7 @@ from warroom.service.reactions import after_change
 from warroom.service.schedules.overrides import overrides_by_schedule
 from warroom.service.schemas import IncidentOut
 from warroom.service.timeline import append_event
+from warroom.store.job_queries import follow_severity
 from warroom.store.models import Incident, TimelineEvent
 from warroom.store.queries import incident_by_reference, next_reference_number
 from warroom.store.session import log_after_commit
@@ -205,6 +206,7 @@ def change_severity(
         raise Conflict(f"the incident is already severity {severity}", "severity")
     moment = act.moment(at)
     previous, act.incident.severity = act.incident.severity, severity
+    follow_severity(session, act.incident.id, severity)
     data = {"from": previous, "to": severity, "reason": reason}
     return act.record(EventKind.SEVERITY_CHANGED, moment, data)
 
