@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+from warroom.store.claim_order import claim_in_index_order
 from warroom.store.models import NO_SEVERITY, Incident, OutboxMessage, Timer
 from warroom.store.session import Database
 
@@ -29,7 +30,7 @@ def claim_due_timers(session: Session, now: datetime, limit: int) -> list[Timer]
         .limit(limit)
         .with_for_update(skip_locked=True, of=Timer)
     )
-    return list(session.execute(statement).scalars())
+    return claim_in_index_order(session, statement)
 
 
 def severity_for(session: Session, incident_id: int | None) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from warroom.store.claim_order import claim_in_index_order
 from warroom.store.models import OutboxMessage
 from warroom.store.session import Database
 
@@ -27,7 +28,7 @@ def claim_due_messages(session: Session, now: datetime, limit: int) -> list[Outb
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
-    return list(session.execute(statement).scalars())
+    return claim_in_index_order(session, statement)
 
 
 def lock_messages(session: Session, ids: list[int]) -> list[OutboxMessage]:
