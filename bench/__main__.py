@@ -9,6 +9,7 @@ import sys
 BENCHMARKS: tuple[str, ...] = (
     "statuspage",
     "intake",
+    "intake_limits",
     "escalation",
     "monthly",
     "door_memory",

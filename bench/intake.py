@@ -331,7 +331,7 @@ def cpu_by_thread(pid: int, result: dict[str, Any]) -> list[tuple[str, float]]:
 
 
 def start_warroom(
-    workdir: Path, database: str
+    workdir: Path, database: str, workers: int = SERVE_WORKERS
 ) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     from warroom.core.playbook_file import builtin_playbook_text
 
@@ -352,7 +352,7 @@ def start_warroom(
         ).stdout.strip()  # fmt: skip
     port = free_port()
     scheduler = ["--no-scheduler"] if LAYOUT != "serve" else []
-    scheduler += ["--workers", str(SERVE_WORKERS)] if SERVE_WORKERS > 1 else []
+    scheduler += ["--workers", str(workers)] if workers > 1 else []
     server = subprocess.Popen(
         [str(WARROOM), "serve", "--port", str(port), *scheduler], env=env, cwd=workdir,
         stdout=(workdir / "warroom.log").open("wb"), stderr=subprocess.STDOUT,

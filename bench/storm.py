@@ -8,8 +8,10 @@ Layouts: `sqlite` (`warroom serve` on a fresh SQLite file, its scheduler deliver
 not answer). Prints per layout the messages/s received at the sinks, declare-to-delivery of the
 incident commander's first page, the lag of the next contact (the IC's second contact method,
 due next_contact_after later) after it fell due, how many incidents got each, duplicates and
-missing counts; and, as the peer, the sinks' own ceiling measured alone in the same run (K
-emails through smtplib on one connection, K webhook POSTs through one httpx client).
+missing counts, and how many of the incidents resolved through the API while their pages
+were still being delivered; and, as the peer, the sinks' own ceiling measured alone in the
+same run (K emails through smtplib on one connection, K webhook POSTs through one httpx
+client).
 
 Run: `python -m bench storm` (env: BENCH_STORM_N=200 incidents, BENCH_STORM_WAIT_S=60 bounded
 wait for the sinks, BENCH_STORM_CEILING_K=1000 messages per sink for the ceiling,
@@ -321,6 +323,7 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
             burst_started = time.time()
             declared, failed, latencies = declare(base, token)
             _wait_for_pages(declared, smtp_log, hook_log)
+            unresolved, resolve_latencies = resolve(base, token, list(declared))
         finally:
             for process in started:
                 _stop(process)
@@ -330,6 +333,12 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
             flush=True,
         )
         report(name, workers, declared, failed, next_after, records(smtp_log, hook_log))
+        print(
+            f"  resolved under the storm (pages still flowing): {len(declared) - unresolved}/"
+            f"{len(declared)}, failed or timed out {unresolved}; API latency "
+            f"{_figures(resolve_latencies)}",
+            flush=True,
+        )
 
 
 def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
@@ -337,6 +346,7 @@ def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
     failures, and each declaration's API latency."""
     declared: dict[str, float] = {}
     latencies: list[float] = []
+    failures: list[str] = []
     limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
     with httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
@@ -360,6 +370,38 @@ def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
                     declared[result[0]] = result[1]
                     latencies.append(result[2])
     return declared, N - len(declared), latencies
+
+
+def resolve(base: str, token: str, references: list[str]) -> tuple[int, list[float]]:
+    """Resolve every incident through the API at once, while delivery is still busy with
+    their pages (issue 21 saw 500s and timeouts here on PostgreSQL): how many did not
+    answer 2xx, and each resolution's API latency."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
+    ) as client:
+
+        def one(reference: str) -> float | None:
+            sent = time.perf_counter()
+            try:
+                answer = client.post(
+                    f"/api/v1/incidents/{reference}/resolve", json={"resolution": "storm over"}
+                )
+            except httpx.HTTPError as error:
+                failures.append(type(error).__name__)
+                return None
+            if answer.status_code >= 300:
+                failures.append(f"{answer.status_code} {answer.text[:120]}")
+                return None
+            return time.perf_counter() - sent
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            latencies = [t for t in pool.map(one, references) if t is not None]
+    for failure in sorted(set(failures))[:5]:
+        print(f"  a resolution failed: {failure}", flush=True)
+    return len(references) - len(latencies), latencies
 
 
 def _wait_for_pages(declared: dict[str, float], smtp_log: Path, hook_log: Path) -> None:
