@@ -4,7 +4,9 @@ latency of each request measured from the moment it was due to be sent (so a ser
 falls behind is charged for the wait, not only for the requests it got to).
 
 `python -m bench.paced_load URL RATE SECONDS BODY_TEMPLATE [HEADER ...]`: `{n}` in the
-body is replaced by the request's number. Bounded: RATE * SECONDS requests in all.
+body is replaced by the request's number, `{k}` by that number modulo KEYS (a dedup key
+that repeats, as bench.intake's single events repeat over 500). Bounded: RATE * SECONDS
+requests in all.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from urllib.parse import urlsplit
 
 CONNECTIONS = 32
+KEYS = 500
 
 
 async def run(url: str, rate: float, seconds: float, body: str, headers: list[str]) -> None:
@@ -32,7 +35,7 @@ async def run(url: str, rate: float, seconds: float, body: str, headers: list[st
         for n in next_request:
             due = start + n / rate
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-            payload = body.replace("{n}", str(n)).encode()
+            payload = body.replace("{n}", str(n)).replace("{k}", str(n % KEYS)).encode()
             head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}",
                     "Content-Type: application/json", f"Content-Length: {len(payload)}",
                     *headers]  # fmt: skip

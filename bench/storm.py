@@ -346,7 +346,6 @@ def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
     failures, and each declaration's API latency."""
     declared: dict[str, float] = {}
     latencies: list[float] = []
-    failures: list[str] = []
     limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
     with httpx.Client(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
