@@ -346,10 +346,7 @@ def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
     failures, and each declaration's API latency."""
     declared: dict[str, float] = {}
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
-    with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
-    ) as client:
+    with _api_client(base, token) as client:
 
         def one(n: int) -> tuple[str, float, float] | None:
             sent = time.perf_counter()
@@ -377,10 +374,7 @@ def resolve(base: str, token: str, references: list[str]) -> tuple[int, list[flo
     answer 2xx, and each resolution's API latency."""
     latencies: list[float] = []
     failures: list[str] = []
-    limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
-    with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
-    ) as client:
+    with _api_client(base, token) as client:
 
         def one(reference: str) -> float | None:
             sent = time.perf_counter()
@@ -401,6 +395,14 @@ def resolve(base: str, token: str, references: list[str]) -> tuple[int, list[flo
     for failure in sorted(set(failures))[:5]:
         print(f"  a resolution failed: {failure}", flush=True)
     return len(references) - len(latencies), latencies
+
+
+def _api_client(base: str, token: str) -> httpx.Client:
+    """One keep-alive connection per calling thread to warroom's API."""
+    limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
+    return httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
+    )
 
 
 def _wait_for_pages(declared: dict[str, float], smtp_log: Path, hook_log: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -29,7 +28,8 @@ from warroom.service import jobs
 from warroom.service.context import Context
 from warroom.service.incidents import lifecycle as incidents
 from warroom.service.incidents import reading
-from warroom.store.models import OutboxMessage, Timer
+from warroom.store.job_queries import claim_due_timers
+from warroom.store.models import Incident
 
 PHONE = "json://127.0.0.1:9/page/{address}"
 
@@ -266,23 +266,30 @@ def test_in_a_backlog_a_sev1_page_goes_before_a_sev3_page_that_fell_due_earlier(
 def test_raising_an_incident_to_sev1_moves_its_queued_pages_and_timers_up_the_queue(
     harness: Harness,
 ) -> None:
-    ref = harness.ctx.transact(
-        incidents.declare, incidents.Declaration(title="Reports slow", severity=3), actor="t"
-    ).reference
-
-    def claimed_by(ctx: Context, session: Session) -> set[int]:
-        pending = [
-            *session.scalars(select(OutboxMessage).where(OutboxMessage.state == "pending")),
-            *session.scalars(select(Timer).where(Timer.state == "pending")),
-        ]
-        assert pending
-        return {row.severity for row in pending}
-
-    assert harness.ctx.transact(claimed_by) == {3}
-    harness.ctx.transact(
-        incidents.change_severity, ref, severity=1, reason="checkout too", actor="t"
+    with_channels(harness.ctx, phone=PHONE)
+    harness.scheduler.transport = lambda url, subject, body: harness.transported.append(
+        (url, subject, body)
     )
-    assert harness.ctx.transact(claimed_by) == {1}
+    harness.scheduler.batch = 1
+    harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Checkout down", severity=2), actor="t"
+    )
+    harness.clock.advance(timedelta(seconds=30))
+    raised = harness.ctx.transact(
+        incidents.declare, incidents.Declaration(title="Reports slow", severity=3), actor="t"
+    )
+    harness.ctx.transact(
+        incidents.change_severity, raised.reference, severity=1, reason="checkout too", actor="t"
+    )
+
+    def first_timer_claimed(ctx: Context, session: Session) -> str:
+        [timer] = claim_due_timers(session, harness.clock.now() + timedelta(days=365), 1)
+        return session.get_one(Incident, timer.incident_id).reference
+
+    assert harness.ctx.transact(first_timer_claimed) == raised.reference
+    harness.scheduler.drain_outbox()
+    [(_, subject, _)] = harness.transported
+    assert "Reports slow" in subject
     harness.tick()
     harness.claimed.update(m.id for m in harness.messages())
 

@@ -31,7 +31,12 @@ SUBJECT_MAX = 500
 
 
 NO_SEVERITY = 99  # sorts after every severity: work that belongs to no incident
-# (pending timers and outbox rows keep their incident's severity: claimed by it, see 0022)
+
+
+def claimed_by_severity() -> Mapped[int]:
+    """The severity a pending timer or outbox row is claimed by: its incident's, kept
+    current when the incident's changes (NO_SEVERITY for work of no incident)."""
+    return mapped_column(Integer, default=NO_SEVERITY, server_default=str(NO_SEVERITY))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -163,7 +168,7 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     state: Mapped[str] = mapped_column(String(20), default="pending")
-    severity: Mapped[int] = mapped_column(Integer, default=NO_SEVERITY, server_default="99")
+    severity: Mapped[int] = claimed_by_severity()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -193,7 +198,7 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending")
-    severity: Mapped[int] = mapped_column(Integer, default=NO_SEVERITY, server_default="99")
+    severity: Mapped[int] = claimed_by_severity()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
