@@ -17,6 +17,7 @@ BENCHMARKS: tuple[str, ...] = (
     "storm",
     "email_transport",
     "message_cost",
+    "planner_cost",
     "storm_folding",
 )
 

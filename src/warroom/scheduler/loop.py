@@ -28,6 +28,7 @@ from warroom.service.context import Context
 from warroom.service.paging.engine import delivery_outcome, prepare_timers
 from warroom.service.post_incident.improvement_loop import schedule_loop
 from warroom.service.schedules.handoffs import schedule_handoffs
+from warroom.store import write_behind
 from warroom.store.engine_queries import LOCKED
 from warroom.store.job_queries import any_timer_due, claim_due_timers
 from warroom.store.models import Timer
@@ -131,7 +132,7 @@ class Scheduler:
         left stay due for the next turn, so delivery and requests wait for the writer no
         longer than that. All in one go, written together; if any handler fails, the turn
         runs once more with each timer in a savepoint of its own, and the failing one is
-        postponed. Returns how many were claimed."""
+        postponed (that turn writes row by row). Returns how many were claimed."""
         if not any_timer_due(self.ctx.db, self.ctx.clock.now()):
             return 0
         try:
@@ -142,6 +143,8 @@ class Scheduler:
     def _timer_turn(self, careful: bool) -> int:
         ends = time.monotonic() + TIMER_TURN_S
         with self.ctx.db.unit_of_work() as session:
+            if not careful:
+                write_behind.hold_rows(session)  # the turn's steps, pages, timers: together
             timers = claim_due_timers(session, self.ctx.clock.now(), self.batch)
             prepare_timers(session, timers)
             # one lock order across workers (incident, then time): no deadlocks

@@ -13,9 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warroom.store import job_queries
+from warroom.store import job_queries, write_behind
 from warroom.store.models import SUBJECT_MAX, OutboxMessage, Timer
-from warroom.store.queries import insert_if_absent
 
 
 def schedule(
@@ -27,9 +26,14 @@ def schedule(
     now: datetime,
     incident_id: int | None = None,
     payload: dict[str, Any] | None = None,
+    revive_cancelled: bool = False,
+    may_hold: bool = False,
 ) -> bool:
-    """Schedule `kind` at `due_at` under a unique `key`; False if that key already exists."""
-    return insert_if_absent(
+    """Schedule `kind` at `due_at` under a unique `key`; False if that key already exists
+    (`revive_cancelled`: unless it was cancelled, when it is pending again). `may_hold`:
+    the caller does not read the answer, so a transaction that holds rows
+    (`write_behind.hold_rows`) may write it with the rest of them, and says True."""
+    return write_behind.insert(
         session,
         Timer,
         {
@@ -42,6 +46,8 @@ def schedule(
             "severity": job_queries.severity_for(session, incident_id),
             "created_at": now,
         },
+        revive_cancelled=revive_cancelled,
+        held=may_hold,
     )
 
 
@@ -65,10 +71,12 @@ def enqueue(
     incident_id: int | None = None,
     person: str | None = None,
     outbox_only: bool = False,
+    may_hold: bool = False,
 ) -> bool:
     """Queue a message for delivery under a unique `key`; False if it was already queued.
-    An `outbox_only` message is kept in the built-in outbox whatever the channels."""
-    return insert_if_absent(
+    An `outbox_only` message is kept in the built-in outbox whatever the channels.
+    `may_hold` as for `schedule`."""
+    return write_behind.insert(
         session,
         OutboxMessage,
         {
@@ -87,6 +95,7 @@ def enqueue(
             "created_at": now,
             "next_attempt_at": now,
         },
+        held=may_hold,
     )
 
 

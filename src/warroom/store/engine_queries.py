@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Row, Select, select, update
 from sqlalchemy.orm import Session
 
+from warroom.store import write_behind
 from warroom.store.engine_models import EscalationStep
-from warroom.store.models import Incident, OutboxMessage, TimelineEvent, Timer
+from warroom.store.models import Incident, OutboxMessage, TimelineEvent
 
 LOCKED = "warroom.locked_incidents"  # session.info key: incidents locked in this transaction
 PREFETCHED = "warroom.prefetched_history"  # session.info key: histories loaded for a batch
@@ -22,13 +21,11 @@ History = tuple[list[Row[Any]], list[Row[Any]]]  # performed steps, planned-on e
 
 
 def insert_steps(session: Session, rows: list[dict[str, Any]]) -> bool:
-    """Insert performed steps unless their key is taken (Core insert: the hot path)."""
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    table = EscalationStep.__table__
-    assert isinstance(table, Table)
-    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
-    return all([session.execute(statement, row).first() is not None for row in rows])
+    """Insert performed steps unless their key is taken; False if one was. In a transaction
+    that holds rows (a timer turn) they are held, guarded: a taken key raises `LostRace`
+    when they are written (`write_behind`)."""
+    added = [write_behind.insert(session, EscalationStep, row, guarded=True) for row in rows]
+    return all(added)
 
 
 def lock_incident(session: Session, incident_id: int) -> Incident:
@@ -93,13 +90,6 @@ def _events(which: ColumnElement[bool], kinds: Iterable[str]) -> Select[Any]:
     kinds_read = event.kind.in_([str(k) for k in kinds])
     columns = (event.incident_id, event.kind, event.at, event.data)
     return select(*columns).where(which, kinds_read).order_by(event.seq)
-
-
-def revive_timer(session: Session, key: str) -> None:
-    """A cancelled timer with this key is pending again."""
-    session.execute(
-        update(Timer).where(Timer.key == key, Timer.state == "cancelled").values(state="pending")
-    )
 
 
 def cancel_pending_messages(session: Session, incident_id: int, prefix: str, reason: str) -> None:

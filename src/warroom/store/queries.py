@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -65,8 +65,30 @@ def timeline(session: Session, incident_id: int) -> list[TimelineEvent]:
 
 def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on the model's unique key; True if a row was added."""
+    return insert_absent_rows(session, model.__table__, [values]) == 1
+
+
+def insert_absent_rows(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    revive_cancelled_on: tuple[str, ...] | None = None,
+) -> int:
+    """Insert `rows` (one shape) in one statement, skipping rows whose unique key is taken;
+    how many were added. `revive_cancelled_on` (the unique key's columns): a taken row that
+    is cancelled is pending again instead, at the new row's severity, and counts as added."""
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    # a Core insert with the values as parameters: compiled once and cached, not per row
-    table = model.__table__
-    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-    return session.execute(statement, values).first() is not None
+    statement = insert(table)
+    if revive_cancelled_on is None:
+        statement = statement.on_conflict_do_nothing()
+    else:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(revive_cancelled_on),
+            set_={"state": "pending", "severity": statement.excluded.severity},
+            where=table.c.state == "cancelled",
+        )
+    # a Core insert with the rows as parameters: compiled once and cached, and many rows
+    # sent as one multi-row INSERT (insertmanyvalues)
+    returning = statement.returning(*table.primary_key.columns)
+    return len(session.execute(returning, rows).all())

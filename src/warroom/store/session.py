@@ -19,6 +19,8 @@ import orjson
 from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from warroom.store import write_behind
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 64 * 1024  # page cache per connection at most (PRAGMA cache_size)
 READ_ONLY = "warroom_read_only"
@@ -31,6 +33,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        write_behind.install(self._sessions)
         # SQLite has one writer: this process's threads take turns (`WriterTurns`) rather
         # than queue on SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._turns = WriterTurns() if self.is_sqlite else None

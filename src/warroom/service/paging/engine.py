@@ -188,6 +188,7 @@ def perform(
             incident_id=incident.id,
             person=carrier.person,
             outbox_only=incident.drill,
+            may_hold=True,
         )
     for step in group:
         state = performed(state, step, now)
@@ -228,11 +229,16 @@ def _record_step(
 
 def wake(session: Session, incident_id: int, at: datetime, now: datetime) -> None:
     """Keep a pending escalation timer at `at` (a cancelled one with that key comes back)."""
-    key = f"{TIMER_KIND}:{incident_id}:{at.isoformat()}"
-    if not jobs.schedule(
-        session, key=key, kind=TIMER_KIND, due_at=at, now=now, incident_id=incident_id
-    ):
-        engine_queries.revive_timer(session, key)
+    jobs.schedule(
+        session,
+        key=f"{TIMER_KIND}:{incident_id}:{at.isoformat()}",
+        kind=TIMER_KIND,
+        due_at=at,
+        now=now,
+        incident_id=incident_id,
+        revive_cancelled=True,
+        may_hold=True,
+    )
 
 
 def react(
