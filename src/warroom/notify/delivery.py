@@ -203,10 +203,15 @@ def _claim_batch(
     by_slack = chat_on(ctx) is not None and "slack" not in ctx.playbook.channels
     with ctx.db.unit_of_work() as session:
         rows = claim_due_messages(session, now, batch)
+        urls = {row.id: _url_of(ctx, row, by_slack) for row in rows}
+        # a recorded message's outcome goes on its incident's timeline; an incident another
+        # transaction holds is skipped, not waited for (it may be waiting for these rows)
+        to_record = {r.incident_id for r in rows if urls[r.id] is None and r.incident_id}
+        locked = lock_incidents(session, to_record, skip_locked=True)
         for row in rows:
-            url = None if row.outbox_only else channel_url(ctx.playbook, row.method, row.address)
-            if by_slack and row.method == "slack" and not row.outbox_only:
-                url = direct_message_url(row.address)  # chat on: a page by Slack DM
+            url = urls[row.id]
+            if url is None and row.incident_id in to_record - locked:
+                continue  # left due, for the next claim
             row.attempts += 1
             if url is None:
                 row.state, row.sent_at = "recorded", now
@@ -218,13 +223,21 @@ def _claim_batch(
                         row.id, row.incident_id, row.key, row.method, url, row.subject, row.body
                     )
                 )  # in claim order: sent by priority
-        lock_incidents(session, {r.incident_id for r in recorded if r.incident_id is not None})
         for row in sorted(recorded, key=lambda r: (r.incident_id or 0, r.id)):
             if careful:
                 _record_outcome(session, ctx, outcome, row, now)
             else:
                 outcome(session, ctx, row, now, None, True)
     return claimed, len(recorded)
+
+
+def _url_of(ctx: Context, row: OutboxMessage, by_slack: bool) -> str | None:
+    """Where a claimed message goes; None: recorded (kept in the built-in outbox)."""
+    if row.outbox_only:
+        return None
+    if by_slack and row.method == "slack":
+        return direct_message_url(row.address)  # chat on: a page by Slack DM
+    return channel_url(ctx.playbook, row.method, row.address)
 
 
 def _record_outcome(

@@ -146,9 +146,9 @@ class Scheduler:
             if not careful:
                 write_behind.hold_rows(session)  # the turn's steps, pages, timers: together
             timers = claim_due_timers(session, self.ctx.clock.now(), self.batch)
-            prepare_timers(session, timers)
+            runnable = prepare_timers(session, timers)
             # one lock order across workers (incident, then time): no deadlocks
-            for timer in sorted(timers, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
+            for timer in sorted(runnable, key=lambda t: (t.incident_id or 0, t.due_at, t.id)):
                 now = self.ctx.clock.now()
                 if careful:
                     self._run_one(session, timer, now)

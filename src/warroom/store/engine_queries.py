@@ -37,17 +37,25 @@ def lock_incident(session: Session, incident_id: int) -> Incident:
     return locked[incident_id]
 
 
-def lock_incidents(session: Session, incident_ids: Iterable[int]) -> None:
+def lock_incidents(
+    session: Session, incident_ids: Iterable[int], *, skip_locked: bool = False
+) -> set[int]:
     """Lock several incidents at once, in id order (the one lock order every worker keeps),
-    into the same per-transaction cache `lock_incident` reads."""
+    into the same per-transaction cache `lock_incident` reads; which of them this
+    transaction holds. `skip_locked`: those another transaction holds are left out, not
+    waited for (PostgreSQL; SQLite has one writer at a time)."""
+    wanted = set(incident_ids)
     locked: dict[int, Incident] = session.info.setdefault(LOCKED, {})
-    missing = sorted(set(incident_ids) - set(locked))
-    if not missing:
-        return
-    statement = (
-        select(Incident).where(Incident.id.in_(missing)).order_by(Incident.id).with_for_update()
-    )
-    locked.update((row.id, row) for row in session.execute(statement).scalars())
+    missing = sorted(wanted - set(locked))
+    if missing:
+        statement = (
+            select(Incident)
+            .where(Incident.id.in_(missing))
+            .order_by(Incident.id)
+            .with_for_update(skip_locked=skip_locked)
+        )
+        locked.update((row.id, row) for row in session.execute(statement).scalars())
+    return wanted & set(locked)
 
 
 def prefetch_histories(session: Session, incident_ids: Iterable[int], kinds: Iterable[str]) -> None:

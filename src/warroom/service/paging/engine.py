@@ -259,12 +259,17 @@ def stop(session: Session, incident: Incident) -> None:
     )
 
 
-def prepare_timers(session: Session, timers: list[Timer]) -> None:
+def prepare_timers(session: Session, timers: list[Timer]) -> list[Timer]:
     """A claimed batch's escalation timers, prepared together: their incidents locked in one
-    query (in id order, as every worker locks them) and their histories read in two."""
+    query (in id order, as every worker locks them) and their histories read in two.
+    Returns the timers to run now: an incident another transaction holds (a responder
+    resolving it, say) is skipped, not waited for, and its timer left due for the next
+    turn. Waiting there would be a deadlock: that transaction may be waiting for the
+    timer rows this turn has claimed."""
     ids = {t.incident_id for t in timers if t.kind == TIMER_KIND and t.incident_id is not None}
-    engine_queries.lock_incidents(session, ids)
-    engine_queries.prefetch_histories(session, ids, PLANNED_EVENTS)
+    locked = engine_queries.lock_incidents(session, ids, skip_locked=True)
+    engine_queries.prefetch_histories(session, locked, PLANNED_EVENTS)
+    return [t for t in timers if t.incident_id in locked or t.incident_id not in ids]
 
 
 def run_timer(session: Session, ctx: Context, timer: Timer, now: datetime) -> None:
