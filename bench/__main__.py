@@ -16,6 +16,7 @@ BENCHMARKS: tuple[str, ...] = (
     "incident_list",
     "storm",
     "email_transport",
+    "webhook_transport",
     "message_cost",
     "planner_cost",
     "storm_folding",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from warroom.core.playbook import Playbook, PlaybookProblem
 from warroom.notify.email import EmailFailed, KeptConnections, over_kept_connections, send_email
+from warroom.notify.notifiers import KeptNotifiers, NotifierRejected, fresh_notifier
 from warroom.notify.slack import DIRECT, direct_message_url, direct_messages
 from warroom.service.chat.queue import chat_on
 from warroom.service.context import Context
@@ -46,19 +47,27 @@ Transport = Callable[[str, str, str], None]
 Outcome = Callable[[Session, Context, OutboxMessage, datetime, str | None, bool], None]
 
 
-def apprise_send(url: str, subject: str, body: str, kept: KeptConnections | None = None) -> None:
+def apprise_send(
+    url: str,
+    subject: str,
+    body: str,
+    kept: KeptConnections | None = None,
+    notifiers: KeptNotifiers | None = None,
+) -> None:
     """Send one message through Apprise (plain email over `kept` connections, see
-    `notify.email`; without them, a connection for this email alone); DeliveryError with
-    the reason."""
+    `notify.email`; without them, a connection for this email alone), through this thread's
+    notifier for the URL in `notifiers` where it keeps one (`notify.notifiers`);
+    DeliveryError with the reason."""
     if over_kept_connections(url):
         try:
             send_email(url, subject, body, kept)
         except EmailFailed as exc:
             raise DeliveryError(str(exc)) from exc
         return
-    notifier = apprise.Apprise()
-    if not notifier.add(url):
-        raise DeliveryError(f"Apprise rejects the URL {_redact(url)}")
+    try:
+        notifier = notifiers.notifier(url) if notifiers else fresh_notifier(url)
+    except NotifierRejected:
+        raise DeliveryError(f"Apprise rejects the URL {_redact(url)}") from None
     with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
         ok = notifier.notify(title=subject, body=body)
     if not ok:
@@ -169,9 +178,10 @@ class Senders:
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(SENDS_IN_FLIGHT, thread_name_prefix="warroom-send")
         self.mail = KeptConnections()
+        self.notifiers = KeptNotifiers()
 
     def send(self, url: str, subject: str, body: str) -> None:
-        apprise_send(url, subject, body, self.mail)
+        apprise_send(url, subject, body, self.mail, self.notifiers)
 
 
 def _attempt(transport: Transport, message: Claimed) -> str | None:
