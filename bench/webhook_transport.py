@@ -81,11 +81,17 @@ def _apprise_fresh(url: str) -> None:
 
 def _httpx_floor(port: int) -> tuple[float, float]:
     local = threading.local()
+    clients: list[httpx.Client] = []
     payload = {"version": "1.0", "title": SUBJECT, "message": BODY, "type": "info"}
 
     def post(n: int) -> None:
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+            clients.append(local.client)
         local.client.post("/p/ic.webhook", json=payload).raise_for_status()
 
-    return _timed(post)
+    try:
+        return _timed(post)
+    finally:
+        for client in clients:
+            client.close()

@@ -217,10 +217,10 @@ def _claim_batch(
         # a recorded message's outcome goes on its incident's timeline; an incident another
         # transaction holds is skipped, not waited for (it may be waiting for these rows)
         to_record = {r.incident_id for r in rows if urls[r.id] is None and r.incident_id}
-        locked = lock_incidents(session, to_record, skip_locked=True)
+        held_elsewhere = to_record - lock_incidents(session, to_record, skip_locked=True)
         for row in rows:
             url = urls[row.id]
-            if url is None and row.incident_id in to_record - locked:
+            if url is None and row.incident_id in held_elsewhere:
                 continue  # left due, for the next claim
             row.attempts += 1
             if url is None:

@@ -1,5 +1,5 @@
-"""The escalation engine's reads and writes: performed steps, the incident's lock, the
-timers and messages it revives, cancels or marks failed."""
+"""The escalation engine's reads and writes: performed steps, the incidents' locks, the
+messages it cancels and the steps it marks failed."""
 
 from __future__ import annotations
 
