@@ -15,7 +15,10 @@ client).
 
 Run: `python -m bench storm` (env: BENCH_STORM_N=200 incidents, BENCH_STORM_WAIT_S=60 bounded
 wait for the sinks, BENCH_STORM_CEILING_K=1000 messages per sink for the ceiling,
-BENCH_STORM_THREADS=16 declaring threads, BENCH_STORM_LAYOUTS=sqlite,postgresql, BENCH_PG_URL).
+BENCH_STORM_THREADS=16 declaring threads, BENCH_STORM_LAYOUTS=sqlite,postgresql, BENCH_PG_URL;
+the layout `sqlite-serve2`, not run by default, is `warroom serve --workers 2` on SQLite: the
+API in two processes, the scheduler in the one that starts them). Each layout also prints
+where the machine's CPU went over the burst, process by process (`bench/proc_cpu.py`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import timedelta
@@ -47,6 +50,7 @@ import httpx
 import yaml
 from sqlalchemy import text
 
+from bench.proc_cpu import CpuWatch, family, named_pids
 from warroom.core.durations import parse_duration
 from warroom.core.playbook_file import load_playbook
 from warroom.store.session import Database
@@ -87,6 +91,9 @@ def main() -> None:
         )
         if "sqlite" in LAYOUTS:
             run("sqlite", f"sqlite:///{work / 'storm.db'}", 0, work / "sqlite")
+        if "sqlite-serve2" in LAYOUTS:  # the scheduler in a process of its own, by SPEC §1
+            url = f"sqlite:///{work / 'storm2.db'}"
+            run("sqlite-serve2", url, 0, work / "sqlite-serve2", serving=2)
         if "postgresql" in LAYOUTS:
             run_postgresql(work)
     print(
@@ -188,8 +195,9 @@ def _body_hash(content: bytes) -> str:
 
 
 @contextmanager
-def sinks(work: Path) -> Iterator[tuple[int, int, Path, Path]]:
-    """Both sinks started in their own processes; yields their ports and record files."""
+def sinks(work: Path, pids: dict[str, int] | None = None) -> Iterator[tuple[int, int, Path, Path]]:
+    """Both sinks started in their own processes; yields their ports and record files, and
+    fills `pids` (if given) with each sink's process id."""
     work.mkdir(parents=True, exist_ok=True)
     mp = multiprocessing.get_context("spawn")
     stop = mp.Event()
@@ -205,6 +213,8 @@ def sinks(work: Path) -> Iterator[tuple[int, int, Path, Path]]:
             process = mp.Process(target=target, args=(port, str(log), ready, stop), daemon=True)
             process.start()
             processes.append(process)
+            if pids is not None and process.pid is not None:
+                pids[target.__name__.strip("_")] = process.pid
             if not ready.wait(30):
                 raise RuntimeError(f"sink {target.__name__} did not start")
         yield smtp_port, hook_port, smtp_log, hook_log
@@ -294,8 +304,9 @@ def _compress(node: Any) -> None:
 # -- one layout -------------------------------------------------------------------------------
 
 
-def run(name: str, url: str, workers: int, work: Path) -> None:
-    with sinks(work) as (smtp_port, hook_port, smtp_log, hook_log):
+def run(name: str, url: str, workers: int, work: Path, serving: int = 1) -> None:
+    sink_pids: dict[str, int] = {}
+    with sinks(work, sink_pids) as (smtp_port, hook_port, smtp_log, hook_log):
         playbook = work / "playbook.yaml"
         next_after = compressed_playbook(playbook, smtp_port, hook_port).total_seconds()
         port = free_port()
@@ -310,6 +321,7 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
         started: list[subprocess.Popen[bytes]] = []
         try:
             serve = ["serve", "--port", str(port)] + (["--no-scheduler"] if workers else [])
+            serve += ["--workers", str(serving)] if serving > 1 else []
             started.append(_start(serve, env, work / "serve.log"))
             base = f"http://127.0.0.1:{port}"
             _wait_http(f"{base}/healthz", started[0])
@@ -321,8 +333,9 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
             ).stdout.strip()  # fmt: skip
             time.sleep(2 if workers else 0.5)  # the workers' start-up (imports) before the burst
             burst_started = time.time()
-            declared, failed, latencies = declare(base, token)
-            _wait_for_pages(declared, smtp_log, hook_log)
+            with _cpu_watch(started, sink_pids, pg=workers > 0) as watch:
+                declared, failed, latencies = declare(base, token)
+                _wait_for_pages(declared, smtp_log, hook_log)
             unresolved, resolve_latencies = resolve(base, token, list(declared))
         finally:
             for process in started:
@@ -333,12 +346,31 @@ def run(name: str, url: str, workers: int, work: Path) -> None:
             flush=True,
         )
         report(name, workers, declared, failed, next_after, records(smtp_log, hook_log))
+        watch.report("declaring until the last page landed")
         print(
             f"  resolved under the storm (pages still flowing): {len(declared) - unresolved}/"
             f"{len(declared)}, failed or timed out {unresolved}; API latency "
             f"{_figures(resolve_latencies)}",
             flush=True,
         )
+
+
+def _cpu_watch(
+    started: list[subprocess.Popen[bytes]], sink_pids: dict[str, int], pg: bool
+) -> CpuWatch:
+    groups: dict[str, Callable[[], list[int]]] = {"serve": lambda: family(started[0].pid)}
+    for n, worker in enumerate(started[1:]):
+        groups[f"worker{n}"] = _just(worker.pid)
+    if pg:
+        groups["postgresql"] = lambda: named_pids("postgres")
+    for sink, pid in sink_pids.items():
+        groups[sink] = _just(pid)
+    groups["bench"] = lambda: [os.getpid()]  # declaring threads, reading the sinks' records
+    return CpuWatch(groups)
+
+
+def _just(pid: int) -> Callable[[], list[int]]:
+    return lambda: [pid]
 
 
 def declare(base: str, token: str) -> tuple[dict[str, float], int, list[float]]:
