@@ -176,6 +176,45 @@ def test_the_applier_says_whether_it_took_everything_that_was_waiting(ctx) -> No
     assert intake_queue.apply_waiting(ctx, limit=2)[:2] == (0, True)
 
 
+def test_an_applier_that_gives_way_commits_what_it_applied_and_leaves_the_rest_waiting(ctx):
+    """A sender waiting for SQLite's writer: the applier commits after the unit in hand."""
+    found = integration(ctx)
+    group_commit.store(ctx.db, [keyed_trigger(ctx, found.id, f"disk-{n}") for n in range(3)])
+    assert intake_queue.apply_waiting(ctx, give_way=lambda: True)[:2] == (1, False)
+    assert intake_queue.pending(ctx) == 2
+    assert intake_queue.apply_all(ctx) == 2
+    assert len(ctx.read(reading.list_incidents, status="all")) == 3, "nothing lost"
+
+
+def test_a_group_whose_first_payload_was_applied_keeps_the_rest_of_its_payloads_in_order(ctx):
+    """Its trigger applied, its resolve waits behind another group's trigger, then follows."""
+    found = integration(ctx)
+    payloads = [
+        keyed_trigger(ctx, found.id, "disk"),
+        keyed_trigger(ctx, found.id, "cpu"),
+        keyed_trigger(ctx, found.id, "disk", action="resolve"),
+    ]
+    group_commit.store(ctx.db, payloads)
+    assert intake_queue.apply_waiting(ctx, give_way=lambda: True)[:2] == (1, False)
+    assert intake_queue.apply_all(ctx) == 2
+    alerts = {
+        alert.title: alert.status
+        for incident in ctx.read(reading.list_incidents, status="all")
+        for alert in ctx.read(reading.get_incident, incident.reference).alerts
+    }
+    assert alerts == {"disk is failing": "resolved", "cpu is failing": "firing"}
+
+
+def keyed_trigger(
+    ctx: Context, integration_id: int, dedup_key: str, action: str = "trigger"
+) -> intake_queue.Accepted:
+    body = fixture("pagerduty-trigger.json") | {"routing_key": "<hidden>"}
+    body |= {"dedup_key": dedup_key, "event_action": action}
+    body["payload"] = body["payload"] | {"summary": f"{dedup_key} is failing"}
+    raw = json.dumps(body).encode()
+    return intake_queue.Accepted(integration_id, "pagerduty", ctx.clock.now(), "", raw)
+
+
 class Writer:
     """Stands in for the database's count of senders that waited for SQLite's writer."""
 
@@ -398,7 +437,7 @@ def test_the_loop_searches_a_backlog_for_new_groups_twice_a_second_at_most(ctx) 
     """The search costs a scan of the backlog; between searches the oldest go first."""
     asked: list[bool] = []
 
-    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes, give_way):
         asked.append(new_groups_first)
         return intake_queue.Applied(payloads=1, drained=False)
 
@@ -413,7 +452,7 @@ def test_behind_a_backlog_the_loop_does_not_peek_for_an_empty_inbox(ctx) -> None
     peeked: list[bool] = []
     left = [True, True, False, False]  # a backlog left twice, then caught up
 
-    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes, give_way):
         peeked.append(peek)
         return intake_queue.Applied(payloads=1, drained=not left.pop(0))
 
@@ -432,7 +471,7 @@ def test_while_senders_wait_for_the_writer_the_applier_takes_smaller_transaction
     budgets: list[int] = []
     waited = iter([0, 1, 1, 1, 1, 1])  # before and after each apply: waited in the first
 
-    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes, give_way):
         budgets.append(max_bytes)
         return intake_queue.Applied(payloads=1, drained=False)
 
@@ -478,7 +517,7 @@ def test_once_applying_lags_30_s_behind_the_applier_stops_stepping_aside(ctx) ->
     budgets: list[int] = []
     lags = iter([5.0, LaneTuning().lag_budget_s + 1, 5.0])
 
-    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes):
+    def apply_waiting(ctx, *, new_groups_first, peek, max_bytes, give_way):
         budgets.append(max_bytes)
         return intake_queue.Applied(payloads=1, drained=False, waited_s=next(lags))
 

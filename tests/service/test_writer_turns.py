@@ -82,3 +82,18 @@ def test_each_kind_of_thread_has_its_waits_and_holds_counted_once_per_outermost_
     [(role, (waited, held))] = turns.time_by_role().items()
     assert role == "warroom-timers"
     assert waited >= 0.02 and held >= 0.03
+
+
+def test_the_holder_is_told_to_give_way_once_it_has_held_the_writer_long_while_a_sender_waits():
+    turns = WriterTurns()
+    with turns.turn():
+        assert not turns.urgent_waits_on(0.0), "nobody waits yet"
+        applier = writer(turns, "applier", [], urgent=False)
+        queued(turns, 1)
+        assert not turns.urgent_waits_on(0.0), "the applier may wait its turn"
+        sender = writer(turns, "sender", [], urgent=True)
+        queued(turns, 2)
+        assert not turns.urgent_waits_on(60.0), "held only a moment"
+        assert turns.urgent_waits_on(0.0)
+    for thread in (applier, sender):
+        thread.join(timeout=5)

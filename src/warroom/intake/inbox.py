@@ -185,12 +185,15 @@ def apply_waiting(
     new_groups_first: bool = True,
     peek: bool = True,
     max_bytes: int = APPLY_BYTES,
+    give_way: Callable[[], bool] = lambda: False,
 ) -> Applied:
     """Apply the oldest inbox payloads, up to `limit` or `max_bytes` of them, in one
     transaction. A group's run of triggers is applied as one. `peek` first looks for an
     empty inbox in a read, so idle polls never take the write lock (a caller that knows a
     backlog waits skips it). Behind a backlog, `new_groups_first` takes the payloads of
-    groups with no open incident (the ones that page) first."""
+    groups with no open incident (the ones that page) first. `give_way`, asked after each
+    unit applied: True commits what is applied so far and leaves the rest waiting (the
+    applier gives SQLite's writer back to the senders waiting for it)."""
     ctx.runtime.part(HandOver).applier_polling()
     if peek and not inbox_queries.inbox_has_payloads(ctx.db):
         return Applied(0, drained=True)
@@ -199,20 +202,26 @@ def apply_waiting(
         rows, drained = _next_payloads(ctx.db, session, limit, max_bytes, new_groups_first)
         parsed = [(row, _parse(ctx, session, row)) for row in rows]
         readable = [(row, note) for row, note in parsed if note is not None]
+        done = [row for row, note in parsed if note is None]  # dead letters already
         integrations: dict[int, integration_keys.IntegrationInfo] = {}
         units = coalesce([(row.integration_id, note) for row, note in readable])
-        for positions, note in units:
+        for n, (positions, note) in enumerate(units, start=1):
             pairs = [readable[p] for p in positions]
             failure = _failure(ctx, session, pairs[0][0], note, integrations)
             if failure is not None and len(pairs) == 1:
                 session.add(_dead_letter(ctx, pairs[0][0], failure))
             elif failure is not None:
                 _apply_one_by_one(ctx, session, pairs, integrations)
-        if rows:
-            inbox_queries.delete_payloads(ctx.db, session, [r.id for r in rows])
-    oldest = min((row.received_at for row in rows), default=None)
+            done += [row for row, _ in pairs]
+            if n < len(units) and give_way():
+                # units go by their first payload, so each group keeps a suffix waiting
+                drained = False
+                break
+        if done:
+            inbox_queries.delete_payloads(ctx.db, session, [r.id for r in done])
+    oldest = min((row.received_at for row in done), default=None)
     waited = 0.0 if oldest is None else (ctx.clock.now() - oldest).total_seconds()
-    return Applied(len(rows), drained, waited)
+    return Applied(len(done), drained, waited)
 
 
 def apply_all(ctx: Context) -> int:

@@ -33,6 +33,9 @@ class LaneTuning:
     # ... unless what it applied had waited this long: then it keeps its turns, and senders
     # are slowed to the rate alerts are applied rather than the backlog growing without end
     lag_budget_s: float = 30.0
+    # an applying transaction gives the writer back once it has held it this long and a
+    # sender waits for it: a request never waits behind a whole batch
+    writer_slice_s: float = 0.02
 
 
 class IntakeLane:
@@ -62,7 +65,13 @@ class IntakeLane:
             if self._senders_first
             else intake_queue.APPLY_BYTES
         )
-        return self._apply(self.ctx, new_groups_first=new_groups_first, peek=peek, max_bytes=budget)
+        return self._apply(
+            self.ctx,
+            new_groups_first=new_groups_first,
+            peek=peek,
+            max_bytes=budget,
+            give_way=lambda: self.ctx.db.sender_waits_on_turn(self.tuning.writer_slice_s),
+        )
 
     def gather_and_apply(self) -> int:
         """One turn of the lane's loop (see the module's docstring); returns payloads applied."""

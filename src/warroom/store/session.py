@@ -94,6 +94,11 @@ class Database:
         writer taken and had to wait for it, in this process; 0 on PostgreSQL."""
         return 0 if self._turns is None else self._turns.urgent_waits
 
+    def sender_waits_on_turn(self, held_s: float) -> bool:
+        """Whether the turn at SQLite's writer has been held over `held_s` while a sender
+        waits for it (the holder should commit and let it in); False on PostgreSQL."""
+        return self._turns is not None and self._turns.urgent_waits_on(held_s)
+
     def writer_time(self) -> dict[str, tuple[float, float]]:
         """Seconds each kind of thread has waited for and held SQLite's single writer in
         this process (`WriterTurns.time_by_role`); nothing on PostgreSQL."""
@@ -117,6 +122,7 @@ class WriterTurns:
         self._owner: int | None = None
         self._depth = 0
         self._last_urgent = False
+        self._granted_at = 0.0
         self._waiting: deque[_Waiter] = deque()
         self._time: dict[str, list[float]] = {}  # thread role -> [seconds waited, held]
         self.urgent_waits = 0  # urgent turns that found the writer taken
@@ -133,6 +139,12 @@ class WriterTurns:
             self._give_back()
             if outermost:
                 self._note(granted - asked, released - granted)
+
+    def urgent_waits_on(self, held_s: float) -> bool:
+        """An urgent turn waits and the current one has been held over `held_s`."""
+        with self._lock:
+            held = time.perf_counter() - self._granted_at
+            return held > held_s and any(waiter.urgent for waiter in self._waiting)
 
     def time_by_role(self) -> dict[str, tuple[float, float]]:
         """(seconds waited, seconds held) by thread role: its name without a trailing number
@@ -185,6 +197,7 @@ class WriterTurns:
 
     def _grant(self, thread: int, urgent: bool) -> None:
         self._owner, self._depth, self._last_urgent = thread, 1, urgent
+        self._granted_at = time.perf_counter()
 
 
 _ROLE_NUMBER = re.compile(r"[-_ ]?\d+$")
