@@ -97,3 +97,15 @@ def test_the_holder_is_told_to_give_way_once_it_has_held_the_writer_long_while_a
         assert turns.urgent_waits_on(0.0)
     for thread in (applier, sender):
         thread.join(timeout=5)
+
+
+def test_with_senders_in_other_processes_every_long_turn_gives_way_and_counts_as_waited_for():
+    """`serve --workers N` on SQLite: the serving processes' waits cannot be seen."""
+    turns = WriterTurns()
+    turns.senders_elsewhere = True
+    with turns.turn():
+        assert not turns.urgent_waits_on(60.0)
+        assert turns.urgent_waits_on(0.0), "no sender seen here, yet one may wait"
+    with turns.turn():
+        pass
+    assert turns.senders_waited() == 2

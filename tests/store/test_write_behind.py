@@ -104,3 +104,22 @@ def test_a_cancelled_wake_up_scheduled_again_is_pending_again(ctx: Context, held
         )  # fmt: skip
     with ctx.db.reader() as session:
         assert session.execute(select(Timer.state)).scalar_one() == "pending"
+
+
+def test_a_timer_turn_gives_sqlites_writer_back_to_a_waiting_request_and_leaves_the_rest_due(
+    ctx: Context, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _declare(ctx, 3)
+    clock.advance(SEV2_FIRST_FALLBACK)
+    ran: list[str] = []
+
+    def escalation(_session: Any, _ctx: Context, timer: Timer, _now: datetime) -> None:
+        ran.append(timer.key)
+
+    scheduler = Scheduler(ctx, handlers={"escalation": escalation})
+    monkeypatch.setattr(ctx.db, "sender_waits_on_turn", lambda *_: True)
+    scheduler.run_due_timers()
+    assert len(ran) == 1, "the request waiting got the writer after one timer"
+    monkeypatch.undo()
+    scheduler.run_due_timers()
+    assert len(ran) == 3 and len(set(ran)) == 3, "the rest ran on the next turn, once each"

@@ -50,6 +50,7 @@ def worker() -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    ctx.db.expect_senders_elsewhere()  # on SQLite, `serve` commits the requests
     scheduler = Scheduler(ctx)
     settle_heap()
     scheduler.run(stop)

@@ -67,6 +67,7 @@ def _serve_in_processes(
     environment (`serving_app`); this process runs the scheduler beside the supervisor."""
     from warroom.scheduler import Scheduler
 
+    ctx.db.expect_senders_elsewhere()  # on SQLite: the serving processes commit requests
     stop = threading.Event()
     running = threading.Thread(
         target=Scheduler(ctx).run, args=(stop,), name="warroom-scheduler", daemon=True

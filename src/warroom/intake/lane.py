@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from warroom.intake import inbox as intake_queue
 from warroom.service.context import Context
+from warroom.store.session import WRITER_SLICE_S
 
 Apply = Callable[..., intake_queue.Applied]
 
@@ -35,7 +36,7 @@ class LaneTuning:
     lag_budget_s: float = 30.0
     # an applying transaction gives the writer back once it has held it this long and a
     # sender waits for it: a request never waits behind a whole batch
-    writer_slice_s: float = 0.02
+    writer_slice_s: float = WRITER_SLICE_S
 
 
 class IntakeLane:

@@ -128,9 +128,10 @@ class Scheduler:
             log.info("improvement loop scheduled keys=%s", ",".join(keys))
 
     def run_due_timers(self) -> int:
-        """Claim up to `batch` due timers and run them for at most TIMER_TURN_S: the ones
-        left stay due for the next turn, so delivery and requests wait for the writer no
-        longer than that. All in one go, written together; if any handler fails, the turn
+        """Claim up to `batch` due timers and run them for at most TIMER_TURN_S, or until a
+        request waits for SQLite's writer (`Database.sender_waits_on_turn`): the ones left
+        stay due for the next turn, so delivery and requests wait for the writer no longer
+        than that. All in one go, written together; if any handler fails, the turn
         runs once more with each timer in a savepoint of its own, and the failing one is
         postponed (that turn writes row by row). Returns how many were claimed."""
         if not any_timer_due(self.ctx.db, self.ctx.clock.now()):
@@ -154,8 +155,8 @@ class Scheduler:
                     self._run_one(session, timer, now)
                 else:
                     self._handle(session, timer, now)
-                if time.monotonic() > ends:
-                    break
+                if time.monotonic() > ends or self.ctx.db.sender_waits_on_turn():
+                    break  # the rest stay due for the next turn
         return len(timers)
 
     def _handle(self, session: Session, timer: Timer, now: datetime) -> None:

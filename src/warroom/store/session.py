@@ -26,6 +26,11 @@ SQLITE_CACHE_KIB = 64 * 1024  # page cache per connection at most (PRAGMA cache_
 READ_ONLY = "warroom_read_only"
 
 
+# a turn at SQLite's writer held this long gives way to a sender waiting for it: a request
+# never waits behind a whole batch of applying or a timer turn
+WRITER_SLICE_S = 0.02
+
+
 class Database:
     """The engine plus a session factory; `unit_of_work()` commits or rolls back as one."""
 
@@ -91,13 +96,21 @@ class Database:
 
     def senders_waited(self) -> int:
         """How often so far a sender (`write_turn(sender_waiting=True)`) found SQLite's
-        writer taken and had to wait for it, in this process; 0 on PostgreSQL."""
-        return 0 if self._turns is None else self._turns.urgent_waits
+        writer taken and had to wait for it, in this process (with senders elsewhere, how
+        many turns were taken); 0 on PostgreSQL."""
+        return 0 if self._turns is None else self._turns.senders_waited()
 
-    def sender_waits_on_turn(self, held_s: float) -> bool:
+    def sender_waits_on_turn(self, held_s: float = WRITER_SLICE_S) -> bool:
         """Whether the turn at SQLite's writer has been held over `held_s` while a sender
         waits for it (the holder should commit and let it in); False on PostgreSQL."""
         return self._turns is not None and self._turns.urgent_waits_on(held_s)
+
+    def expect_senders_elsewhere(self) -> None:
+        """Other processes commit requests to this SQLite file (`serve --workers N`, or a
+        `worker` beside `serve`): their waits for the writer cannot be seen from here, so
+        every turn is taken as one a sender may have waited for."""
+        if self._turns is not None:
+            self._turns.senders_elsewhere = True
 
     def writer_time(self) -> dict[str, tuple[float, float]]:
         """Seconds each kind of thread has waited for and held SQLite's single writer in
@@ -126,6 +139,8 @@ class WriterTurns:
         self._waiting: deque[_Waiter] = deque()
         self._time: dict[str, list[float]] = {}  # thread role -> [seconds waited, held]
         self.urgent_waits = 0  # urgent turns that found the writer taken
+        self.granted = 0  # outermost turns taken
+        self.senders_elsewhere = False  # other processes' senders share the writer
 
     @contextmanager
     def turn(self, *, urgent: bool = False) -> Iterator[None]:
@@ -141,10 +156,15 @@ class WriterTurns:
                 self._note(granted - asked, released - granted)
 
     def urgent_waits_on(self, held_s: float) -> bool:
-        """An urgent turn waits and the current one has been held over `held_s`."""
+        """The current turn has been held over `held_s` and an urgent turn waits (or may,
+        in another process)."""
         with self._lock:
-            held = time.perf_counter() - self._granted_at
-            return held > held_s and any(waiter.urgent for waiter in self._waiting)
+            if time.perf_counter() - self._granted_at <= held_s:
+                return False
+            return self.senders_elsewhere or any(waiter.urgent for waiter in self._waiting)
+
+    def senders_waited(self) -> int:
+        return self.granted if self.senders_elsewhere else self.urgent_waits
 
     def time_by_role(self) -> dict[str, tuple[float, float]]:
         """(seconds waited, seconds held) by thread role: its name without a trailing number
@@ -198,6 +218,7 @@ class WriterTurns:
     def _grant(self, thread: int, urgent: bool) -> None:
         self._owner, self._depth, self._last_urgent = thread, 1, urgent
         self._granted_at = time.perf_counter()
+        self.granted += 1
 
 
 _ROLE_NUMBER = re.compile(r"[-_ ]?\d+$")
