@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -78,17 +79,24 @@ def insert_absent_rows(
     """Insert `rows` (one shape) in one statement, skipping rows whose unique key is taken;
     how many were added. `revive_cancelled_on` (the unique key's columns): a taken row that
     is cancelled is pending again instead, at the new row's severity, and counts as added."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    dialect = session.get_bind().dialect.name
+    returning = _absent_rows_insert(table, dialect, revive_cancelled_on)
+    return len(session.execute(returning, rows).all())
+
+
+@cache
+def _absent_rows_insert(table: Table, dialect: str, revive_on: tuple[str, ...] | None) -> Any:
+    """Built once per table and kind: building it (`excluded` is an alias of the table)
+    cost more than executing a small batch. A Core insert with the rows as parameters:
+    compiled once and cached, and many rows sent as one multi-row INSERT (insertmanyvalues)."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
     statement = insert(table)
-    if revive_cancelled_on is None:
+    if revive_on is None:
         statement = statement.on_conflict_do_nothing()
     else:
         statement = statement.on_conflict_do_update(
-            index_elements=list(revive_cancelled_on),
+            index_elements=list(revive_on),
             set_={"state": "pending", "severity": statement.excluded.severity},
             where=table.c.state == "cancelled",
         )
-    # a Core insert with the rows as parameters: compiled once and cached, and many rows
-    # sent as one multi-row INSERT (insertmanyvalues)
-    returning = statement.returning(*table.primary_key.columns)
-    return len(session.execute(returning, rows).all())
+    return statement.returning(*table.primary_key.columns)
