@@ -13,6 +13,11 @@ from typing import Any
 import apprise
 
 KEPT_PER_THREAD = 256  # URLs; the oldest made goes first
+# No service deadline of Apprise's own (its default is 60 s): with one, Apprise hands every
+# message to a thread pool of its own to enforce it, a second thread hop a message. Each send
+# is already on a sending thread of warroom's, bounded by the plugin's socket timeouts, and
+# a lease guards the message.
+ASSET = apprise.AppriseAsset(service_timeout=0)
 
 
 class NotifierRejected(Exception):
@@ -42,8 +47,8 @@ class KeptNotifiers:
 
 def fresh_notifier(url: str) -> apprise.Apprise:
     """A new Apprise notifier for one URL; NotifierRejected when Apprise cannot read it."""
-    notifier = apprise.Apprise()
-    plugin: Any = apprise.Apprise.instantiate(url)
+    notifier = apprise.Apprise(asset=ASSET)
+    plugin: Any = apprise.Apprise.instantiate(url, asset=ASSET)
     if plugin is None or not notifier.add(plugin):
         raise NotifierRejected(url)
     return notifier
