@@ -133,7 +133,9 @@ class Scheduler:
         stay due for the next turn, so delivery and requests wait for the writer no longer
         than that. All in one go, written together; if any handler fails, the turn
         runs once more with each timer in a savepoint of its own, and the failing one is
-        postponed (that turn writes row by row). Returns how many were claimed."""
+        postponed (that turn writes row by row). Returns how many it could run: the timers
+        of an incident another transaction holds were skipped, and a turn that found only
+        those waits like an idle one rather than coming straight back for them."""
         if not any_timer_due(self.ctx.db, self.ctx.clock.now()):
             return 0
         try:
@@ -157,7 +159,7 @@ class Scheduler:
                     self._handle(session, timer, now)
                 if time.monotonic() > ends or self.ctx.db.sender_waits_on_turn():
                     break  # the rest stay due for the next turn
-        return len(timers)
+        return len(runnable)
 
     def _handle(self, session: Session, timer: Timer, now: datetime) -> None:
         handler = self.handlers.get(timer.kind)
