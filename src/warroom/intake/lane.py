@@ -7,7 +7,8 @@ transaction each. Behind a backlog it waits only when senders waited for the wri
 it applied: then it stays off the writer `senders_first` times as long as it took. Senders
 are answered once their payloads are committed, so during a storm the inbox takes alerts at
 the rate they come and is applied a little behind (`lag_budget_s` at most), groups with no
-open incident (pages) first; between storms it is applied at full speed.
+open incident (pages) first; between storms it is applied at full speed. Whatever the
+transaction's size, it commits after `writer_slice_s` once a sender waits for the writer.
 """
 
 from __future__ import annotations
