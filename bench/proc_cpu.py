@@ -70,6 +70,7 @@ class CpuWatch:
     _stop: threading.Event = field(default_factory=threading.Event)
     _seen: dict[int, float] = field(default_factory=dict)
     _members: dict[str, set[int]] = field(default_factory=dict)
+    _thread: threading.Thread | None = None
 
     def __enter__(self) -> CpuWatch:
         self._sample()
@@ -79,7 +80,8 @@ class CpuWatch:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(5)
+        if self._thread is not None:
+            self._thread.join(5)
         self._sample()
 
     def _run(self) -> None:

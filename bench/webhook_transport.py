@@ -14,14 +14,12 @@ import multiprocessing
 import os
 import tempfile
 import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import apprise
 import httpx
 
+from bench.email_transport import timed_sends
 from bench.storm import _hook_sink, free_port, records
 from warroom.notify.delivery import SENDS_IN_FLIGHT, apprise_send
 from warroom.notify.notifiers import KeptNotifiers
@@ -43,9 +41,9 @@ def main() -> None:
         ready.wait(30)
         try:
             url = f"json://127.0.0.1:{port}/p/ic.webhook"
-            fresh = _timed(lambda n: _apprise_fresh(url))
+            fresh = timed_sends(lambda n: _apprise_fresh(url), K)
             kept = KeptNotifiers()
-            warroom = _timed(lambda n: apprise_send(url, SUBJECT, BODY, None, kept))
+            warroom = timed_sends(lambda n: apprise_send(url, SUBJECT, BODY, None, kept), K)
             floor = _httpx_floor(port)
         finally:
             stop.set()
@@ -63,13 +61,6 @@ def main() -> None:
 def _say(figures: tuple[float, float]) -> str:
     wall, cpu = figures
     return f"{K / wall:.0f} msg/s, {cpu * 1000 / K:.2f} ms CPU a message"
-
-
-def _timed(send: Callable[[int], None]) -> tuple[float, float]:
-    cpu, wall = time.process_time(), time.perf_counter()
-    with ThreadPoolExecutor(SENDS_IN_FLIGHT) as pool:
-        list(pool.map(send, range(K)))
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _apprise_fresh(url: str) -> None:
@@ -91,7 +82,7 @@ def _httpx_floor(port: int) -> tuple[float, float]:
         local.client.post("/p/ic.webhook", json=payload).raise_for_status()
 
     try:
-        return _timed(post)
+        return timed_sends(post, K)
     finally:
         for client in clients:
             client.close()

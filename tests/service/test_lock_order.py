@@ -31,19 +31,22 @@ def _postgresql_only(ctx: Context) -> None:
         pytest.skip("SQLite has one writer at a time: nothing runs beside a responder")
 
 
-def _declare(ctx: Context) -> int:
+def _declared_and_paged(ctx: Context) -> tuple[int, Scheduler]:
+    """A Sev2 declared and its first pages sent; its id and the scheduler that sent them."""
     declaration = incidents.Declaration(title="Checkout down", severity=2)
     reference = ctx.transact(incidents.declare, declaration, actor="t").reference
+    scheduler = Scheduler(ctx, transport=lambda *args: None)
+    scheduler.tick()
     with ctx.db.reader() as session:
-        return incident_by_reference(session, reference).id
+        return incident_by_reference(session, reference).id, scheduler
 
 
 @contextmanager
 def _responder_holding(
     ctx: Context, incident_id: int, then: Callable[..., object]
-) -> Iterator[threading.Event]:
-    """A responder's transaction holds the incident until the yielded event is set, then
-    does `then` (what resolving does next) and commits."""
+) -> Iterator[None]:
+    """A responder's transaction holds the incident for the block, then does `then` (what
+    resolving does next) and commits."""
     holding, done, failures = threading.Event(), threading.Event(), []
 
     def respond() -> None:
@@ -60,7 +63,7 @@ def _responder_holding(
     responder.start()
     assert holding.wait(timeout=10)
     try:
-        yield done
+        yield
     finally:
         done.set()
         responder.join(timeout=15)
@@ -77,9 +80,7 @@ def _within(seconds: float, work: Callable[[], object]) -> None:
 def test_a_timer_turn_skips_an_incident_being_resolved_and_leaves_its_wake_up_to_it(
     ctx: Context, clock: ManualClock
 ) -> None:
-    incident_id = _declare(ctx)
-    scheduler = Scheduler(ctx, transport=lambda *args: None)
-    scheduler.tick()
+    incident_id, scheduler = _declared_and_paged(ctx)
     clock.advance(SEV2_FIRST_FALLBACK)
     pages = _count_pages(ctx)
 
@@ -87,9 +88,8 @@ def test_a_timer_turn_skips_an_incident_being_resolved_and_leaves_its_wake_up_to
         cancel_pending_timers(session, incident_id)  # type: ignore[arg-type]
 
     ran: list[int] = []
-    with _responder_holding(ctx, incident_id, resolve_rest) as done:
+    with _responder_holding(ctx, incident_id, resolve_rest):
         _within(5, lambda: ran.append(scheduler.run_due_timers()))
-        done.set()
     assert ran == [0], "nothing it could run: the loop waits, not spins on the held incident"
     assert _count_pages(ctx) == pages, "no fallback page for an incident being resolved"
     with ctx.db.reader() as session:
@@ -100,9 +100,7 @@ def test_a_timer_turn_skips_an_incident_being_resolved_and_leaves_its_wake_up_to
 def test_a_delivery_claim_skips_a_recorded_message_whose_incident_is_held(
     ctx: Context, clock: ManualClock
 ) -> None:
-    incident_id = _declare(ctx)
-    scheduler = Scheduler(ctx, transport=lambda *args: None)
-    scheduler.tick()
+    incident_id, scheduler = _declared_and_paged(ctx)
     with ctx.db.unit_of_work() as session:
         jobs.enqueue(
             session, key=f"esc:{incident_id}:kept", kind="notify", method="pigeon",
@@ -112,9 +110,8 @@ def test_a_delivery_claim_skips_a_recorded_message_whose_incident_is_held(
     def cancel_rest(session: object) -> None:
         cancel_pending_messages(session, incident_id, f"esc:{incident_id}:", "resolved")  # type: ignore[arg-type]
 
-    with _responder_holding(ctx, incident_id, cancel_rest) as done:
+    with _responder_holding(ctx, incident_id, cancel_rest):
         _within(5, scheduler.drain_outbox)
-        done.set()
     with ctx.db.reader() as session:
         kept = session.execute(
             select(OutboxMessage.state, OutboxMessage.attempts).where(
